@@ -1,0 +1,94 @@
+// Builds every package: ESM + .d.ts for each (modules preserved, dependencies external),
+// and the element additionally as one-file bundles (lit + pusher-js inside) for a plain <script> tag.
+// `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import typescript from '@rollup/plugin-typescript';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import terser from '@rollup/plugin-terser';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const only = process.env.WHATSUP_PKG;
+
+/** Every .ts file under dir (recursively), skipping `skip` sub-folders. */
+function sources(dir, skip = []) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return skip.includes(name) ? [] : sources(path, skip);
+    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+
+/** ESM modules + declarations for one package, tests included unless skipped. */
+function library(pkg, { skip = [] } = {}) {
+  const dir = join(root, 'packages', pkg);
+  return {
+    input: sources(join(dir, 'src'), skip),
+    external: isExternal,
+    output: {
+      dir: join(dir, 'dist'),
+      format: 'es',
+      preserveModules: true,
+      preserveModulesRoot: join(dir, 'src'),
+      sourcemap: true,
+    },
+    plugins: [
+      typescript({
+        tsconfig: join(dir, 'tsconfig.json'),
+        // the plugin would otherwise force module ESNext, which NodeNext resolution refuses
+        module: pkg === 'presence-element' ? 'ES2022' : 'NodeNext',
+        outDir: join(dir, 'dist'),
+        declarationDir: join(dir, 'dist'),
+        noEmitOnError: true,
+      }),
+    ],
+    onwarn(warning, warn) {
+      // Node built-ins and the packages' own dependencies stay external on purpose.
+      if (warning.code === 'UNRESOLVED_IMPORT') return;
+      warn(warning);
+    },
+  };
+}
+
+/** The element with lit and pusher-js inside, minified: classic script (IIFE) and ES module. */
+function bundles() {
+  const dir = join(root, 'packages', 'presence-element');
+  const ts = () =>
+    typescript({
+      tsconfig: join(dir, 'tsconfig.json'),
+      declaration: false,
+      declarationMap: false,
+      outDir: undefined,
+      sourceMap: true,
+    });
+  const plugins = () => [nodeResolve({ browser: true }), commonjs(), ts(), terser({ format: { comments: false } })];
+  const input = join(dir, 'src', 'whatsup-presence.ts');
+  return [
+    {
+      input,
+      plugins: plugins(),
+      output: { file: join(dir, 'dist', 'whatsup-presence.bundle.min.js'), format: 'iife', sourcemap: true },
+    },
+    {
+      input,
+      plugins: plugins(),
+      output: { file: join(dir, 'dist', 'whatsup-presence.bundle.esm.min.js'), format: 'es', sourcemap: true },
+    },
+  ];
+}
+
+const configs = {
+  realtime: () => [library('realtime')],
+  express: () => [library('express')],
+  'presence-element': () => [library('presence-element', { skip: ['test'] }), ...bundles()],
+};
+
+const selected = only ? [only] : Object.keys(configs);
+for (const name of selected) {
+  if (!configs[name]) throw new Error(`WHATSUP_PKG must be one of ${Object.keys(configs).join(', ')}, got '${name}'`);
+}
+export default selected.flatMap((name) => configs[name]());
