@@ -1,0 +1,63 @@
+// A page object for <whatsup-presence>: every selector the end-to-end tests use lives here.
+// Playwright's CSS locators pierce open shadow roots, so ::part() names work as plain attributes.
+import type { Page } from 'playwright-core';
+
+export interface Row {
+  name: string;
+  status: string;
+}
+
+export class Panel {
+  constructor(readonly page: Page) {}
+
+  get host() {
+    return this.page.locator('whatsup-presence');
+  }
+  get form() {
+    return this.page.locator('whatsup-presence [part~="form"]');
+  }
+  get me() {
+    return this.page.locator('whatsup-presence [part~="me"]');
+  }
+  get toast() {
+    return this.page.locator('whatsup-presence [part~="toast"]');
+  }
+  get connection() {
+    return this.page.locator('whatsup-presence [part~="connection"]');
+  }
+
+  async signUp(name: string, status: string): Promise<void> {
+    await this.form.locator('input[name="username"]').fill(name);
+    await this.form.locator('[name="status"]').fill(status);
+    await this.form.locator('button[type="submit"]').click();
+    await this.me.waitFor();
+  }
+
+  /** Edits my status by keyboard only: focus, Enter to edit, type, Enter to save. */
+  async editStatusByKeyboard(text: string): Promise<void> {
+    await this.me.locator('[part~="status"]').focus();
+    await this.page.keyboard.press('Enter');
+    const editor = this.me.locator('[part~="status-editor"]');
+    await editor.waitFor();
+    await editor.fill(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  async signOut(): Promise<void> {
+    await this.me.locator('[part~="sign-out"]').click();
+  }
+
+  /** The member rows as shown, in order (me first). */
+  async rows(): Promise<Row[]> {
+    return this.page.locator('whatsup-presence [part~="member"]').evaluateAll((rows) =>
+      rows.map((row) => ({
+        name: row.querySelector('[part~="name"]')?.textContent?.trim() ?? '',
+        status: row.querySelector('[part~="status"]')?.textContent?.trim() ?? '',
+      })),
+    );
+  }
+
+  async names(): Promise<string[]> {
+    return (await this.rows()).map((r) => r.name);
+  }
+}

@@ -1,0 +1,57 @@
+// The whatsup demo: Express + @whatsup/express + the embedded realtime server, one process, one port.
+// Run from the repository root with `npm install && npm start`, then open the printed URL.
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import session from 'express-session';
+import { whatsup } from '@whatsup/express';
+import { createRealtimeServer } from '@whatsup/realtime';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const bundle = require.resolve('@whatsup/presence/bundle');
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+const channel = process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members';
+
+const app = express();
+const server = createServer(app);
+
+// The same defaults as soketi's and as `npm run announce`, so the CLI reaches this demo as it is.
+// They are for a machine of your own: set PUSHER_APP_ID, PUSHER_KEY and PUSHER_SECRET anywhere else.
+const realtime = createRealtimeServer({
+  appId: process.env.PUSHER_APP_ID ?? 'app-id',
+  key: process.env.PUSHER_KEY ?? 'app-key',
+  secret: process.env.PUSHER_SECRET ?? 'app-secret',
+  server,
+});
+
+app.use(
+  session({
+    // A new secret per start: a restart signs everyone out, which is what a demo wants.
+    secret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax' },
+  }),
+);
+app.use('/whatsup', whatsup({ publisher: realtime, channels: channel }));
+app.get('/whatsup-presence.js', (_req, res) => res.sendFile(bundle));
+app.use(express.static(join(here, 'public')));
+
+server.listen(port, host, () => {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  console.log(`whatsup demo: http://${shown}:${server.address().port}/`);
+  console.log('announce to every open page:  npm run announce -- "hello everyone"');
+});
+
+function shutdown() {
+  realtime.close().finally(() => server.close(() => process.exit(0)));
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
