@@ -1,0 +1,57 @@
+import type { WebSocket } from 'ws';
+import { RateWindow } from './limits.js';
+import { debug } from './debug.js';
+
+/** A frame the server sends; `data` is a string (Pusher "double encoding") or a small object. */
+export interface ServerFrame {
+  event: string;
+  channel?: string;
+  data?: unknown;
+  user_id?: string;
+}
+
+/** What the server knows about one subscription of one socket. */
+export interface Subscription {
+  /** Presence channels: the user this socket joined as. */
+  userId?: string;
+}
+
+/** One pusher-js connection: its socket id, subscriptions, sign-in and liveness. */
+export class Connection {
+  readonly socketId: string;
+  readonly ws: WebSocket;
+  readonly subscriptions = new Map<string, Subscription>();
+  readonly clientEventRate: RateWindow;
+  /** Set by `pusher:signin`. */
+  userId: string | undefined;
+  closed = false;
+
+  constructor(socketId: string, ws: WebSocket, clientEventsPerSecond: number) {
+    this.socketId = socketId;
+    this.ws = ws;
+    this.clientEventRate = new RateWindow(clientEventsPerSecond);
+  }
+
+  send(frame: ServerFrame): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  sendRaw(frame: string): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(frame, (error) => {
+      if (error) debug('send to %s failed: %s', this.socketId, error.message);
+    });
+  }
+
+  /** `pusher:error` keeps the socket open; pusher-js reports it as a connection error. */
+  sendError(code: number | null, message: string, channel?: string): void {
+    this.send(channel === undefined ? { event: 'pusher:error', data: { code, message } } : { event: 'pusher:error', channel, data: { code, message } });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
+      // close reasons are limited to 123 bytes by the WebSocket protocol
+      this.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import type { Server } from 'node:http';
+
+/** Pusher's documented limits, all configurable. Defaults in `DEFAULT_LIMITS`. */
+export interface Limits {
+  /** Largest WebSocket frame in bytes; bigger frames close the socket with 1009. */
+  maxPayload: number;
+  /** Largest event `data` in bytes (HTTP API → 413, client events → pusher:error). */
+  eventDataBytes: number;
+  /** Longest channel name. */
+  channelNameLength: number;
+  /** Longest event name. */
+  eventNameLength: number;
+  /** Most channels one event may be published to. */
+  channelsPerEvent: number;
+  /** Most events in one `batch_events` request. */
+  batchSize: number;
+  /** Longest presence `user_id`. */
+  userIdLength: number;
+  /** Largest presence `user_info`, as JSON bytes. */
+  userInfoBytes: number;
+  /** Most distinct users in one presence channel (another tab of a present user is always let in). */
+  presenceMembers: number;
+  /** Client events each connection may send per second. */
+  clientEventsPerSecond: number;
+  /** Most simultaneous connections (`Infinity` = no limit); over it → close 4100. */
+  maxConnections: number;
+  /** Largest HTTP API request body in bytes. */
+  requestBodyBytes: number;
+}
+
+export interface RealtimeServerOptions {
+  /** App id, as in `/apps/:appId/...` (Pusher's `appId`). */
+  appId: string;
+  /** Public app key pusher-js connects with. */
+  key: string;
+  /** Secret that signs channel authorizations and HTTP API requests. */
+  secret: string;
+  /** Attach to this server (same port): WebSocket upgrades and the HTTP API are taken, the rest passes through. */
+  server?: Server;
+  /** Listen alone on this port (0 = any free port) when `server` is not given. Default 6001. */
+  port?: number;
+  /** Host to listen on when alone. Default `127.0.0.1`. */
+  host?: string;
+  /** Prefix for `/app/:key` and `/apps/:appId` (pusher-js `wsPath`). Default `''`. */
+  path?: string;
+  /** Seconds of silence after which pusher-js pings (sent in the handshake). Default 120. */
+  activityTimeout?: number;
+  /** Milliseconds between server-side WebSocket pings to an idle socket. Default 30000. */
+  pingInterval?: number;
+  /** Milliseconds to wait for the pong before the socket is dropped. Default 30000. */
+  pongTimeout?: number;
+  /** Whether `client-*` events are relayed (private and presence channels only). Default true. */
+  clientEvents?: boolean;
+  /** Overrides for any of Pusher's limits. */
+  limits?: Partial<Limits>;
+}
+
+export interface ResolvedOptions {
+  appId: string;
+  key: string;
+  secret: string;
+  server: Server | undefined;
+  port: number;
+  host: string;
+  path: string;
+  activityTimeout: number;
+  pingInterval: number;
+  pongTimeout: number;
+  clientEvents: boolean;
+  limits: Limits;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxPayload: 100 * 1024,
+  eventDataBytes: 10 * 1024,
+  channelNameLength: 200,
+  eventNameLength: 200,
+  channelsPerEvent: 100,
+  batchSize: 10,
+  userIdLength: 128,
+  userInfoBytes: 1024,
+  presenceMembers: 1000,
+  clientEventsPerSecond: 10,
+  maxConnections: Infinity,
+  requestBodyBytes: 256 * 1024,
+});
+
+/** Validates options once, when the server is created; messages say how to fix the problem. */
+export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('createRealtimeServer(options) needs an object: { appId, key, secret, server? | port? }');
+  }
+  for (const name of ['appId', 'key', 'secret'] as const) {
+    const value: unknown = options[name];
+    if (typeof value !== 'string' || value === '') {
+      throw new TypeError(
+        `${name} option must be a non-empty string, got ${describe(value)}; ` +
+          `use the same ${name} the pusher library and pusher-js are given (soketi's defaults are 'app-id', 'app-key', 'app-secret')`,
+      );
+    }
+  }
+  if (/[^-a-zA-Z0-9_.~]/.test(options.appId) || /[^-a-zA-Z0-9_.~]/.test(options.key)) {
+    throw new TypeError('appId and key options may only contain letters, digits, "-", "_", "." and "~" (they appear in URLs)');
+  }
+  const server = options.server;
+  if (server !== undefined && (typeof server !== 'object' || typeof server.on !== 'function')) {
+    throw new TypeError('server option must be an http.Server (e.g. the value of app.listen()), got ' + describe(server));
+  }
+  const path = options.path ?? '';
+  if (typeof path !== 'string' || (path !== '' && (!path.startsWith('/') || path.endsWith('/')))) {
+    throw new TypeError(`path option must be '' or start with '/' and not end with '/', got ${describe(path)}`);
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') throw new TypeError(`host option must be a string, got ${describe(host)}`);
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  if (options.limits !== undefined) {
+    if (options.limits === null || typeof options.limits !== 'object') {
+      throw new TypeError(`limits option must be an object like { presenceMembers: 100 }, got ${describe(options.limits)}`);
+    }
+    for (const [name, value] of Object.entries(options.limits)) {
+      if (!(name in DEFAULT_LIMITS)) {
+        throw new TypeError(`limits.${name} is not a known limit; known: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+      }
+      if (value === undefined) continue;
+      limits[name as keyof Limits] = positive(`limits.${name}`, value, true);
+    }
+  }
+  const clientEvents = options.clientEvents ?? true;
+  if (typeof clientEvents !== 'boolean') throw new TypeError(`clientEvents option must be a boolean, got ${describe(clientEvents)}`);
+  return {
+    appId: options.appId,
+    key: options.key,
+    secret: options.secret,
+    server,
+    port: options.port === undefined ? 6001 : port(options.port),
+    host,
+    path,
+    // pusher-js refuses a handshake without a non-zero activity timeout
+    activityTimeout: positive('activityTimeout', options.activityTimeout ?? 120, false),
+    pingInterval: positive('pingInterval', options.pingInterval ?? 30_000, false),
+    pongTimeout: positive('pongTimeout', options.pongTimeout ?? 30_000, false),
+    clientEvents,
+    limits,
+  };
+}
+
+function positive(name: string, value: unknown, allowInfinity: boolean): number {
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
+    throw new TypeError(`${name} option must be a positive number${allowInfinity ? ' (or Infinity)' : ''}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function port(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new TypeError(`port option must be an integer 0–65535 (0 = any free port), got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : String(value);
+}

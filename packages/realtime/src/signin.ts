@@ -1,0 +1,47 @@
+import type { Connection } from './connection.js';
+import type { Hub } from './hub.js';
+import { quote } from './limits.js';
+import { verifyUserAuth } from './signatures.js';
+import { isRecord } from './subscriptions.js';
+
+/**
+ * `pusher:signin` (pusher-js `pusher.signin()`): binds the socket to a user id, so
+ * `#server-to-user-{id}` events and `terminate_connections` reach it.
+ */
+export function signin(hub: Hub, connection: Connection, data: unknown): void {
+  const { key, secret, limits } = hub.options;
+  if (!isRecord(data) || typeof data.user_data !== 'string') {
+    connection.sendError(null, 'Invalid pusher:signin: data.user_data must be the string the user-auth endpoint returned');
+    return;
+  }
+  if (!verifyUserAuth(key, secret, data.auth, connection.socketId, data.user_data)) {
+    connection.sendError(null, `Invalid signature for pusher:signin, got ${quote(data.auth)}`);
+    return;
+  }
+  let user: unknown;
+  try {
+    user = JSON.parse(data.user_data);
+  } catch {
+    user = undefined;
+  }
+  if (!isRecord(user) || typeof user.id !== 'string' || user.id === '' || user.id.length > limits.userIdLength) {
+    connection.sendError(null, 'Invalid pusher:signin: user_data must be JSON with a non-empty string id');
+    return;
+  }
+  if (connection.userId !== undefined) hub.users.get(connection.userId)?.delete(connection);
+  connection.userId = user.id;
+  let sockets = hub.users.get(user.id);
+  if (sockets === undefined) {
+    sockets = new Set();
+    hub.users.set(user.id, sockets);
+  }
+  sockets.add(connection);
+  connection.send({ event: 'pusher:signin_success', data: { user_data: data.user_data } });
+}
+
+export function signout(hub: Hub, connection: Connection): void {
+  if (connection.userId === undefined) return;
+  const sockets = hub.users.get(connection.userId);
+  sockets?.delete(connection);
+  if (sockets?.size === 0) hub.users.delete(connection.userId);
+}
