@@ -12,7 +12,6 @@ import { createRealtimeServer } from '@whatsup/realtime';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const bundle = require.resolve('@whatsup/presence/bundle');
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
@@ -40,7 +39,8 @@ app.use(
   }),
 );
 app.use('/whatsup', whatsup({ publisher: realtime, channels: channel }));
-app.get('/whatsup-presence.js', (_req, res) => res.sendFile(bundle));
+// The one-file element bundle, served beside the page (`npm start` builds it first).
+app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
 app.use(express.static(join(here, 'public')));
 
 server.listen(port, host, () => {

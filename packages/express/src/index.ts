@@ -1,0 +1,10 @@
+export { whatsup } from './router.js';
+export type { WhatsupOptions, WhatsupRouter, Identity, ChannelRule, Announcement } from './router.js';
+export { announce } from './announce.js';
+export type { AnnounceOptions } from './announce.js';
+export { WhatsupError } from './errors.js';
+export { MemoryStatusStore } from './status-store.js';
+export type { StatusStore, MemberRecord, MemoryStatusStoreOptions } from './status-store.js';
+export { createPusherPublisher } from './publisher.js';
+export type { Publisher, ClientConfig, PresenceData, PusherOptions } from './publisher.js';
+export { pusherOptionsFromEnv } from './env.js';

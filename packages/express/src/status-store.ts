@@ -1,0 +1,67 @@
+/** What the server knows about one member. `updatedAt` is epoch milliseconds. */
+export interface MemberRecord {
+  id: string;
+  name: string;
+  status: string;
+  updatedAt: number;
+  avatar?: string;
+}
+
+/**
+ * Where statuses live. The memory store is the default for one process; use a shared
+ * store (e.g. `RedisStatusStore`) when several app instances serve the same channel.
+ */
+export interface StatusStore {
+  get(id: string): Promise<MemberRecord | undefined>;
+  set(record: MemberRecord): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Every record not yet expired. */
+  list(): Promise<MemberRecord[]>;
+}
+
+export interface MemoryStatusStoreOptions {
+  /** Records not updated for this long are forgotten (members long gone). Default 24 hours. */
+  ttlMs?: number;
+}
+
+export class MemoryStatusStore implements StatusStore {
+  readonly #records = new Map<string, MemberRecord>();
+  readonly #ttlMs: number;
+
+  constructor(options: MemoryStatusStoreOptions = {}) {
+    const ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new TypeError(`ttlMs must be a positive number, got ${ttlMs}`);
+    this.#ttlMs = ttlMs;
+  }
+
+  async get(id: string): Promise<MemberRecord | undefined> {
+    const record = this.#records.get(id);
+    if (record && this.#expired(record)) {
+      this.#records.delete(id);
+      return undefined;
+    }
+    return record ? { ...record } : undefined;
+  }
+
+  async set(record: MemberRecord): Promise<void> {
+    // Re-insert so iteration order is "least recently updated first", which makes pruning cheap.
+    this.#records.delete(record.id);
+    this.#records.set(record.id, { ...record });
+  }
+
+  async delete(id: string): Promise<void> {
+    this.#records.delete(id);
+  }
+
+  async list(): Promise<MemberRecord[]> {
+    for (const [id, record] of this.#records) {
+      if (!this.#expired(record)) break;
+      this.#records.delete(id);
+    }
+    return [...this.#records.values()].map((r) => ({ ...r }));
+  }
+
+  #expired(record: MemberRecord): boolean {
+    return Date.now() - record.updatedAt > this.#ttlMs;
+  }
+}
