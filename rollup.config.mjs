@@ -71,7 +71,12 @@ function bundles() {
     {
       input,
       plugins: plugins(),
-      output: { file: join(dir, 'dist', 'whatsup-presence.bundle.min.js'), format: 'iife', sourcemap: true },
+      output: {
+        file: join(dir, 'dist', 'whatsup-presence.bundle.min.js'),
+        format: 'iife',
+        name: 'WhatsupPresence',
+        sourcemap: true,
+      },
     },
     {
       input,

@@ -1,5 +1,5 @@
 // End-to-end: three people, three browser contexts, examples/basic started as `npm start` starts it.
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,8 +19,12 @@ describe('examples/basic end to end', () => {
     browser = await launch();
   });
 
+  // Close every person after each test, passed or failed, so no one lingers into the next.
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+  });
+
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await proxy?.close();
     await example?.stop();

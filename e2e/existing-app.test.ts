@@ -1,5 +1,5 @@
 // End-to-end: examples/existing-app, where the site signs people in itself and whatsup only shows members.
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -16,8 +16,11 @@ describe('examples/existing-app end to end', () => {
     browser = await launch();
   });
 
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+  });
+
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await example?.stop();
   });

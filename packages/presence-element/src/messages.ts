@@ -1,0 +1,33 @@
+/** Every visible string; override any of them through the `messages` property. */
+export const defaultMessages = {
+  loading: 'Loading…',
+  signUpTitle: "Join in: tell everyone what you're up to",
+  nameLabel: 'Display name',
+  statusLabel: 'Status',
+  statusPlaceholder: 'What are you up to?',
+  join: 'Join',
+  joining: 'Joining…',
+  identifyRequired: 'Sign in on this site to see who is online.',
+  meLabel: 'You',
+  editStatusHint: 'Click or press Enter to edit your status',
+  emptyStatus: 'No status yet — click to set one',
+  signOut: 'Sign out',
+  membersLabel: 'Online now',
+  nobodyElse: 'Nobody else is here yet.',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline — trying to reconnect…',
+  dismiss: 'Dismiss',
+  statusRefused: 'Your status was not saved:',
+  joined: (name: string) => `${name} joined`,
+  left: (name: string) => `${name} left`,
+  statusChanged: (name: string, status: string) => `${name}: ${status}`,
+  online: (count: number) => `${count} online`,
+  configMissing: 'whatsup: set the auth-endpoint and channel attributes.',
+  configChannel: (channel: string) => `whatsup: the channel must start with "presence-", got "${channel}".`,
+  configPort: (port: string) => `whatsup: ws-port must be a port number, got "${port}".`,
+  configUnreachable: 'whatsup: could not load the settings from the server.',
+  subscriptionFailed: 'Could not join the channel.',
+  genericError: 'Something went wrong. Please try again.',
+};
+
+export type Messages = typeof defaultMessages;
