@@ -174,6 +174,8 @@ export class WhatsupPresence extends LitElement {
 
   /** Ends the session (POST /logout); my other tabs return to the form too. */
   async signOut(): Promise<void> {
+    // Leave first, so the server's `signed-out` (meant for my other tabs) does not come back here.
+    this._teardown();
     try {
       await call(`${this._base}/logout`, { method: 'POST' });
     } catch (err) {
