@@ -15,6 +15,8 @@ import { signout } from './signin.js';
 export class Lifecycle {
   readonly #hub: Hub;
   readonly #wss: WebSocketServer;
+  /** Set by close(): clients told 4200 reconnect at once, and must not get in again. */
+  #closing = false;
 
   constructor(hub: Hub) {
     this.#hub = hub;
@@ -28,6 +30,10 @@ export class Lifecycle {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, claimAll: boolean): boolean {
     const { path, key, limits } = this.#hub.options;
+    if (this.#closing) {
+      socket.destroy();
+      return true;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const prefix = `${path}/app/`;
     let refusal: readonly [number, string] | undefined;
@@ -51,6 +57,10 @@ export class Lifecycle {
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (error) => debug('socket error: %s', error.message));
+      if (this.#closing) {
+        ws.terminate();
+        return;
+      }
       if (refusal === undefined) {
         this.#open(ws);
         return;
@@ -112,7 +122,9 @@ export class Lifecycle {
     await Promise.all(gone);
   }
 
-  close(): void {
+  /** Stops taking connections; the caller then closes the ones there are. */
+  stopAccepting(): void {
+    this.#closing = true;
     this.#wss.close();
   }
 }

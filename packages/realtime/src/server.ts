@@ -153,9 +153,9 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   /** Closes every socket (4200 "Server is closing"), and the listener when alone; leaves a host server running. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#lifecycle.stopAccepting();
       this.#unhook();
       await this.#lifecycle.closeConnections([...this.#hub.connections.values()], CloseCode.RECONNECT, 'Server is closing');
-      this.#lifecycle.close();
       if (!this.#attached) {
         await new Promise<void>((resolve) => {
           this.#server.close(() => resolve());
