@@ -16,7 +16,8 @@ export function parseQuery(search: string): Map<string, string> {
     const at = part.indexOf('=');
     const name = decode(at === -1 ? part : part.slice(0, at));
     const value = decode(at === -1 ? '' : part.slice(at + 1));
-    if (params.has(name)) throw new WhatsupError(400, 'query.duplicate', `Query parameter ${name} is given twice`);
+    if (params.has(name))
+      throw new WhatsupError(400, 'query.duplicate', `Query parameter ${name} is given twice`);
     params.set(name, value);
   }
   return params;
@@ -43,12 +44,17 @@ export function verifyApiRequest(
   const timestamp = params.get('auth_timestamp') ?? '';
   if (!/^\d{1,12}$/.test(timestamp)) fail('Missing or malformed auth_timestamp');
   if (Math.abs(now / 1000 - Number(timestamp)) > MAX_SKEW_SECONDS) {
-    fail(`Timestamp expired: auth_timestamp must be within ${MAX_SKEW_SECONDS} s of the server's clock (check the clocks)`);
+    fail(
+      `Timestamp expired: auth_timestamp must be within ${MAX_SKEW_SECONDS} s of the server's clock (check the clocks)`,
+    );
   }
   const bodyMd5 = params.get('body_md5');
-  if (bodyMd5 !== undefined ? !safeEqual(bodyMd5, md5(body)) : body.length > 0) fail('body_md5 does not match the request body');
+  if (bodyMd5 !== undefined ? !safeEqual(bodyMd5, md5(body)) : body.length > 0)
+    fail('body_md5 does not match the request body');
   const signature = params.get('auth_signature') ?? '';
-  const valid = paths.some((path) => safeEqual(signature, sign(options.secret, apiStringToSign(method, path, params))));
+  const valid = paths.some((path) =>
+    safeEqual(signature, sign(options.secret, apiStringToSign(method, path, params))),
+  );
   if (!valid) fail('Invalid signature: the auth_signature does not match; check the app secret');
 }
 

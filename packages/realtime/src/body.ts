@@ -37,5 +37,9 @@ export function readBody(req: IncomingMessage, cap: number): Promise<Buffer> {
 }
 
 function tooLarge(cap: number): WhatsupError {
-  return new WhatsupError(413, 'body.too_large', `The request body is larger than the allowed ${cap} bytes (limits.requestBodyBytes)`);
+  return new WhatsupError(
+    413,
+    'body.too_large',
+    `The request body is larger than the allowed ${cap} bytes (limits.requestBodyBytes)`,
+  );
 }

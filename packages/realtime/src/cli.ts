@@ -49,7 +49,9 @@ function main(): void {
   server.ready.then(
     () => process.stdout.write(`whatsup-realtime listening on ${server.url}\n`),
     (error: unknown) => {
-      process.stderr.write(`whatsup-realtime: cannot listen: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(
+        `whatsup-realtime: cannot listen: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       process.exitCode = 1;
     },
   );
@@ -64,6 +66,8 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  process.stderr.write(`whatsup-realtime: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+  process.stderr.write(
+    `whatsup-realtime: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`,
+  );
   process.exitCode = 2;
 }

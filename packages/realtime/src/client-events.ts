@@ -9,10 +9,19 @@ import { channelKind, eventNameProblem } from './limits.js';
  * channels (trust it, never an id inside `data`), 10 per second per connection. Every refusal is a
  * `pusher:error` and the socket stays open (a 43xx close code would stop pusher-js reconnecting).
  */
-export function clientEvent(hub: Hub, connection: Connection, event: string, channel: unknown, data: unknown): void {
+export function clientEvent(
+  hub: Hub,
+  connection: Connection,
+  event: string,
+  channel: unknown,
+  data: unknown,
+): void {
   const { limits, clientEvents } = hub.options;
   if (!clientEvents) {
-    connection.sendError(CloseCode.CLIENT_EVENT_REJECTED, 'Client events are not enabled for this app (clientEvents option)');
+    connection.sendError(
+      CloseCode.CLIENT_EVENT_REJECTED,
+      'Client events are not enabled for this app (clientEvents option)',
+    );
     return;
   }
   if (typeof channel !== 'string') {
@@ -21,12 +30,20 @@ export function clientEvent(hub: Hub, connection: Connection, event: string, cha
   }
   const kind = channelKind(channel);
   if (kind !== 'private' && kind !== 'presence') {
-    connection.sendError(null, 'Client event rejected - only supported on private and presence channels', channel);
+    connection.sendError(
+      null,
+      'Client event rejected - only supported on private and presence channels',
+      channel,
+    );
     return;
   }
   const subscription = connection.subscriptions.get(channel);
   if (subscription === undefined) {
-    connection.sendError(null, 'Client event rejected - the sender must be subscribed to the channel', channel);
+    connection.sendError(
+      null,
+      'Client event rejected - the sender must be subscribed to the channel',
+      channel,
+    );
     return;
   }
   const nameProblem = eventNameProblem(event, limits);
@@ -36,11 +53,19 @@ export function clientEvent(hub: Hub, connection: Connection, event: string, cha
   }
   const payload = typeof data === 'string' ? data : JSON.stringify(data ?? {});
   if (Buffer.byteLength(payload) > limits.eventDataBytes) {
-    connection.sendError(null, `Client event rejected - data is larger than the allowed ${limits.eventDataBytes} bytes`, channel);
+    connection.sendError(
+      null,
+      `Client event rejected - data is larger than the allowed ${limits.eventDataBytes} bytes`,
+      channel,
+    );
     return;
   }
   if (!connection.clientEventRate.take()) {
-    connection.sendError(CloseCode.CLIENT_EVENT_REJECTED, `Client event rejected due to rate limit (${limits.clientEventsPerSecond} per second)`, channel);
+    connection.sendError(
+      CloseCode.CLIENT_EVENT_REJECTED,
+      `Client event rejected due to rate limit (${limits.clientEventsPerSecond} per second)`,
+      channel,
+    );
     return;
   }
   const frame: ServerFrame = { event, channel, data: payload };

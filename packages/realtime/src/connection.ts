@@ -45,7 +45,11 @@ export class Connection {
 
   /** `pusher:error` keeps the socket open; pusher-js reports it as a connection error. */
   sendError(code: number | null, message: string, channel?: string): void {
-    this.send(channel === undefined ? { event: 'pusher:error', data: { code, message } } : { event: 'pusher:error', channel, data: { code, message } });
+    this.send(
+      channel === undefined
+        ? { event: 'pusher:error', data: { code, message } }
+        : { event: 'pusher:error', channel, data: { code, message } },
+    );
   }
 
   close(code: number, reason: string): void {

@@ -39,8 +39,12 @@ export class HttpApi {
       const body = await this.#dispatch(req);
       send(res, 200, body);
     } catch (error) {
-      const failure = error instanceof WhatsupError ? error : new WhatsupError(500, 'server.error', 'Internal server error');
-      if (failure.status === 500) debug('HTTP API error: %s', error instanceof Error ? error.stack : String(error));
+      const failure =
+        error instanceof WhatsupError
+          ? error
+          : new WhatsupError(500, 'server.error', 'Internal server error');
+      if (failure.status === 500)
+        debug('HTTP API error: %s', error instanceof Error ? error.stack : String(error));
       else debug('HTTP API %s %s → %d %s', req.method, req.url, failure.status, failure.message);
       send(res, failure.status, { error: failure.message, code: failure.status });
       // the rest of an oversized body is not worth reading
@@ -53,9 +57,13 @@ export class HttpApi {
     const url = req.url ?? '/';
     const at = url.indexOf('?');
     const pathname = at === -1 ? url : url.slice(0, at);
-    const segments = pathname.slice(options.path.length + '/apps/'.length).split('/').map(decodeSegment);
+    const segments = pathname
+      .slice(options.path.length + '/apps/'.length)
+      .split('/')
+      .map(decodeSegment);
     const [appId, ...route] = segments;
-    if (appId !== options.appId) throw new WhatsupError(404, 'app.not_found', `The app ${quote(appId)} could not be found`);
+    if (appId !== options.appId)
+      throw new WhatsupError(404, 'app.not_found', `The app ${quote(appId)} could not be found`);
     const method = (req.method ?? 'GET').toUpperCase();
     const handler = findRoute(method, route);
     const params = parseQuery(at === -1 ? '' : url.slice(at + 1));
@@ -70,7 +78,8 @@ export class HttpApi {
       } catch {
         throw new WhatsupError(400, 'body.invalid_json', 'The request body is not valid JSON');
       }
-      if (!isRecord(body)) throw new WhatsupError(400, 'body.invalid_json', 'The request body must be a JSON object');
+      if (!isRecord(body))
+        throw new WhatsupError(400, 'body.invalid_json', 'The request body must be a JSON object');
     }
     return handler({ hub: this.#hub, params, body, route, terminate: this.#terminate });
   }
@@ -83,19 +92,27 @@ function findRoute(method: string, route: readonly string[]): Handler {
   else if (route.length === 1 && first === 'batch_events') found = { method: 'POST', handler: triggerBatch };
   else if (route.length === 1 && first === 'channels') found = { method: 'GET', handler: listChannels };
   else if (route.length === 2 && first === 'channels') found = { method: 'GET', handler: channelInfo };
-  else if (route.length === 3 && first === 'channels' && third === 'users') found = { method: 'GET', handler: channelUsers };
-  else if (route.length === 3 && first === 'users' && third === 'terminate_connections') found = { method: 'POST', handler: terminateConnections };
+  else if (route.length === 3 && first === 'channels' && third === 'users')
+    found = { method: 'GET', handler: channelUsers };
+  else if (route.length === 3 && first === 'users' && third === 'terminate_connections')
+    found = { method: 'POST', handler: terminateConnections };
   if (found === undefined || rest.length > 0 || (name !== undefined && name === '')) {
     throw new WhatsupError(404, 'route.not_found', `No such HTTP API route: /${route.join('/')}`);
   }
-  if (found.method !== method) throw new WhatsupError(405, 'route.method_not_allowed', `Use ${found.method} for /${route.join('/')}`);
+  if (found.method !== method)
+    throw new WhatsupError(405, 'route.method_not_allowed', `Use ${found.method} for /${route.join('/')}`);
   return found.handler;
 }
 
 function triggerEvent({ hub, body }: ApiRequest): unknown {
   const input = body as Record<string, unknown>;
   const channels = input.channels ?? (typeof input.channel === 'string' ? [input.channel] : undefined);
-  const event = validateEvent(hub, { name: input.name, data: input.data, channels, socket_id: input.socket_id });
+  const event = validateEvent(hub, {
+    name: input.name,
+    data: input.data,
+    channels,
+    socket_id: input.socket_id,
+  });
   publish(hub, event);
   const info = eventInfo(hub, event.channels, input.info);
   return info === undefined ? {} : { channels: info };
@@ -104,17 +121,33 @@ function triggerEvent({ hub, body }: ApiRequest): unknown {
 function triggerBatch({ hub, body }: ApiRequest): unknown {
   const batch = (body as Record<string, unknown>).batch;
   const { batchSize } = hub.options.limits;
-  if (!Array.isArray(batch)) throw new WhatsupError(400, 'batch.invalid', 'The body needs batch: an array of events');
-  if (batch.length > batchSize) throw new WhatsupError(400, 'batch.too_large', `Cannot batch-send more than ${batchSize} events at once`);
+  if (!Array.isArray(batch))
+    throw new WhatsupError(400, 'batch.invalid', 'The body needs batch: an array of events');
+  if (batch.length > batchSize)
+    throw new WhatsupError(400, 'batch.too_large', `Cannot batch-send more than ${batchSize} events at once`);
   // all or nothing: nothing is published unless every event is valid
   const events: Array<{ event: ValidEvent; info: unknown }> = batch.map((item: unknown) => {
-    if (!isRecord(item)) throw new WhatsupError(400, 'batch.invalid', 'Every batch item must be an object {channel, name, data}');
-    const event = validateEvent(hub, { name: item.name, data: item.data, channels: [item.channel], socket_id: item.socket_id });
+    if (!isRecord(item))
+      throw new WhatsupError(
+        400,
+        'batch.invalid',
+        'Every batch item must be an object {channel, name, data}',
+      );
+    const event = validateEvent(hub, {
+      name: item.name,
+      data: item.data,
+      channels: [item.channel],
+      socket_id: item.socket_id,
+    });
     return { event, info: item.info };
   });
   for (const { event } of events) publish(hub, event);
   if (!events.some(({ info }) => typeof info === 'string' && info !== '')) return {};
-  return { batch: events.map(({ event, info }) => eventInfo(hub, event.channels, info)?.[event.channels[0] ?? ''] ?? {}) };
+  return {
+    batch: events.map(
+      ({ event, info }) => eventInfo(hub, event.channels, info)?.[event.channels[0] ?? ''] ?? {},
+    ),
+  };
 }
 
 function listChannels({ hub, params }: ApiRequest): unknown {
@@ -138,7 +171,8 @@ function channelInfo({ hub, params, route }: ApiRequest): unknown {
   const info = (params.get('info') ?? '').split(',');
   const result: Record<string, unknown> = { occupied: hub.channels.subscriptionCount(name) > 0 };
   if (info.includes('user_count')) {
-    if (channelKind(name) !== 'presence') throw new WhatsupError(400, 'info.user_count', 'info=user_count is only for presence- channels');
+    if (channelKind(name) !== 'presence')
+      throw new WhatsupError(400, 'info.user_count', 'info=user_count is only for presence- channels');
     result.user_count = hub.presence.userCount(name);
   }
   if (info.includes('subscription_count')) result.subscription_count = hub.channels.subscriptionCount(name);
@@ -147,7 +181,8 @@ function channelInfo({ hub, params, route }: ApiRequest): unknown {
 
 function channelUsers({ hub, route }: ApiRequest): unknown {
   const name = checkedChannel(hub, route[1]);
-  if (channelKind(name) !== 'presence') throw new WhatsupError(400, 'channel.not_presence', 'Users can only be listed for presence- channels');
+  if (channelKind(name) !== 'presence')
+    throw new WhatsupError(400, 'channel.not_presence', 'Users can only be listed for presence- channels');
   return { users: hub.presence.userIds(name).map((id) => ({ id })) };
 }
 
@@ -178,6 +213,10 @@ function decodeSegment(segment: string): string {
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }

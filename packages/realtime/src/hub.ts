@@ -25,7 +25,10 @@ export class Hub {
   readonly users = new Map<string, Set<Connection>>();
   readonly emit: <K extends keyof RealtimeEvents>(event: K, ...args: RealtimeEvents[K]) => void;
 
-  constructor(options: ResolvedOptions, emit: <K extends keyof RealtimeEvents>(event: K, ...args: RealtimeEvents[K]) => void) {
+  constructor(
+    options: ResolvedOptions,
+    emit: <K extends keyof RealtimeEvents>(event: K, ...args: RealtimeEvents[K]) => void,
+  ) {
     this.options = options;
     this.emit = emit;
   }

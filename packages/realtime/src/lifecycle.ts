@@ -21,7 +21,11 @@ export class Lifecycle {
   constructor(hub: Hub) {
     this.#hub = hub;
     // maxPayload: ws itself closes an oversized frame's socket with 1009 "Message Too Big"
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: hub.options.limits.maxPayload, clientTracking: false });
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: hub.options.limits.maxPayload,
+      clientTracking: false,
+    });
   }
 
   /**
@@ -39,7 +43,10 @@ export class Lifecycle {
     let refusal: readonly [number, string] | undefined;
     if (!url.pathname.startsWith(prefix)) {
       if (!claimAll) return false;
-      refusal = [CloseCode.PATH_NOT_FOUND, `Path not found: ${quote(url.pathname)}; pusher-js connects to ${prefix}<key>`];
+      refusal = [
+        CloseCode.PATH_NOT_FOUND,
+        `Path not found: ${quote(url.pathname)}; pusher-js connects to ${prefix}<key>`,
+      ];
     } else {
       const appKey = url.pathname.slice(prefix.length);
       const protocol = url.searchParams.get('protocol');
@@ -50,9 +57,15 @@ export class Lifecycle {
       } else if (protocol !== null && !/^\d+$/.test(protocol)) {
         refusal = [CloseCode.INVALID_VERSION, `Invalid version string format: ${quote(protocol)}`];
       } else if (protocol !== null && protocol !== '7') {
-        refusal = [CloseCode.UNSUPPORTED_PROTOCOL, `Unsupported protocol version ${quote(protocol)}; this server speaks 7`];
+        refusal = [
+          CloseCode.UNSUPPORTED_PROTOCOL,
+          `Unsupported protocol version ${quote(protocol)}; this server speaks 7`,
+        ];
       } else if (this.#hub.connections.size >= limits.maxConnections) {
-        refusal = [CloseCode.OVER_CAPACITY, 'Over capacity: the maxConnections limit is reached, try again shortly'];
+        refusal = [
+          CloseCode.OVER_CAPACITY,
+          'Over capacity: the maxConnections limit is reached, try again shortly',
+        ];
       }
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -106,7 +119,12 @@ export class Lifecycle {
   }
 
   /** Closes the given connections with a code, and resolves once they are gone (forced after `graceMs`). */
-  async closeConnections(connections: readonly Connection[], code: number, reason: string, graceMs = 1000): Promise<void> {
+  async closeConnections(
+    connections: readonly Connection[],
+    code: number,
+    reason: string,
+    graceMs = 1000,
+  ): Promise<void> {
     const gone = connections.map(
       (connection) =>
         new Promise<void>((resolve) => {

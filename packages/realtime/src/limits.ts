@@ -25,7 +25,8 @@ export function serverToUserChannel(userId: string): string {
 
 /** Why a channel name is refused, or undefined when it is fine. Quotes the bad value (truncated). */
 export function channelNameProblem(name: unknown, limits: Limits): string | undefined {
-  if (typeof name !== 'string' || name === '') return `Invalid channel name: ${quote(name)} (a non-empty string is needed)`;
+  if (typeof name !== 'string' || name === '')
+    return `Invalid channel name: ${quote(name)} (a non-empty string is needed)`;
   if (name.length > limits.channelNameLength) {
     return `The channel name is longer than the allowed ${limits.channelNameLength} characters: ${quote(name)}`;
   }
@@ -37,7 +38,8 @@ export function channelNameProblem(name: unknown, limits: Limits): string | unde
 }
 
 export function eventNameProblem(name: unknown, limits: Limits): string | undefined {
-  if (typeof name !== 'string' || name === '') return `Invalid event name: ${quote(name)} (a non-empty string is needed)`;
+  if (typeof name !== 'string' || name === '')
+    return `Invalid event name: ${quote(name)} (a non-empty string is needed)`;
   if (name.length > limits.eventNameLength) {
     return `The event name is longer than the allowed ${limits.eventNameLength} characters: ${quote(name)}`;
   }
@@ -50,7 +52,7 @@ export function isSocketId(value: unknown): value is string {
 
 /** A bad value quoted for an error message, cut so a 1 MB name does not become a 1 MB message. */
 export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return `'${text.length > 64 ? `${text.slice(0, 64)}…` : text}'`;
 }
 

@@ -88,7 +88,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 /** Validates options once, when the server is created; messages say how to fix the problem. */
 export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError('createRealtimeServer(options) needs an object: { appId, key, secret, server? | port? }');
+    throw new TypeError(
+      'createRealtimeServer(options) needs an object: { appId, key, secret, server? | port? }',
+    );
   }
   for (const name of ['appId', 'key', 'secret'] as const) {
     const value: unknown = options[name];
@@ -100,33 +102,45 @@ export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions 
     }
   }
   if (/[^-a-zA-Z0-9_.~]/.test(options.appId) || /[^-a-zA-Z0-9_.~]/.test(options.key)) {
-    throw new TypeError('appId and key options may only contain letters, digits, "-", "_", "." and "~" (they appear in URLs)');
+    throw new TypeError(
+      'appId and key options may only contain letters, digits, "-", "_", "." and "~" (they appear in URLs)',
+    );
   }
   const server = options.server;
   if (server !== undefined && (typeof server !== 'object' || typeof server.on !== 'function')) {
-    throw new TypeError('server option must be an http.Server (e.g. the value of app.listen()), got ' + describe(server));
+    throw new TypeError(
+      'server option must be an http.Server (e.g. the value of app.listen()), got ' + describe(server),
+    );
   }
   const path = options.path ?? '';
   if (typeof path !== 'string' || (path !== '' && (!path.startsWith('/') || path.endsWith('/')))) {
-    throw new TypeError(`path option must be '' or start with '/' and not end with '/', got ${describe(path)}`);
+    throw new TypeError(
+      `path option must be '' or start with '/' and not end with '/', got ${describe(path)}`,
+    );
   }
   const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '') throw new TypeError(`host option must be a string, got ${describe(host)}`);
+  if (typeof host !== 'string' || host === '')
+    throw new TypeError(`host option must be a string, got ${describe(host)}`);
   const limits: Limits = { ...DEFAULT_LIMITS };
   if (options.limits !== undefined) {
     if (options.limits === null || typeof options.limits !== 'object') {
-      throw new TypeError(`limits option must be an object like { presenceMembers: 100 }, got ${describe(options.limits)}`);
+      throw new TypeError(
+        `limits option must be an object like { presenceMembers: 100 }, got ${describe(options.limits)}`,
+      );
     }
     for (const [name, value] of Object.entries(options.limits)) {
       if (!(name in DEFAULT_LIMITS)) {
-        throw new TypeError(`limits.${name} is not a known limit; known: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+        throw new TypeError(
+          `limits.${name} is not a known limit; known: ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
+        );
       }
       if (value === undefined) continue;
       limits[name as keyof Limits] = positive(`limits.${name}`, value, true);
     }
   }
   const clientEvents = options.clientEvents ?? true;
-  if (typeof clientEvents !== 'boolean') throw new TypeError(`clientEvents option must be a boolean, got ${describe(clientEvents)}`);
+  if (typeof clientEvents !== 'boolean')
+    throw new TypeError(`clientEvents option must be a boolean, got ${describe(clientEvents)}`);
   return {
     appId: options.appId,
     key: options.key,
@@ -145,8 +159,15 @@ export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions 
 }
 
 function positive(name: string, value: unknown, allowInfinity: boolean): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
-    throw new TypeError(`${name} option must be a positive number${allowInfinity ? ' (or Infinity)' : ''}, got ${describe(value)}`);
+  if (
+    typeof value !== 'number' ||
+    Number.isNaN(value) ||
+    value <= 0 ||
+    (!allowInfinity && !Number.isFinite(value))
+  ) {
+    throw new TypeError(
+      `${name} option must be a positive number${allowInfinity ? ' (or Infinity)' : ''}, got ${describe(value)}`,
+    );
   }
   return value;
 }

@@ -20,7 +20,7 @@ export interface EventInput {
 
 /** Like the pusher library's `ensureJSON`: strings go as they are, anything else is JSON-encoded. */
 export function ensureJSON(data: unknown): string {
-  return typeof data === 'string' ? data : JSON.stringify(data) ?? 'null';
+  return typeof data === 'string' ? data : (JSON.stringify(data) ?? 'null');
 }
 
 /** Checks one event against Pusher's limits; throws a WhatsupError (400, or 413 for oversized data). */
@@ -28,17 +28,30 @@ export function validateEvent(hub: Hub, input: EventInput): ValidEvent {
   const { limits } = hub.options;
   const nameProblem = eventNameProblem(input.name, limits);
   if (nameProblem !== undefined) throw new WhatsupError(400, 'event.invalid_name', nameProblem);
-  if (input.data === undefined) throw new WhatsupError(400, 'event.missing_data', 'The event needs data (a string)');
+  if (input.data === undefined)
+    throw new WhatsupError(400, 'event.missing_data', 'The event needs data (a string)');
   const data = ensureJSON(input.data);
   if (Buffer.byteLength(data) > limits.eventDataBytes) {
-    throw new WhatsupError(413, 'event.too_large', `The event data is larger than the allowed ${limits.eventDataBytes} bytes`);
+    throw new WhatsupError(
+      413,
+      'event.too_large',
+      `The event data is larger than the allowed ${limits.eventDataBytes} bytes`,
+    );
   }
   const channels = input.channels;
   if (!Array.isArray(channels) || channels.length === 0) {
-    throw new WhatsupError(400, 'event.missing_channels', 'The event needs channels: a non-empty array of channel names');
+    throw new WhatsupError(
+      400,
+      'event.missing_channels',
+      'The event needs channels: a non-empty array of channel names',
+    );
   }
   if (channels.length > limits.channelsPerEvent) {
-    throw new WhatsupError(400, 'event.too_many_channels', `An event may go to at most ${limits.channelsPerEvent} channels, got ${channels.length}`);
+    throw new WhatsupError(
+      400,
+      'event.too_many_channels',
+      `An event may go to at most ${limits.channelsPerEvent} channels, got ${channels.length}`,
+    );
   }
   for (const channel of channels) {
     const problem = channelNameProblem(channel, limits);
@@ -48,18 +61,29 @@ export function validateEvent(hub: Hub, input: EventInput): ValidEvent {
   if (socketId !== undefined && socketId !== null && !isSocketId(socketId)) {
     throw new WhatsupError(400, 'event.invalid_socket_id', `Invalid socket id: ${quote(socketId)}`);
   }
-  return { name: input.name as string, data, channels: channels as string[], socketId: typeof socketId === 'string' ? socketId : undefined };
+  return {
+    name: input.name as string,
+    data,
+    channels: channels as string[],
+    socketId: typeof socketId === 'string' ? socketId : undefined,
+  };
 }
 
 /** `info` attributes for the channels an event went to (Pusher's `info=user_count,subscription_count`). */
-export function eventInfo(hub: Hub, channels: readonly string[], info: unknown): Record<string, Record<string, number>> | undefined {
+export function eventInfo(
+  hub: Hub,
+  channels: readonly string[],
+  info: unknown,
+): Record<string, Record<string, number>> | undefined {
   if (typeof info !== 'string' || info === '') return undefined;
   const wanted = new Set(info.split(','));
   const result: Record<string, Record<string, number>> = {};
   for (const channel of channels) {
     const attributes: Record<string, number> = {};
-    if (wanted.has('subscription_count')) attributes.subscription_count = hub.channels.subscriptionCount(channel);
-    if (wanted.has('user_count') && channelKind(channel) === 'presence') attributes.user_count = hub.presence.userCount(channel);
+    if (wanted.has('subscription_count'))
+      attributes.subscription_count = hub.channels.subscriptionCount(channel);
+    if (wanted.has('user_count') && channelKind(channel) === 'presence')
+      attributes.user_count = hub.presence.userCount(channel);
     result[channel] = attributes;
   }
   return result;

@@ -1,5 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { debug } from './debug.js';
@@ -60,7 +66,9 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
       this.ready = Promise.resolve();
     } else {
       this.#server = createServer((req, res) => this.#standaloneRequest(req, res));
-      this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#lifecycle.handleUpgrade(req, socket, head, true));
+      this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+        this.#lifecycle.handleUpgrade(req, socket, head, true),
+      );
       this.ready = new Promise((resolve, reject) => {
         this.#server.once('error', reject);
         this.#server.listen(this.#options.port, this.#options.host, () => {
@@ -85,13 +93,23 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   /** `http://host:port{path}`: where pusher-js (ws://) and the pusher library (http://) reach this server. */
   get url(): string {
     const address = this.address();
-    const host = address === null ? this.#options.host : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const host =
+      address === null
+        ? this.#options.host
+        : address.family === 'IPv6'
+          ? `[${address.address}]`
+          : address.address;
     return `http://${host}:${this.port}${this.#options.path}`;
   }
 
   /** pusher-js options. Attached: no wsHost/wsPort, meaning "the page's own host and port". */
   clientConfig(): ClientConfig {
-    const config: ClientConfig = { key: this.#options.key, cluster: 'local', forceTLS: false, enabledTransports: ['ws', 'wss'] };
+    const config: ClientConfig = {
+      key: this.#options.key,
+      cluster: 'local',
+      forceTLS: false,
+      enabledTransports: ['ws', 'wss'],
+    };
     if (this.#options.path !== '') config.wsPath = this.#options.path;
     if (!this.#attached) {
       config.wsHost = this.#options.host;
@@ -102,15 +120,28 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   }
 
   /** The Publisher interface of @whatsup/express, in-process: same validation and limits as the HTTP API. */
-  async trigger(channel: string | string[], event: string, data: unknown, params?: { socket_id?: string }): Promise<Record<string, never>> {
+  async trigger(
+    channel: string | string[],
+    event: string,
+    data: unknown,
+    params?: { socket_id?: string },
+  ): Promise<Record<string, never>> {
     const channels = Array.isArray(channel) ? channel : [channel];
-    publish(this.#hub, validateEvent(this.#hub, { name: event, data, channels, socket_id: params?.socket_id }));
+    publish(
+      this.#hub,
+      validateEvent(this.#hub, { name: event, data, channels, socket_id: params?.socket_id }),
+    );
     return {};
   }
 
   /** `{auth, channel_data?}` exactly as the pusher library's `authorizeChannel` makes it. */
-  authorizeChannel(socketId: string, channel: string, presenceData?: { user_id: string; user_info?: unknown }): { auth: string; channel_data?: string } {
-    if (typeof socketId !== 'string' || !/^\d+\.\d+$/.test(socketId)) throw new WhatsupError(400, 'socket.invalid_id', `Invalid socket id: '${String(socketId)}'`);
+  authorizeChannel(
+    socketId: string,
+    channel: string,
+    presenceData?: { user_id: string; user_info?: unknown },
+  ): { auth: string; channel_data?: string } {
+    if (typeof socketId !== 'string' || !/^\d+\.\d+$/.test(socketId))
+      throw new WhatsupError(400, 'socket.invalid_id', `Invalid socket id: '${String(socketId)}'`);
     const problem = channelNameProblem(channel, this.#options.limits);
     if (problem !== undefined) throw new WhatsupError(400, 'channel.invalid_name', problem);
     return authorizeChannel(this.#options.key, this.#options.secret, socketId, channel, presenceData);
@@ -147,7 +178,11 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   async terminateUserConnections(userId: string): Promise<void> {
     const connections = this.#hub.userConnections(String(userId));
     debug('terminating %d connection(s) of user %s', connections.length, userId);
-    await this.#lifecycle.closeConnections(connections, CloseCode.UNAUTHORIZED, 'You got disconnected by the app.');
+    await this.#lifecycle.closeConnections(
+      connections,
+      CloseCode.UNAUTHORIZED,
+      'You got disconnected by the app.',
+    );
   }
 
   /** Closes every socket (4200 "Server is closing"), and the listener when alone; leaves a host server running. */
@@ -155,7 +190,11 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
     this.#closing ??= (async () => {
       this.#lifecycle.stopAccepting();
       this.#unhook();
-      await this.#lifecycle.closeConnections([...this.#hub.connections.values()], CloseCode.RECONNECT, 'Server is closing');
+      await this.#lifecycle.closeConnections(
+        [...this.#hub.connections.values()],
+        CloseCode.RECONNECT,
+        'Server is closing',
+      );
       if (!this.#attached) {
         await new Promise<void>((resolve) => {
           this.#server.close(() => resolve());

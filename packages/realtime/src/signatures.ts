@@ -29,9 +29,13 @@ export function authorizeChannel(
   channel: string,
   presenceData?: { user_id: string; user_info?: unknown },
 ): { auth: string; channel_data?: string } {
-  if (presenceData === undefined) return { auth: `${key}:${sign(secret, channelStringToSign(socketId, channel))}` };
+  if (presenceData === undefined)
+    return { auth: `${key}:${sign(secret, channelStringToSign(socketId, channel))}` };
   const channelData = JSON.stringify(presenceData);
-  return { auth: `${key}:${sign(secret, channelStringToSign(socketId, channel, channelData))}`, channel_data: channelData };
+  return {
+    auth: `${key}:${sign(secret, channelStringToSign(socketId, channel, channelData))}`,
+    channel_data: channelData,
+  };
 }
 
 /** Checks a subscription's `auth` (`key:hexsignature`) for a private or presence channel. */
@@ -49,7 +53,13 @@ export function verifyChannelAuth(
 }
 
 /** Checks a `pusher:signin` `auth` over `socket_id::user::user_data`. */
-export function verifyUserAuth(key: string, secret: string, auth: unknown, socketId: string, userData: string): boolean {
+export function verifyUserAuth(
+  key: string,
+  secret: string,
+  auth: unknown,
+  socketId: string,
+  userData: string,
+): boolean {
   if (typeof auth !== 'string') return false;
   return safeEqual(auth, `${key}:${sign(secret, `${socketId}::user::${userData}`)}`);
 }

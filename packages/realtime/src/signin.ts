@@ -11,7 +11,10 @@ import { isRecord } from './subscriptions.js';
 export function signin(hub: Hub, connection: Connection, data: unknown): void {
   const { key, secret, limits } = hub.options;
   if (!isRecord(data) || typeof data.user_data !== 'string') {
-    connection.sendError(null, 'Invalid pusher:signin: data.user_data must be the string the user-auth endpoint returned');
+    connection.sendError(
+      null,
+      'Invalid pusher:signin: data.user_data must be the string the user-auth endpoint returned',
+    );
     return;
   }
   if (!verifyUserAuth(key, secret, data.auth, connection.socketId, data.user_data)) {
@@ -24,7 +27,12 @@ export function signin(hub: Hub, connection: Connection, data: unknown): void {
   } catch {
     user = undefined;
   }
-  if (!isRecord(user) || typeof user.id !== 'string' || user.id === '' || user.id.length > limits.userIdLength) {
+  if (
+    !isRecord(user) ||
+    typeof user.id !== 'string' ||
+    user.id === '' ||
+    user.id.length > limits.userIdLength
+  ) {
     connection.sendError(null, 'Invalid pusher:signin: user_data must be JSON with a non-empty string id');
     return;
   }

@@ -30,19 +30,37 @@ export function subscribe(hub: Hub, connection: Connection, data: unknown): void
   const kind = channelKind(channel);
   const channelData = kind === 'presence' ? data.channel_data : undefined;
   if (kind === 'presence' && typeof channelData !== 'string') {
-    refuse(connection, channel, 'AuthError', 'Presence subscriptions need channel_data (the string the auth endpoint returned)', 401);
+    refuse(
+      connection,
+      channel,
+      'AuthError',
+      'Presence subscriptions need channel_data (the string the auth endpoint returned)',
+      401,
+    );
     return;
   }
   if (kind === 'private' || kind === 'presence') {
     const presenceData = typeof channelData === 'string' ? channelData : undefined;
     if (!verifyChannelAuth(key, secret, data.auth, connection.socketId, channel, presenceData)) {
       const signed = channelStringToSign(connection.socketId, channel, presenceData);
-      refuse(connection, channel, 'AuthError', `Invalid signature: expected HMAC SHA256 hex digest of ${quote(signed)}, but got ${quote(data.auth)}`, 401);
+      refuse(
+        connection,
+        channel,
+        'AuthError',
+        `Invalid signature: expected HMAC SHA256 hex digest of ${quote(signed)}, but got ${quote(data.auth)}`,
+        401,
+      );
       return;
     }
   }
   if (kind === 'user' && connection.userId !== serverToUserId(channel)) {
-    refuse(connection, channel, 'AuthError', 'Only the signed-in user may subscribe to their #server-to-user- channel', 401);
+    refuse(
+      connection,
+      channel,
+      'AuthError',
+      'Only the signed-in user may subscribe to their #server-to-user- channel',
+      401,
+    );
     return;
   }
   if (connection.subscriptions.has(channel)) {
@@ -57,19 +75,33 @@ export function subscribe(hub: Hub, connection: Connection, data: unknown): void
       refuse(connection, channel, 'LimitReached', parsed, 4009);
       return;
     }
-    if (!hub.presence.has(channel, parsed.userId) && hub.presence.userCount(channel) >= limits.presenceMembers) {
-      refuse(connection, channel, 'LimitReached', `The maximum members per presence channel limit (${limits.presenceMembers}) was reached`, 4100);
+    if (
+      !hub.presence.has(channel, parsed.userId) &&
+      hub.presence.userCount(channel) >= limits.presenceMembers
+    ) {
+      refuse(
+        connection,
+        channel,
+        'LimitReached',
+        `The maximum members per presence channel limit (${limits.presenceMembers}) was reached`,
+        4100,
+      );
       return;
     }
     member = parsed;
   }
   hub.channels.add(channel, connection);
   connection.subscriptions.set(channel, member === undefined ? {} : { userId: member.userId });
-  const added = member !== undefined && hub.presence.join(channel, member.userId, member.info, connection.socketId);
+  const added =
+    member !== undefined && hub.presence.join(channel, member.userId, member.info, connection.socketId);
   succeeded(hub, connection, channel);
   hub.emit('subscribed', { socketId: connection.socketId, channel });
   if (added && member !== undefined) {
-    const frame = { event: 'pusher_internal:member_added', channel, data: JSON.stringify({ user_id: member.userId, user_info: member.info }) };
+    const frame = {
+      event: 'pusher_internal:member_added',
+      channel,
+      data: JSON.stringify({ user_id: member.userId, user_info: member.info }),
+    };
     hub.channels.broadcast(channel, JSON.stringify(frame), connection);
     hub.emit('member_added', { channel, userId: member.userId, info: member.info });
   }
@@ -91,8 +123,15 @@ export function leave(hub: Hub, connection: Connection, channel: string): void {
   connection.subscriptions.delete(channel);
   hub.channels.remove(channel, connection);
   hub.emit('unsubscribed', { socketId: connection.socketId, channel });
-  if (subscription.userId !== undefined && hub.presence.leave(channel, subscription.userId, connection.socketId)) {
-    const frame = { event: 'pusher_internal:member_removed', channel, data: JSON.stringify({ user_id: subscription.userId }) };
+  if (
+    subscription.userId !== undefined &&
+    hub.presence.leave(channel, subscription.userId, connection.socketId)
+  ) {
+    const frame = {
+      event: 'pusher_internal:member_removed',
+      channel,
+      data: JSON.stringify({ user_id: subscription.userId }),
+    };
     hub.channels.broadcast(channel, JSON.stringify(frame));
     hub.emit('member_removed', { channel, userId: subscription.userId });
   }
@@ -103,12 +142,17 @@ export function leaveAll(hub: Hub, connection: Connection): void {
 }
 
 function succeeded(hub: Hub, connection: Connection, channel: string): void {
-  const data = channelKind(channel) === 'presence' ? JSON.stringify({ presence: hub.presence.snapshot(channel) }) : '{}';
+  const data =
+    channelKind(channel) === 'presence' ? JSON.stringify({ presence: hub.presence.snapshot(channel) }) : '{}';
   connection.send({ event: 'pusher_internal:subscription_succeeded', channel, data });
 }
 
 /** Parses the signed `channel_data`: a user id (string, or a number made a string) and optional user_info. */
-function parseChannelData(hub: Hub, channel: string, channelData: string): { userId: string; info: unknown } | string {
+function parseChannelData(
+  hub: Hub,
+  channel: string,
+  channelData: string,
+): { userId: string; info: unknown } | string {
   const { limits } = hub.options;
   let parsed: unknown;
   try {
@@ -118,11 +162,15 @@ function parseChannelData(hub: Hub, channel: string, channelData: string): { use
   }
   if (!isRecord(parsed)) return 'Invalid channel_data: a JSON object {user_id, user_info?} is needed';
   const rawId = parsed.user_id;
-  if (!(typeof rawId === 'string' && rawId !== '') && !(typeof rawId === 'number' && Number.isFinite(rawId))) {
+  if (
+    !(typeof rawId === 'string' && rawId !== '') &&
+    !(typeof rawId === 'number' && Number.isFinite(rawId))
+  ) {
     return `Invalid channel_data: user_id must be a non-empty string, got ${quote(rawId)}`;
   }
   const userId = String(rawId);
-  if (userId.length > limits.userIdLength) return `The user_id is longer than the allowed ${limits.userIdLength} characters`;
+  if (userId.length > limits.userIdLength)
+    return `The user_id is longer than the allowed ${limits.userIdLength} characters`;
   const info = parsed.user_info ?? null;
   if (Buffer.byteLength(JSON.stringify(info)) > limits.userInfoBytes) {
     return `The user_info is larger than the allowed ${limits.userInfoBytes} bytes`;

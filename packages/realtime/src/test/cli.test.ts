@@ -9,7 +9,11 @@ const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 describe('whatsup-realtime CLI', () => {
   describe('when given flags', () => {
     it('should print its URL, accept the configured key and close cleanly on SIGTERM', async () => {
-      const child = spawn(process.execPath, [CLI, '--port', '0', '--key', 'flag-key', '--app-id', 'a', '--secret', 's'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [CLI, '--port', '0', '--key', 'flag-key', '--app-id', 'a', '--secret', 's'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const url = await firstLine(child.stdout);
       assert.match(url, /^whatsup-realtime listening on http:\/\/127\.0\.0\.1:\d+$/);
       const port = Number(url.split(':').at(-1));
@@ -28,7 +32,10 @@ describe('whatsup-realtime CLI', () => {
       const child = spawn(process.execPath, [CLI, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
       try {
         const port = Number((await firstLine(child.stdout)).split(':').at(-1));
-        assert.equal((await firstFrame(`ws://127.0.0.1:${port}/app/soketi-key`)).event, 'pusher:connection_established');
+        assert.equal(
+          (await firstFrame(`ws://127.0.0.1:${port}/app/soketi-key`)).event,
+          'pusher:connection_established',
+        );
         assert.equal((await firstFrame(`ws://127.0.0.1:${port}/app/app-key`)).event, 'pusher:error');
       } finally {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -58,7 +58,9 @@ for (const { name, start } of targets) {
       });
 
       it('should give every connection its own socket id', async () => {
-        const ids = await Promise.all([1, 2, 3, 4, 5].map(async () => (await openRaw(target.port)).socketId()));
+        const ids = await Promise.all(
+          [1, 2, 3, 4, 5].map(async () => (await openRaw(target.port)).socketId()),
+        );
         assert.equal(new Set(ids).size, 5);
       });
 
@@ -116,7 +118,8 @@ for (const { name, start } of targets) {
         const received = next(channel, 'still-works');
         await restClient(target.port).trigger(channel.name, 'still-works', { n: 1 });
         assert.deepEqual(await received, { n: 1 });
-        if (target.server) await waitFor(() => target.server?.connectionCount === 1, 'only the normal client left');
+        if (target.server)
+          await waitFor(() => target.server?.connectionCount === 1, 'only the normal client left');
       });
     });
 
@@ -124,7 +127,9 @@ for (const { name, start } of targets) {
       it('should subscribe and receive events triggered through the HTTP API', async () => {
         const channel = await subscribed(connect(target.port), `public-${unique()}`);
         const received = next(channel, 'greeting');
-        const response = await restClient(target.port).trigger(channel.name, 'greeting', { text: '<img src=x onerror=alert(1)>' });
+        const response = await restClient(target.port).trigger(channel.name, 'greeting', {
+          text: '<img src=x onerror=alert(1)>',
+        });
         assert.equal(response.status, 200);
         assert.deepEqual(await received, { text: '<img src=x onerror=alert(1)>' });
       });
@@ -142,7 +147,9 @@ for (const { name, start } of targets) {
       });
 
       it('should refuse a forged signature with subscription_error AuthError 401', async () => {
-        const client = connect(target.port, { tamper: (auth) => ({ auth: `${APP.key}:${'0'.repeat(64)}`, channel_data: auth.channel_data }) });
+        const client = connect(target.port, {
+          tamper: (auth) => ({ auth: `${APP.key}:${'0'.repeat(64)}`, channel_data: auth.channel_data }),
+        });
         const error = await subscriptionError(client, `private-${unique()}`);
         assert.equal(error.status, 401);
         assert.equal(error.type, 'AuthError');
@@ -150,13 +157,23 @@ for (const { name, start } of targets) {
 
       it("should refuse a signature made for someone else's channel", async () => {
         const other = `private-${unique()}`;
-        const client = connect(target.port, { tamper: (_auth, socketId) => restClient(target.port).authorizeChannel(socketId, other) });
+        const client = connect(target.port, {
+          tamper: (_auth, socketId) => restClient(target.port).authorizeChannel(socketId, other),
+        });
         assert.equal((await subscriptionError(client, `private-${unique()}`)).status, 401);
       });
 
       it('should refuse a signature made with another secret', async () => {
-        const wrong = new PusherServer({ ...APP, secret: 'not-the-secret', host: '127.0.0.1', port: String(target.port), useTLS: false });
-        const client = connect(target.port, { tamper: (_auth, socketId, channel) => wrong.authorizeChannel(socketId, channel) });
+        const wrong = new PusherServer({
+          ...APP,
+          secret: 'not-the-secret',
+          host: '127.0.0.1',
+          port: String(target.port),
+          useTLS: false,
+        });
+        const client = connect(target.port, {
+          tamper: (_auth, socketId, channel) => wrong.authorizeChannel(socketId, channel),
+        });
         assert.equal((await subscriptionError(client, `private-${unique()}`)).status, 401);
       });
     });
@@ -215,7 +232,10 @@ for (const { name, start } of targets) {
       it('should refuse channel_data changed after signing', async () => {
         const client = connect(target.port, {
           userId: 'ann',
-          tamper: (auth) => ({ auth: auth.auth, channel_data: JSON.stringify({ user_id: 'admin', user_info: { name: 'Admin' } }) }),
+          tamper: (auth) => ({
+            auth: auth.auth,
+            channel_data: JSON.stringify({ user_id: 'admin', user_info: { name: 'Admin' } }),
+          }),
         });
         assert.equal((await subscriptionError(client, `presence-${unique()}`)).status, 401);
       });
@@ -226,13 +246,19 @@ for (const { name, start } of targets) {
         await subscribedPresence(connect(target.port, { userId: 'ann' }), name);
         await subscribedPresence(connect(target.port, { userId: 'bo' }), name);
         const rest = restClient(target.port);
-        const users = (await (await rest.get({ path: `/channels/${name}/users` })).json()) as { users: Array<{ id: string }> };
+        const users = (await (await rest.get({ path: `/channels/${name}/users` })).json()) as {
+          users: Array<{ id: string }>;
+        };
         assert.deepEqual(users.users.map((u) => u.id).sort(), ['ann', 'bo']);
-        const info = (await (await rest.get({ path: `/channels/${name}`, params: { info: 'user_count,subscription_count' } })).json()) as Record<string, unknown>;
+        const info = (await (
+          await rest.get({ path: `/channels/${name}`, params: { info: 'user_count,subscription_count' } })
+        ).json()) as Record<string, unknown>;
         assert.equal(info.occupied, true);
         assert.equal(info.user_count, 2);
         assert.equal(info.subscription_count, 3);
-        const list = (await (await rest.get({ path: '/channels', params: { filter_by_prefix: 'presence-', info: 'user_count' } })).json()) as {
+        const list = (await (
+          await rest.get({ path: '/channels', params: { filter_by_prefix: 'presence-', info: 'user_count' } })
+        ).json()) as {
           channels: Record<string, { user_count?: number }>;
         };
         // Pusher answers info=user_count on /channels; soketi ignores info there (documented difference)
@@ -241,7 +267,10 @@ for (const { name, start } of targets) {
       });
 
       it('should answer 400 for the users of a non-presence channel', async () => {
-        const status = await restStatus(target, restClient(target.port).get({ path: `/channels/private-${unique()}/users` }));
+        const status = await restStatus(
+          target,
+          restClient(target.port).get({ path: `/channels/private-${unique()}/users` }),
+        );
         assert.equal(status, 400);
       });
     });
@@ -262,7 +291,9 @@ for (const { name, start } of targets) {
         const name = `presence-${unique()}`;
         const ann = await subscribedPresence(connect(target.port, { userId: 'ann' }), name);
         const bo = await subscribedPresence(connect(target.port, { userId: 'bo' }), name);
-        const received = new Promise<{ data: unknown; meta: unknown }>((resolve) => bo.channel.bind('client-hi', (data: unknown, meta: unknown) => resolve({ data, meta })));
+        const received = new Promise<{ data: unknown; meta: unknown }>((resolve) =>
+          bo.channel.bind('client-hi', (data: unknown, meta: unknown) => resolve({ data, meta })),
+        );
         ann.channel.trigger('client-hi', { user_id: 'bo', text: 'I am bo' });
         const { data, meta } = await within(received, 'client-hi');
         assert.deepEqual(data, { user_id: 'bo', text: 'I am bo' });
@@ -328,7 +359,12 @@ for (const { name, start } of targets) {
         const other = await subscribed(connect(target.port), name);
         const received = next(other, 'news');
         const excluded = silent(senderChannel, 'news');
-        await restClient(target.port).trigger(name, 'news', { a: 1 }, { socket_id: sender.connection.socket_id });
+        await restClient(target.port).trigger(
+          name,
+          'news',
+          { a: 1 },
+          { socket_id: sender.connection.socket_id },
+        );
         await received;
         await excluded;
       });
@@ -348,13 +384,17 @@ for (const { name, start } of targets) {
 
       it('should answer 401 to a wrong signature', async () => {
         const body = JSON.stringify({ name: 'x', channels: ['c'], data: '{}' });
-        const response = await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, { signature: 'f'.repeat(64) });
+        const response = await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, {
+          signature: 'f'.repeat(64),
+        });
         assert.equal(await statusOf(target, response), 401);
       });
 
       it('should answer 401 to a body that does not match body_md5', async () => {
         const body = JSON.stringify({ name: 'x', channels: ['c'], data: '{}' });
-        const response = await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, { sendBody: body.replace('x', 'y') });
+        const response = await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, {
+          sendBody: body.replace('x', 'y'),
+        });
         assert.equal(await statusOf(target, response), 401);
       });
 
@@ -362,25 +402,44 @@ for (const { name, start } of targets) {
         const body = JSON.stringify({ name: 'x', channels: ['c'], data: '{}' });
         // Pusher: auth_key must be the app's key; soketi finds the app by the URL's id and never looks at
         // auth_key (documented difference), so only the wrong secret is refused there
-        const unknownKey = await statusOf(target, await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, { key: 'other-key' }));
+        const unknownKey = await statusOf(
+          target,
+          await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, { key: 'other-key' }),
+        );
         assert.equal(unknownKey, target.name === 'embedded' ? 401 : 200);
-        assert.equal((await statusOf(target, await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, { secret: 'other-secret' }))), 401);
+        assert.equal(
+          await statusOf(
+            target,
+            await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, {
+              secret: 'other-secret',
+            }),
+          ),
+          401,
+        );
       });
 
       it('should refuse a stale auth_timestamp as the documentation says', async () => {
         const body = JSON.stringify({ name: 'x', channels: ['c'], data: '{}' });
-        const response = await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+        const response = await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body, {
+          timestamp: Math.floor(Date.now() / 1000) - 3600,
+        });
         // Pusher: timestamps must be within 600 s; soketi does not check them (replayable, documented difference)
         assert.equal(await statusOf(target, response), target.name === 'embedded' ? 401 : 200);
       });
 
       it('should accept a correctly hand-signed request', async () => {
         const body = JSON.stringify({ name: 'x', channels: ['c'], data: '{}' });
-        assert.equal((await statusOf(target, await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body))), 200);
+        assert.equal(
+          await statusOf(target, await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body)),
+          200,
+        );
       });
 
       it('should answer 413 to event data over 10 kB', async () => {
-        const status = await restStatus(target, restClient(target.port).trigger(`public-${unique()}`, 'big', 'x'.repeat(11 * 1024)));
+        const status = await restStatus(
+          target,
+          restClient(target.port).trigger(`public-${unique()}`, 'big', 'x'.repeat(11 * 1024)),
+        );
         assert.equal(status, 413);
       });
 
@@ -398,19 +457,28 @@ for (const { name, start } of targets) {
 
       it('should answer 400 to an event name longer than 200 characters', async () => {
         const body = JSON.stringify({ name: 'e'.repeat(201), channels: ['c'], data: '{}' });
-        assert.equal((await statusOf(target, await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body))), 400);
+        assert.equal(
+          await statusOf(target, await signedRequest(target.port, 'POST', `/apps/${APP.appId}/events`, body)),
+          400,
+        );
       });
 
       it('should answer 404 to an unknown app id', async () => {
         const body = JSON.stringify({ name: 'x', channels: ['c'], data: '{}' });
-        assert.equal((await statusOf(target, await signedRequest(target.port, 'POST', '/apps/no-such-app/events', body))), 404);
+        assert.equal(
+          await statusOf(target, await signedRequest(target.port, 'POST', '/apps/no-such-app/events', body)),
+          404,
+        );
       });
 
       it('should list occupied channels filtered by prefix', async () => {
         const tag = unique();
         await subscribed(connect(target.port), `public-${tag}-a`);
         await subscribed(connect(target.port), `private-${tag}-b`);
-        const response = await restClient(target.port).get({ path: '/channels', params: { filter_by_prefix: `public-${tag}` } });
+        const response = await restClient(target.port).get({
+          path: '/channels',
+          params: { filter_by_prefix: `public-${tag}` },
+        });
         const body = (await response.json()) as { channels: Record<string, unknown> };
         assert.deepEqual(Object.keys(body.channels), [`public-${tag}-a`]);
       });
@@ -449,7 +517,10 @@ describe('embedded server only', () => {
         const watcher = await subscribedPresence(connect(target.port, { userId: 'watcher' }), name);
         const ghost = await openRaw(target.port, undefined, { autoPong: false });
         const socketId = await ghost.socketId();
-        const auth = restClient(target.port).authorizeChannel(socketId, name, { user_id: 'ghost', user_info: {} });
+        const auth = restClient(target.port).authorizeChannel(socketId, name, {
+          user_id: 'ghost',
+          user_info: {},
+        });
         const added = next(watcher.channel, 'pusher:member_added');
         ghost.send({ event: 'pusher:subscribe', data: { ...auth, channel: name } });
         await added;
@@ -473,7 +544,10 @@ describe('embedded server only', () => {
       try {
         assert.equal((await (await openRaw(target.port, '/socket.io/?EIO=4')).closed).code, 4005);
         assert.equal((await (await openRaw(target.port, `/app/${APP.key}?protocol=5`)).closed).code, 4007);
-        assert.equal((await (await openRaw(target.port, `/app/${APP.key}?protocol=seven`)).closed).code, 4006);
+        assert.equal(
+          (await (await openRaw(target.port, `/app/${APP.key}?protocol=seven`)).closed).code,
+          4006,
+        );
       } finally {
         // clients first: pusher-js leaks its retry timers when disconnected while reconnecting
         await cleanup();
@@ -518,9 +592,15 @@ describe('embedded server only', () => {
     it('should refuse user_info over userInfoBytes and a user_id over userIdLength', async () => {
       const target = await startEmbedded();
       try {
-        const big = await subscriptionError(connect(target.port, { userId: 'a', userInfo: { bio: 'x'.repeat(2000) } }), `presence-${unique()}`);
+        const big = await subscriptionError(
+          connect(target.port, { userId: 'a', userInfo: { bio: 'x'.repeat(2000) } }),
+          `presence-${unique()}`,
+        );
         assert.equal(big.type, 'LimitReached');
-        const long = await subscriptionError(connect(target.port, { userId: 'u'.repeat(129) }), `presence-${unique()}`);
+        const long = await subscriptionError(
+          connect(target.port, { userId: 'u'.repeat(129) }),
+          `presence-${unique()}`,
+        );
         assert.equal(long.type, 'LimitReached');
       } finally {
         // clients first: pusher-js leaks its retry timers when disconnected while reconnecting
@@ -570,7 +650,10 @@ describe('embedded server only', () => {
         const name = `presence-${unique()}`;
         const watcher = await subscribedPresence(connect(target.port, { userId: 'watcher' }), name);
         const added = next(watcher.channel, 'pusher:member_added');
-        const tabs = [await presenceRaw(target.port, name, 'ann'), await presenceRaw(target.port, name, 'ann')];
+        const tabs = [
+          await presenceRaw(target.port, name, 'ann'),
+          await presenceRaw(target.port, name, 'ann'),
+        ];
         await added;
         const removed = next<{ id: string }>(watcher.channel, 'pusher:member_removed');
         await target.server?.terminateUserConnections('ann');
@@ -613,13 +696,36 @@ describe('embedded server only', () => {
         const channel = await subscribed(connect(target.port), 'room');
         const received = next(channel, 'status-updated');
         const excluded = silent(senderChannel, 'status-updated');
-        assert.deepEqual(await server.trigger(['room'], 'status-updated', { status: 'hi' }, { socket_id: sender.connection.socket_id }), {});
+        assert.deepEqual(
+          await server.trigger(
+            ['room'],
+            'status-updated',
+            { status: 'hi' },
+            { socket_id: sender.connection.socket_id },
+          ),
+          {},
+        );
         assert.deepEqual(await received, { status: 'hi' });
         await excluded;
-        await assert.rejects(server.trigger('room', 'big', 'x'.repeat(10241)), { status: 413, code: 'event.too_large' });
-        await assert.rejects(server.trigger('bad channel!', 'e', {}), { status: 400, code: 'channel.invalid_name' });
-        await assert.rejects(server.trigger(Array.from({ length: 101 }, (_, i) => `c${i}`), 'e', {}), { status: 400 });
-        await assert.rejects(server.trigger('room', 'e', {}, { socket_id: 'nope' }), { code: 'event.invalid_socket_id' });
+        await assert.rejects(server.trigger('room', 'big', 'x'.repeat(10241)), {
+          status: 413,
+          code: 'event.too_large',
+        });
+        await assert.rejects(server.trigger('bad channel!', 'e', {}), {
+          status: 400,
+          code: 'channel.invalid_name',
+        });
+        await assert.rejects(
+          server.trigger(
+            Array.from({ length: 101 }, (_, i) => `c${i}`),
+            'e',
+            {},
+          ),
+          { status: 400 },
+        );
+        await assert.rejects(server.trigger('room', 'e', {}, { socket_id: 'nope' }), {
+          code: 'event.invalid_socket_id',
+        });
       } finally {
         // clients first: pusher-js leaks its retry timers when disconnected while reconnecting
         await cleanup();
@@ -654,7 +760,10 @@ describe('embedded server only', () => {
         await cleanup();
         await realtime.close();
         // the host server keeps running after close(), and its own routes still answer
-        assert.equal((await fetch(`http://127.0.0.1:${(http.address() as { port: number }).port}/hello`)).status, 200);
+        assert.equal(
+          (await fetch(`http://127.0.0.1:${(http.address() as { port: number }).port}/hello`)).status,
+          200,
+        );
         http.closeAllConnections();
         await new Promise((resolve) => http.close(resolve));
       }
@@ -767,7 +876,9 @@ function connect(port: number, options: ConnectOptions = {}): Pusher {
     channelAuthorization: {
       customHandler: ({ socketId, channelName }, callback) => {
         try {
-          const presence = channelName.startsWith('presence-') ? { user_id: userId, user_info: options.userInfo ?? { name: userId } } : undefined;
+          const presence = channelName.startsWith('presence-')
+            ? { user_id: userId, user_info: options.userInfo ?? { name: userId } }
+            : undefined;
           const auth: AuthResponse = rest.authorizeChannel(socketId, channelName, presence);
           callback(null, options.tamper ? options.tamper(auth, socketId, channelName) : auth);
         } catch (error) {
@@ -776,14 +887,18 @@ function connect(port: number, options: ConnectOptions = {}): Pusher {
       },
     },
     userAuthentication: {
-      customHandler: ({ socketId }, callback) => callback(null, rest.authenticateUser(socketId, { id: userId })),
+      customHandler: ({ socketId }, callback) =>
+        callback(null, rest.authenticateUser(socketId, { id: userId })),
     },
   });
   openClients.push(client);
   return client;
 }
 
-type Bindable = { bind(event: string, callback: (...args: never[]) => void): unknown; unbind(event: string, callback: (...args: never[]) => void): unknown };
+type Bindable = {
+  bind(event: string, callback: (...args: never[]) => void): unknown;
+  unbind(event: string, callback: (...args: never[]) => void): unknown;
+};
 
 /** The next `event` on a pusher-js client or channel. */
 function next<T = unknown>(emitter: Bindable, event: string, ms = 3000): Promise<T> {
@@ -833,24 +948,34 @@ async function subscribed(client: Pusher, name: string): Promise<Channel> {
   await within(
     new Promise((resolve, reject) => {
       channel.bind('pusher:subscription_succeeded', resolve);
-      channel.bind('pusher:subscription_error', (error: unknown) => reject(new Error(`subscription_error ${JSON.stringify(error)}`)));
+      channel.bind('pusher:subscription_error', (error: unknown) =>
+        reject(new Error(`subscription_error ${JSON.stringify(error)}`)),
+      );
     }),
     `subscription to ${name}`,
   );
   return channel;
 }
 
-async function subscribedPresence(client: Pusher, name: string): Promise<{ client: Pusher; channel: PresenceChannel; members: Members }> {
+async function subscribedPresence(
+  client: Pusher,
+  name: string,
+): Promise<{ client: Pusher; channel: PresenceChannel; members: Members }> {
   const channel = (await subscribed(client, name)) as PresenceChannel;
   return { client, channel, members: channel.members };
 }
 
-function subscriptionError(client: Pusher, name: string): Promise<{ type?: string; error?: string; status: number }> {
+function subscriptionError(
+  client: Pusher,
+  name: string,
+): Promise<{ type?: string; error?: string; status: number }> {
   const channel = client.subscribe(name);
   return within(
     new Promise((resolve, reject) => {
       channel.bind('pusher:subscription_error', resolve);
-      channel.bind('pusher:subscription_succeeded', () => reject(new Error(`${name}: subscribed, but a refusal was expected`)));
+      channel.bind('pusher:subscription_succeeded', () =>
+        reject(new Error(`${name}: subscribed, but a refusal was expected`)),
+      );
     }),
     `subscription_error on ${name}`,
   );
@@ -884,7 +1009,10 @@ async function restStatus(target: Target, call: Promise<HttpAnswer>): Promise<nu
  */
 async function statusOf(target: Target, response: HttpAnswer): Promise<number> {
   if (target.name === 'embedded' || response.status !== 200) return response.status;
-  const body = (await response.clone().json().catch(() => ({}))) as { error?: unknown; code?: unknown };
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => ({}))) as { error?: unknown; code?: unknown };
   return typeof body.error === 'string' && typeof body.code === 'number' ? body.code : response.status;
 }
 
@@ -906,7 +1034,11 @@ async function signedRequest(
     .sort()
     .map((k) => `${k}=${params[k]}`)
     .join('&');
-  const signature = forge.signature ?? createHmac('sha256', forge.secret ?? APP.secret).update([method, path, query].join('\n')).digest('hex');
+  const signature =
+    forge.signature ??
+    createHmac('sha256', forge.secret ?? APP.secret)
+      .update([method, path, query].join('\n'))
+      .digest('hex');
   return fetch(`http://127.0.0.1:${port}${path}?${query}&auth_signature=${signature}`, {
     method,
     headers: { 'content-type': 'application/json' },
@@ -941,7 +1073,9 @@ async function openRaw(
     for (const wake of waiters.splice(0)) wake();
   });
   ws.on('error', () => {});
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await within(
     new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -990,7 +1124,10 @@ async function signedInRaw(port: number, userId: string): Promise<Raw> {
 /** A raw socket in a presence channel as `userId`. */
 async function presenceRaw(port: number, channel: string, userId: string): Promise<Raw> {
   const raw = await openRaw(port);
-  const auth = restClient(port).authorizeChannel(await raw.socketId(), channel, { user_id: userId, user_info: { name: userId } });
+  const auth = restClient(port).authorizeChannel(await raw.socketId(), channel, {
+    user_id: userId,
+    user_info: { name: userId },
+  });
   raw.send({ event: 'pusher:subscribe', data: { ...auth, channel } });
   await raw.next((f) => f.event === 'pusher_internal:subscription_succeeded');
   return raw;

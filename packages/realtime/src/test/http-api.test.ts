@@ -18,9 +18,17 @@ describe('HTTP API', () => {
 
   describe('when the body is larger than limits.requestBodyBytes', () => {
     it('should answer 413 with a JSON error', async () => {
-      const response = await signed(server, 'POST', '/rt/apps/app-id/events', JSON.stringify({ name: 'e', channels: ['c'], data: 'x'.repeat(8000) }));
+      const response = await signed(
+        server,
+        'POST',
+        '/rt/apps/app-id/events',
+        JSON.stringify({ name: 'e', channels: ['c'], data: 'x'.repeat(8000) }),
+      );
       assert.equal(response.status, 413);
-      assert.deepEqual(await response.json(), { error: 'The request body is larger than the allowed 4096 bytes (limits.requestBodyBytes)', code: 413 });
+      assert.deepEqual(await response.json(), {
+        error: 'The request body is larger than the allowed 4096 bytes (limits.requestBodyBytes)',
+        code: 413,
+      });
     });
   });
 
@@ -41,14 +49,23 @@ describe('HTTP API', () => {
         { name: 'e', channels: [], data: '{}' },
         { name: 'e', channels: ['c'], data: '{}', socket_id: '<script>' },
       ]) {
-        assert.equal((await signed(server, 'POST', '/rt/apps/app-id/events', JSON.stringify(event))).status, 400, JSON.stringify(event));
+        assert.equal(
+          (await signed(server, 'POST', '/rt/apps/app-id/events', JSON.stringify(event))).status,
+          400,
+          JSON.stringify(event),
+        );
       }
     });
   });
 
   describe('when a channel name is hostile', () => {
     it('should answer 400 with JSON (never HTML) to a channel name with markup', async () => {
-      const response = await signed(server, 'GET', `/rt/apps/app-id/channels/${encodeURIComponent('<img src=x onerror=alert(1)>')}`, '');
+      const response = await signed(
+        server,
+        'GET',
+        `/rt/apps/app-id/channels/${encodeURIComponent('<img src=x onerror=alert(1)>')}`,
+        '',
+      );
       assert.equal(response.status, 400);
       assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
     });
@@ -58,11 +75,16 @@ describe('HTTP API', () => {
     it('should answer 404 to an unknown route and 405 to a wrong method', async () => {
       assert.equal((await signed(server, 'GET', '/rt/apps/app-id/nothing', '')).status, 404);
       assert.equal((await signed(server, 'GET', '/rt/apps/app-id/events', '')).status, 405);
-      assert.equal((await signed(server, 'GET', '/rt/apps/app-id/channels/presence-x/users/extra', '')).status, 404);
+      assert.equal(
+        (await signed(server, 'GET', '/rt/apps/app-id/channels/presence-x/users/extra', '')).status,
+        404,
+      );
     });
 
     it('should answer 400 to info=user_count on a non-presence channel', async () => {
-      const response = await signed(server, 'GET', '/rt/apps/app-id/channels/private-x', '', { info: 'user_count' });
+      const response = await signed(server, 'GET', '/rt/apps/app-id/channels/private-x', '', {
+        info: 'user_count',
+      });
       assert.equal(response.status, 400);
       const list = await signed(server, 'GET', '/rt/apps/app-id/channels', '', { info: 'user_count' });
       assert.equal(list.status, 400, 'user_count on /channels needs filter_by_prefix=presence-');
@@ -81,35 +103,74 @@ describe('HTTP API', () => {
         { channel: 'room', name: 'first', data: '{}' },
         { channel: 'bad channel', name: 'second', data: '{}' },
       ];
-      assert.equal((await signed(server, 'POST', '/rt/apps/app-id/batch_events', JSON.stringify({ batch }))).status, 400);
-      const ok = await signed(server, 'POST', '/rt/apps/app-id/events', JSON.stringify({ name: 'marker', channels: ['room'], data: '{}', info: 'subscription_count' }));
+      assert.equal(
+        (await signed(server, 'POST', '/rt/apps/app-id/batch_events', JSON.stringify({ batch }))).status,
+        400,
+      );
+      const ok = await signed(
+        server,
+        'POST',
+        '/rt/apps/app-id/events',
+        JSON.stringify({ name: 'marker', channels: ['room'], data: '{}', info: 'subscription_count' }),
+      );
       assert.deepEqual(await ok.json(), { channels: { room: { subscription_count: 1 } } });
       await until(() => frames.some((f) => f.event === 'marker'));
-      assert.equal(frames.some((f) => f.event === 'first'), false);
+      assert.equal(
+        frames.some((f) => f.event === 'first'),
+        false,
+      );
       ws.terminate();
     });
   });
 
   describe('when signed without the path prefix (a proxy in front adds it)', () => {
     it('should accept the signature over /apps/...', async () => {
-      const response = await signed(server, 'GET', '/rt/apps/app-id/channels', '', {}, '/apps/app-id/channels');
+      const response = await signed(
+        server,
+        'GET',
+        '/rt/apps/app-id/channels',
+        '',
+        {},
+        '/apps/app-id/channels',
+      );
       assert.equal(response.status, 200);
       assert.equal(typeof ((await response.json()) as { channels: unknown }).channels, 'object');
-      const forged = await signed(server, 'GET', '/rt/apps/app-id/channels', '', {}, '/other/apps/app-id/channels');
+      const forged = await signed(
+        server,
+        'GET',
+        '/rt/apps/app-id/channels',
+        '',
+        {},
+        '/other/apps/app-id/channels',
+      );
       assert.equal(forged.status, 401);
     });
   });
 });
 
 /** A request signed as the pusher library signs it (Pusher REST auth). */
-function signed(server: RealtimeServer, method: string, path: string, body: string, extra: Record<string, string> = {}, signedPath = path): Promise<Response> {
-  const params: Record<string, string> = { auth_key: APP.key, auth_timestamp: String(Math.floor(Date.now() / 1000)), auth_version: '1.0', ...extra };
+function signed(
+  server: RealtimeServer,
+  method: string,
+  path: string,
+  body: string,
+  extra: Record<string, string> = {},
+  signedPath = path,
+): Promise<Response> {
+  const params: Record<string, string> = {
+    auth_key: APP.key,
+    auth_timestamp: String(Math.floor(Date.now() / 1000)),
+    auth_version: '1.0',
+    ...extra,
+  };
   if (body !== '') params.body_md5 = createHash('md5').update(body).digest('hex');
   const query = Object.keys(params)
     .sort()
     .map((k) => `${k}=${params[k]}`)
     .join('&');
-  const signature = createHmac('sha256', APP.secret).update([method, signedPath, query].join('\n')).digest('hex');
+  const signature = createHmac('sha256', APP.secret)
+    .update([method, signedPath, query].join('\n'))
+    .digest('hex');
   return fetch(`http://127.0.0.1:${server.port}${path}?${query}&auth_signature=${signature}`, {
     method,
     ...(body === '' ? {} : { body, headers: { 'content-type': 'application/json' } }),

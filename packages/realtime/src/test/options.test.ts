@@ -10,12 +10,15 @@ describe('createRealtimeServer options', () => {
     it('should throw a TypeError that says how to fix it', () => {
       for (const name of ['appId', 'key', 'secret'] as const) {
         for (const bad of [undefined, '', 42, null]) {
-          assert.throws(() => createRealtimeServer({ ...APP, [name]: bad } as unknown as RealtimeServerOptions), (error: unknown) => {
-            assert.ok(error instanceof TypeError);
-            assert.match(error.message, new RegExp(`^${name} option must be a non-empty string`));
-            assert.match(error.message, /pusher library/);
-            return true;
-          });
+          assert.throws(
+            () => createRealtimeServer({ ...APP, [name]: bad } as unknown as RealtimeServerOptions),
+            (error: unknown) => {
+              assert.ok(error instanceof TypeError);
+              assert.match(error.message, new RegExp(`^${name} option must be a non-empty string`));
+              assert.match(error.message, /pusher library/);
+              return true;
+            },
+          );
         }
       }
       assert.throws(() => createRealtimeServer(undefined as unknown as RealtimeServerOptions), TypeError);
@@ -39,8 +42,14 @@ describe('createRealtimeServer options', () => {
     });
 
     it('should refuse unknown limits and non-positive values', () => {
-      assert.throws(() => createRealtimeServer({ ...APP, limits: { members: 5 } as never }), /limits\.members is not a known limit/);
-      assert.throws(() => createRealtimeServer({ ...APP, limits: { batchSize: 0 } }), /limits\.batchSize option must be a positive number/);
+      assert.throws(
+        () => createRealtimeServer({ ...APP, limits: { members: 5 } as never }),
+        /limits\.members is not a known limit/,
+      );
+      assert.throws(
+        () => createRealtimeServer({ ...APP, limits: { batchSize: 0 } }),
+        /limits\.batchSize option must be a positive number/,
+      );
       assert.throws(() => createRealtimeServer({ ...APP, limits: { batchSize: '10' as never } }), TypeError);
     });
   });
@@ -50,10 +59,19 @@ describe('createRealtimeServer options', () => {
       assert.throws(() => createRealtimeServer({ ...APP, port: 70000 }), /port option must be an integer/);
       assert.throws(() => createRealtimeServer({ ...APP, path: 'realtime' }), /path option/);
       assert.throws(() => createRealtimeServer({ ...APP, path: '/realtime/' }), /path option/);
-      assert.throws(() => createRealtimeServer({ ...APP, activityTimeout: 0 }), /activityTimeout option must be a positive number/);
+      assert.throws(
+        () => createRealtimeServer({ ...APP, activityTimeout: 0 }),
+        /activityTimeout option must be a positive number/,
+      );
       assert.throws(() => createRealtimeServer({ ...APP, pongTimeout: Infinity }), /pongTimeout/);
-      assert.throws(() => createRealtimeServer({ ...APP, server: {} as never }), /server option must be an http.Server/);
-      assert.throws(() => createRealtimeServer({ ...APP, clientEvents: 'yes' as never }), /clientEvents option must be a boolean/);
+      assert.throws(
+        () => createRealtimeServer({ ...APP, server: {} as never }),
+        /server option must be an http.Server/,
+      );
+      assert.throws(
+        () => createRealtimeServer({ ...APP, clientEvents: 'yes' as never }),
+        /clientEvents option must be a boolean/,
+      );
     });
   });
 
@@ -86,11 +104,20 @@ describe('createRealtimeServer options', () => {
         await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
         const server = createRealtimeServer({ ...APP, server: host });
         await server.ready;
-        assert.deepEqual(server.clientConfig(), { key: 'app-key', cluster: 'local', forceTLS: false, enabledTransports: ['ws', 'wss'] });
+        assert.deepEqual(server.clientConfig(), {
+          key: 'app-key',
+          cluster: 'local',
+          forceTLS: false,
+          enabledTransports: ['ws', 'wss'],
+        });
         await server.close();
         assert.equal(host.listening, true);
         const port = (host.address() as { port: number }).port;
-        assert.equal(await (await fetch(`http://127.0.0.1:${port}/apps/app-id/channels`)).text(), 'app', 'unhooked: the app answers again');
+        assert.equal(
+          await (await fetch(`http://127.0.0.1:${port}/apps/app-id/channels`)).text(),
+          'app',
+          'unhooked: the app answers again',
+        );
         host.closeAllConnections();
         await new Promise((resolve) => host.close(resolve));
       });

@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import PusherServer from 'pusher';
 import { parseQuery, verifyApiRequest } from '../api-auth.js';
 import { resolveOptions } from '../options.js';
-import { apiStringToSign, authorizeChannel, md5, sign, verifyChannelAuth, verifyUserAuth } from '../signatures.js';
+import {
+  apiStringToSign,
+  authorizeChannel,
+  md5,
+  sign,
+  verifyChannelAuth,
+  verifyUserAuth,
+} from '../signatures.js';
 
 const KEY = '278d425bdf160c739803';
 const SECRET = '7ad3773142a6692b25b8';
@@ -36,12 +43,24 @@ describe('signatures', () => {
     it('should refuse the same signature over different channel_data, socket or channel', () => {
       const data = '{"user_id":10,"user_info":{"name":"Mr. Channels"}}';
       assert.equal(verifyChannelAuth(KEY, SECRET, expected, SOCKET, 'presence-foobar', data), true);
-      assert.equal(verifyChannelAuth(KEY, SECRET, expected, SOCKET, 'presence-foobar', data.replace('10', '11')), false);
+      assert.equal(
+        verifyChannelAuth(KEY, SECRET, expected, SOCKET, 'presence-foobar', data.replace('10', '11')),
+        false,
+      );
       assert.equal(verifyChannelAuth(KEY, SECRET, expected, '1234.1235', 'presence-foobar', data), false);
       assert.equal(verifyChannelAuth(KEY, SECRET, expected, SOCKET, 'presence-foobaz', data), false);
-      assert.equal(verifyChannelAuth(KEY, SECRET, expected.toUpperCase(), SOCKET, 'presence-foobar', data), false);
-      assert.equal(verifyChannelAuth(KEY, SECRET, { auth: expected }, SOCKET, 'presence-foobar', data), false);
-      assert.equal(verifyChannelAuth(KEY, SECRET, expected.slice(0, -1), SOCKET, 'presence-foobar', data), false);
+      assert.equal(
+        verifyChannelAuth(KEY, SECRET, expected.toUpperCase(), SOCKET, 'presence-foobar', data),
+        false,
+      );
+      assert.equal(
+        verifyChannelAuth(KEY, SECRET, { auth: expected }, SOCKET, 'presence-foobar', data),
+        false,
+      );
+      assert.equal(
+        verifyChannelAuth(KEY, SECRET, expected.slice(0, -1), SOCKET, 'presence-foobar', data),
+        false,
+      );
     });
   });
 
@@ -56,7 +75,8 @@ describe('signatures', () => {
 
   describe('when an HTTP API request is signed', () => {
     const body = '{"name":"foo","channels":["project-3"],"data":"{\\"some\\":\\"data\\"}"}';
-    const query = 'auth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0&body_md5=ec365a775a4cd0599faeb73354201b6f';
+    const query =
+      'auth_key=278d425bdf160c739803&auth_timestamp=1353088179&auth_version=1.0&body_md5=ec365a775a4cd0599faeb73354201b6f';
     const signature = 'da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c';
     const options = resolveOptions({ appId: '3', key: KEY, secret: SECRET });
     const at = 1353088179 * 1000;
@@ -66,17 +86,33 @@ describe('signatures', () => {
       const params = parseQuery(`${query}&auth_signature=${signature}`);
       assert.equal(apiStringToSign('post', '/apps/3/events', params), `POST\n/apps/3/events\n${query}`);
       assert.equal(sign(SECRET, `POST\n/apps/3/events\n${query}`), signature);
-      assert.doesNotThrow(() => verifyApiRequest(options, 'POST', ['/apps/3/events'], params, Buffer.from(body), at));
+      assert.doesNotThrow(() =>
+        verifyApiRequest(options, 'POST', ['/apps/3/events'], params, Buffer.from(body), at),
+      );
     });
 
     it('should refuse a changed body, path, method, stale timestamp or repeated parameter', () => {
       const params = parseQuery(`${query}&auth_signature=${signature}`);
       const refused = { status: 401, code: 'signature.invalid' };
-      assert.throws(() => verifyApiRequest(options, 'POST', ['/apps/3/events'], params, Buffer.from(`${body} `), at), refused);
-      assert.throws(() => verifyApiRequest(options, 'POST', ['/apps/4/events'], params, Buffer.from(body), at), refused);
-      assert.throws(() => verifyApiRequest(options, 'GET', ['/apps/3/events'], params, Buffer.from(body), at), refused);
-      assert.throws(() => verifyApiRequest(options, 'POST', ['/apps/3/events'], params, Buffer.from(body), at + 601_000), /Timestamp expired/);
-      assert.doesNotThrow(() => verifyApiRequest(options, 'POST', ['/apps/3/events'], params, Buffer.from(body), at - 599_000));
+      assert.throws(
+        () => verifyApiRequest(options, 'POST', ['/apps/3/events'], params, Buffer.from(`${body} `), at),
+        refused,
+      );
+      assert.throws(
+        () => verifyApiRequest(options, 'POST', ['/apps/4/events'], params, Buffer.from(body), at),
+        refused,
+      );
+      assert.throws(
+        () => verifyApiRequest(options, 'GET', ['/apps/3/events'], params, Buffer.from(body), at),
+        refused,
+      );
+      assert.throws(
+        () => verifyApiRequest(options, 'POST', ['/apps/3/events'], params, Buffer.from(body), at + 601_000),
+        /Timestamp expired/,
+      );
+      assert.doesNotThrow(() =>
+        verifyApiRequest(options, 'POST', ['/apps/3/events'], params, Buffer.from(body), at - 599_000),
+      );
       assert.throws(() => parseQuery(`${query}&auth_key=x`), { status: 400, code: 'query.duplicate' });
     });
   });
