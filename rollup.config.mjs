@@ -2,7 +2,7 @@
 // and the element additionally as one-file bundles (lit + pusher-js inside) for a plain <script> tag.
 // `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -65,7 +65,12 @@ function bundles() {
       outDir: undefined,
       sourceMap: true,
     });
-  const plugins = () => [nodeResolve({ browser: true }), commonjs(), ts(), terser({ format: { comments: false } })];
+  const plugins = () => [
+    nodeResolve({ browser: true }),
+    commonjs(),
+    ts(),
+    terser({ format: { comments: false } }),
+  ];
   const input = join(dir, 'src', 'whatsup-presence.ts');
   return [
     {
@@ -81,7 +86,11 @@ function bundles() {
     {
       input,
       plugins: plugins(),
-      output: { file: join(dir, 'dist', 'whatsup-presence.bundle.esm.min.js'), format: 'es', sourcemap: true },
+      output: {
+        file: join(dir, 'dist', 'whatsup-presence.bundle.esm.min.js'),
+        format: 'es',
+        sourcemap: true,
+      },
     },
   ];
 }
@@ -94,6 +103,7 @@ const configs = {
 
 const selected = only ? [only] : Object.keys(configs);
 for (const name of selected) {
-  if (!configs[name]) throw new Error(`WHATSUP_PKG must be one of ${Object.keys(configs).join(', ')}, got '${name}'`);
+  if (!configs[name])
+    throw new Error(`WHATSUP_PKG must be one of ${Object.keys(configs).join(', ')}, got '${name}'`);
 }
 export default selected.flatMap((name) => configs[name]());

@@ -5,7 +5,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Panel } from './panel.js';
-import { launch, root, run, startExample, startProxy, waitFor, type Proxy, type RunningExample } from './support.js';
+import {
+  launch,
+  root,
+  run,
+  startExample,
+  startProxy,
+  waitFor,
+  type Proxy,
+  type RunningExample,
+} from './support.js';
 
 describe('examples/basic end to end', () => {
   let example: RunningExample;
@@ -78,7 +87,11 @@ describe('examples/basic end to end', () => {
     await expectRows(b.panel, { Ada: 'in the lab, back at 4', Ben: 'coffee' }, 'B sees the new status');
     const c = await person();
     await c.panel.signUp('Cy', 'just arrived');
-    await expectRows(c.panel, { Ada: 'in the lab, back at 4', Ben: 'coffee', Cy: 'just arrived' }, 'C sees current');
+    await expectRows(
+      c.panel,
+      { Ada: 'in the lab, back at 4', Ben: 'coffee', Cy: 'just arrived' },
+      'C sees current',
+    );
     mkdirSync(join(root, 'docs'), { recursive: true });
     await c.page.locator('whatsup-presence').screenshot({ path: join(root, 'docs', 'demo.png') });
     await Promise.all([a.context.close(), b.context.close(), c.context.close()]);
@@ -134,7 +147,7 @@ describe('examples/basic end to end', () => {
     await Promise.all([a.context.close(), b.context.close()]);
   });
 
-  it('should render a hostile name and status as text in everyone\'s page', async () => {
+  it("should render a hostile name and status as text in everyone's page", async () => {
     const name = '<img src=x onerror=alert(1)>';
     const status = '<script>alert(2)</script><b>bold</b>';
     const b = await person();

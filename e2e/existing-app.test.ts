@@ -41,7 +41,8 @@ describe('examples/existing-app end to end', () => {
 
   async function expectNames(panel: Panel, names: string[], message = '') {
     await waitFor(
-      async () => JSON.stringify((await panel.names()).slice().sort()) === JSON.stringify(names.slice().sort()),
+      async () =>
+        JSON.stringify((await panel.names()).slice().sort()) === JSON.stringify(names.slice().sort()),
       10_000,
       () => `${message} expected ${names.join(', ')}`,
     ).catch(async (err) => {
@@ -49,7 +50,7 @@ describe('examples/existing-app end to end', () => {
     });
   }
 
-  it('should refuse a wrong password with the app\'s own message and show no panel', async () => {
+  it("should refuse a wrong password with the app's own message and show no panel", async () => {
     const context = await browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
@@ -70,11 +71,15 @@ describe('examples/existing-app end to end', () => {
     await expectNames(bob.panel, ['Alice Liddell', 'Bob Marley'], 'Bob sees Alice');
     await alice.panel.editStatusByKeyboard('reviewing pull requests');
     await waitFor(async () =>
-      (await bob.panel.rows()).some((r) => r.name === 'Alice Liddell' && r.status === 'reviewing pull requests'),
+      (await bob.panel.rows()).some(
+        (r) => r.name === 'Alice Liddell' && r.status === 'reviewing pull requests',
+      ),
     );
     const carol = await signIn('carol');
     await waitFor(async () =>
-      (await carol.panel.rows()).some((r) => r.name === 'Alice Liddell' && r.status === 'reviewing pull requests'),
+      (await carol.panel.rows()).some(
+        (r) => r.name === 'Alice Liddell' && r.status === 'reviewing pull requests',
+      ),
     );
     await Promise.all([alice.context.close(), bob.context.close(), carol.context.close()]);
   });

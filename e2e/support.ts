@@ -36,7 +36,11 @@ export async function startExample(name: string, env: Record<string, string> = {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
-  await waitFor(() => output.includes('http://'), 20_000, () => `example ${name} did not start:\n${output}`);
+  await waitFor(
+    () => output.includes('http://'),
+    20_000,
+    () => `example ${name} did not start:\n${output}`,
+  );
   return {
     url: `http://127.0.0.1:${port}/`,
     port,
@@ -56,7 +60,11 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** Runs a command to completion and returns its output. */
 export async function run(cmd: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

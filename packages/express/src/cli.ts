@@ -39,6 +39,8 @@ try {
   console.log(`whatsup-announce: sent to ${channel} on ${where}: ${JSON.stringify(sent.message)}`);
 } catch (err) {
   const e = err as { message?: string; status?: number; body?: string };
-  console.error(`whatsup-announce: failed: ${e.message ?? err}${e.status ? ` (HTTP ${e.status} ${e.body ?? ''})` : ''}`);
+  console.error(
+    `whatsup-announce: failed: ${e.message ?? err}${e.status ? ` (HTTP ${e.status} ${e.body ?? ''})` : ''}`,
+  );
   process.exit(1);
 }

@@ -6,10 +6,19 @@ import type { PusherOptions } from './publisher.js';
  * Returns undefined when none is set (then use the embedded realtime server).
  */
 export function pusherOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): PusherOptions | undefined {
-  const { PUSHER_APP_ID, PUSHER_KEY, PUSHER_SECRET, PUSHER_CLUSTER, PUSHER_HOST, PUSHER_PORT, PUSHER_USE_TLS } = env;
+  const {
+    PUSHER_APP_ID,
+    PUSHER_KEY,
+    PUSHER_SECRET,
+    PUSHER_CLUSTER,
+    PUSHER_HOST,
+    PUSHER_PORT,
+    PUSHER_USE_TLS,
+  } = env;
   if (!PUSHER_APP_ID && !PUSHER_KEY && !PUSHER_SECRET && !PUSHER_CLUSTER && !PUSHER_HOST) return undefined;
   const missing = ['PUSHER_APP_ID', 'PUSHER_KEY', 'PUSHER_SECRET'].filter((k) => !env[k]);
-  if (missing.length) throw new TypeError(`set ${missing.join(', ')} too (or none of the PUSHER_* variables)`);
+  if (missing.length)
+    throw new TypeError(`set ${missing.join(', ')} too (or none of the PUSHER_* variables)`);
   return {
     appId: PUSHER_APP_ID!,
     key: PUSHER_KEY!,

@@ -6,7 +6,12 @@ export class WhatsupError extends Error {
   readonly expose: boolean;
   readonly field: string | undefined;
 
-  constructor(status: number, code: string, message: string, options: { field?: string; expose?: boolean } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    options: { field?: string; expose?: boolean } = {},
+  ) {
     super(message);
     this.name = 'WhatsupError';
     this.status = status;

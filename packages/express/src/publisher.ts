@@ -22,9 +22,18 @@ export interface PresenceData {
  * and the embedded `@whatsup/realtime` server both have these methods.
  */
 export interface Publisher {
-  trigger(channel: string | string[], event: string, data: unknown, params?: { socket_id?: string }): Promise<unknown>;
+  trigger(
+    channel: string | string[],
+    event: string,
+    data: unknown,
+    params?: { socket_id?: string },
+  ): Promise<unknown>;
   /** Signs a channel subscription exactly as the `pusher` library does. */
-  authorizeChannel(socketId: string, channel: string, presenceData?: PresenceData): { auth: string; channel_data?: string };
+  authorizeChannel(
+    socketId: string,
+    channel: string,
+    presenceData?: PresenceData,
+  ): { auth: string; channel_data?: string };
   /** Client settings for GET /config. */
   clientConfig?(): Partial<ClientConfig>;
   /** User ids currently present in a presence channel. */
@@ -46,11 +55,15 @@ export interface PusherOptions {
 export function createPusherPublisher(options: PusherOptions): Publisher {
   for (const name of ['appId', 'key', 'secret'] as const) {
     if (typeof options?.[name] !== 'string' || options[name] === '') {
-      throw new TypeError(`pusher.${name} must be a non-empty string (from your Pusher app's "App Keys" page)`);
+      throw new TypeError(
+        `pusher.${name} must be a non-empty string (from your Pusher app's "App Keys" page)`,
+      );
     }
   }
   if (!options.cluster && !options.host) {
-    throw new TypeError('pusher needs a cluster (Pusher Channels, e.g. "eu") or a host (soketi, e.g. "127.0.0.1")');
+    throw new TypeError(
+      'pusher needs a cluster (Pusher Channels, e.g. "eu") or a host (soketi, e.g. "127.0.0.1")',
+    );
   }
   const useTLS = options.useTLS ?? !options.host;
   const pusher = new Pusher({

@@ -5,7 +5,8 @@ export class RateLimiter {
   readonly #max: number;
 
   constructor(windowMs: number, max: number) {
-    if (!(windowMs > 0) || !(max > 0)) throw new TypeError('rateLimit.windowMs and rateLimit.max must be positive');
+    if (!(windowMs > 0) || !(max > 0))
+      throw new TypeError('rateLimit.windowMs and rateLimit.max must be positive');
     this.#windowMs = windowMs;
     this.#max = max;
   }

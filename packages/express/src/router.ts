@@ -18,7 +18,8 @@ export interface Identity {
   avatar?: string;
 }
 
-export type ChannelRule = string | string[] | ((channel: string, user: MemberRecord, req: Request) => boolean);
+export type ChannelRule =
+  string | string[] | ((channel: string, user: MemberRecord, req: Request) => boolean);
 
 export interface WhatsupOptions {
   /** Credentials for Pusher Channels or a Pusher-protocol host (soketi): a `pusher` client is made from them. */
@@ -37,7 +38,12 @@ export interface WhatsupOptions {
   limits?: { name?: number; status?: number; body?: string | number };
   rateLimit?: { windowMs?: number; max?: number };
   /** Mounts express-session inside the router, for sites that have none. */
-  session?: { secret: string | string[]; store?: session.Store; name?: string; cookie?: session.CookieOptions };
+  session?: {
+    secret: string | string[];
+    store?: session.Store;
+    name?: string;
+    cookie?: session.CookieOptions;
+  };
   /** Where GET /logout redirects. Default `'/'`. */
   logoutRedirect?: string;
 }
@@ -98,7 +104,11 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   if (options.session && !options.session.secret) {
     throw new TypeError('session.secret must be set (a long random string) when the session option is used');
   }
-  if (process.env.NODE_ENV === 'production' && !warnedMemory && (!options.statusStore || (options.session && !options.session.store))) {
+  if (
+    process.env.NODE_ENV === 'production' &&
+    !warnedMemory &&
+    (!options.statusStore || (options.session && !options.session.store))
+  ) {
     warnedMemory = true;
     process.emitWarning(
       'whatsup: the in-memory status store (or session store) loses everything on restart and does not work ' +
@@ -144,7 +154,13 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   const jsonOnly: RequestHandler = (req, _res, next) => {
     if (req.headers['content-length'] === '0' || !req.headers['content-type']) return next();
     if (!req.is('application/json')) {
-      return next(new WhatsupError(415, 'body.unsupported_type', 'Send the body as JSON (Content-Type: application/json).'));
+      return next(
+        new WhatsupError(
+          415,
+          'body.unsupported_type',
+          'Send the body as JSON (Content-Type: application/json).',
+        ),
+      );
     }
     next();
   };
@@ -152,7 +168,13 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     const retryAfter = limiter.hit(req.sessionID ?? req.ip ?? 'anonymous');
     if (retryAfter > 0) {
       res.set('Retry-After', String(Math.ceil(retryAfter / 1000)));
-      return next(new WhatsupError(429, 'rate.limited', 'Too many changes in a short time; try again in a few seconds.'));
+      return next(
+        new WhatsupError(
+          429,
+          'rate.limited',
+          'Too many changes in a short time; try again in a few seconds.',
+        ),
+      );
     }
     next();
   };
@@ -188,7 +210,8 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
 
   async function requireUser(req: Request): Promise<MemberRecord> {
     const user = await currentUser(req);
-    if (!user) throw new WhatsupError(401, 'auth.signed_out', 'You are signed out: sign up (or sign in) first.');
+    if (!user)
+      throw new WhatsupError(401, 'auth.signed_out', 'You are signed out: sign up (or sign in) first.');
     return user;
   }
 
@@ -247,7 +270,11 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     json,
     wrap(async (req, res) => {
       if (identify) {
-        throw new WhatsupError(404, 'register.disabled', 'This site signs people in itself; sign in on the site instead.');
+        throw new WhatsupError(
+          404,
+          'register.disabled',
+          'This site signs people in itself; sign in on the site instead.',
+        );
       }
       const body = objectBody(req.body);
       const name = cleanText(body.username, 'username', limits.name, true);
@@ -255,7 +282,9 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       const previous = req.session.whatsup;
       const sameSession = previous && nameKey(previous.name) === nameKey(name) ? previous.id : undefined;
       if (await nameIsOnline(name, sameSession)) {
-        throw new WhatsupError(409, 'name.taken', `"${name}" is online already; pick another name.`, { field: 'username' });
+        throw new WhatsupError(409, 'name.taken', `"${name}" is online already; pick another name.`, {
+          field: 'username',
+        });
       }
       const record: MemberRecord = { id: sameSession ?? randomUUID(), name, status, updatedAt: Date.now() };
       await store.set(record);
@@ -290,7 +319,11 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         throw new WhatsupError(400, 'channel_name.invalid', `Invalid channel name: '${shown(channel)}'`);
       }
       if (!channel.startsWith('private-') && !channel.startsWith('presence-')) {
-        throw new WhatsupError(400, 'channel_name.public', `'${channel}' is a public channel: it needs no authorization.`);
+        throw new WhatsupError(
+          400,
+          'channel_name.public',
+          `'${channel}' is a public channel: it needs no authorization.`,
+        );
       }
       const user = await requireUser(req);
       if (!allowed.test(channel, user, req)) {
@@ -299,7 +332,11 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       const auth = channel.startsWith('presence-')
         ? publisher.authorizeChannel(socketId, channel, {
             user_id: user.id,
-            user_info: { name: user.name, status: user.status, ...(user.avatar ? { avatar: user.avatar } : {}) },
+            user_info: {
+              name: user.name,
+              status: user.status,
+              ...(user.avatar ? { avatar: user.avatar } : {}),
+            },
           })
         : publisher.authorizeChannel(socketId, channel);
       if (req.session.whatsup || identify) {
@@ -401,7 +438,9 @@ function resolvePublisher(options: WhatsupOptions): Publisher {
     );
   }
   if (typeof publisher.trigger !== 'function' || typeof publisher.authorizeChannel !== 'function') {
-    throw new TypeError('publisher must have trigger(channel, event, data) and authorizeChannel(socketId, channel, presenceData)');
+    throw new TypeError(
+      'publisher must have trigger(channel, event, data) and authorizeChannel(socketId, channel, presenceData)',
+    );
   }
   return publisher;
 }
@@ -411,7 +450,10 @@ function resolveChannels(rule: ChannelRule | undefined = 'presence-whatsup-membe
     return { first: undefined as string | undefined, test: rule };
   }
   const list = Array.isArray(rule) ? rule : [rule];
-  if (list.length === 0 || list.some((c) => typeof c !== 'string' || !CHANNEL_NAME.test(c) || c.length > 200)) {
+  if (
+    list.length === 0 ||
+    list.some((c) => typeof c !== 'string' || !CHANNEL_NAME.test(c) || c.length > 200)
+  ) {
     throw new TypeError(
       `channels option must be a channel name, a list of them, or a function (name, user, req) => boolean; got ${JSON.stringify(rule)}`,
     );
@@ -421,7 +463,8 @@ function resolveChannels(rule: ChannelRule | undefined = 'presence-whatsup-membe
 }
 
 function positiveInt(value: unknown, name: string): number {
-  if (!Number.isInteger(value) || (value as number) <= 0) throw new TypeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || (value as number) <= 0)
+    throw new TypeError(`${name} must be a positive integer, got ${value}`);
   return value as number;
 }
 
@@ -434,7 +477,7 @@ function objectBody(body: unknown): Record<string, unknown> {
 }
 
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 

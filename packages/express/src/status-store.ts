@@ -30,7 +30,8 @@ export class MemoryStatusStore implements StatusStore {
 
   constructor(options: MemoryStatusStoreOptions = {}) {
     const ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
-    if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new TypeError(`ttlMs must be a positive number, got ${ttlMs}`);
+    if (!Number.isFinite(ttlMs) || ttlMs <= 0)
+      throw new TypeError(`ttlMs must be a positive number, got ${ttlMs}`);
     this.#ttlMs = ttlMs;
   }
 

@@ -11,13 +11,19 @@ export class ApiError extends Error {
 }
 
 /** Calls a middleware route with the page's cookies and returns its JSON, or throws ApiError. */
-export async function call<T>(url: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function call<T>(
+  url: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
       method: init.method ?? 'GET',
       credentials: 'same-origin',
-      headers: init.body !== undefined ? { 'Content-Type': 'application/json', Accept: 'application/json' } : { Accept: 'application/json' },
+      headers:
+        init.body !== undefined
+          ? { 'Content-Type': 'application/json', Accept: 'application/json' }
+          : { Accept: 'application/json' },
       body: init.body !== undefined ? JSON.stringify(init.body) : null,
       signal: init.signal ?? null,
     });
@@ -33,7 +39,12 @@ export async function call<T>(url: string, init: { method?: string; body?: unkno
   }
   if (!response.ok) {
     const e = (data ?? {}) as { code?: string; message?: string; field?: string };
-    throw new ApiError(response.status, e.code ?? `http.${response.status}`, e.message ?? response.statusText, e.field);
+    throw new ApiError(
+      response.status,
+      e.code ?? `http.${response.status}`,
+      e.message ?? response.statusText,
+      e.field,
+    );
   }
   return data as T;
 }

@@ -19,7 +19,16 @@ import {
   WhatsupStatusChangedEvent,
 } from './events.js';
 
-const CONFIG_ATTRIBUTES = ['authEndpoint', 'channel', 'apiBase', 'key', 'cluster', 'wsHost', 'wsPort', 'forceTls'];
+const CONFIG_ATTRIBUTES = [
+  'authEndpoint',
+  'channel',
+  'apiBase',
+  'key',
+  'cluster',
+  'wsHost',
+  'wsPort',
+  'forceTls',
+];
 const FLASH_MS = 1600;
 
 /**
@@ -113,13 +122,13 @@ export class WhatsupPresence extends LitElement {
     const others = [...this._members.values()]
       .filter((m) => m.id !== me?.id)
       .sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const mine = me ? this._members.get(me.id) ?? me : null;
+    const mine = me ? (this._members.get(me.id) ?? me) : null;
     return mine ? [mine, ...others] : others;
   }
 
   /** The signed-in visitor, or null. */
   get me(): Member | null {
-    return this._me ? this._members.get(this._me.id) ?? this._me : null;
+    return this._me ? (this._members.get(this._me.id) ?? this._me) : null;
   }
 
   private get _t(): Messages {
@@ -159,7 +168,10 @@ export class WhatsupPresence extends LitElement {
     this._upsert({ ...me, status: text, updatedAt: Date.now() });
     this._statusError = '';
     try {
-      const { user } = await call<{ user: Member }>(`${this._base}/status`, { method: 'POST', body: { status: text } });
+      const { user } = await call<{ user: Member }>(`${this._base}/status`, {
+        method: 'POST',
+        body: { status: text },
+      });
       const changed = user.status !== previous;
       this._upsert(user);
       if (changed) this.dispatchEvent(new WhatsupStatusChangedEvent(user, previous));
@@ -179,7 +191,9 @@ export class WhatsupPresence extends LitElement {
     try {
       await call(`${this._base}/logout`, { method: 'POST' });
     } catch (err) {
-      this.dispatchEvent(new WhatsupErrorEvent((err as ApiError).code ?? 'logout.failed', (err as Error).message));
+      this.dispatchEvent(
+        new WhatsupErrorEvent((err as ApiError).code ?? 'logout.failed', (err as Error).message),
+      );
     }
     this._signedOut('user');
   }
@@ -205,7 +219,8 @@ export class WhatsupPresence extends LitElement {
     try {
       this._config = await call<ServerConfig>(`${this._base}/config`);
     } catch (err) {
-      if (!this.key) return this._fail('config.unreachable', `${this._t.configUnreachable} (${(err as Error).message})`);
+      if (!this.key)
+        return this._fail('config.unreachable', `${this._t.configUnreachable} (${(err as Error).message})`);
       this._config = {};
     }
     if (generation !== this._generation) return;
@@ -216,7 +231,8 @@ export class WhatsupPresence extends LitElement {
       if (session.authenticated && session.user) this._signedIn(session.user);
       else this.state = this._config.mode === 'identify' ? 'identify-required' : 'signed-out';
     } catch (err) {
-      if (generation === this._generation) this._fail((err as ApiError).code ?? 'network', (err as Error).message);
+      if (generation === this._generation)
+        this._fail((err as ApiError).code ?? 'network', (err as Error).message);
     }
   }
 
@@ -259,10 +275,13 @@ export class WhatsupPresence extends LitElement {
 
   private _connect(): void {
     const c = this._config;
-    const tls = this.hasAttribute('force-tls') ? this.forceTls : c.forceTLS ?? location.protocol === 'https:';
+    const tls = this.hasAttribute('force-tls')
+      ? this.forceTls
+      : (c.forceTLS ?? location.protocol === 'https:');
     const pagePort = Number(location.port) || (location.protocol === 'https:' ? 443 : 80);
-    const port = this.wsPort ? Number(this.wsPort) : c.wsPort ?? (c.wsHost ? undefined : pagePort);
-    const host = this.wsHost || c.wsHost || (c.cluster === 'local' || !c.cluster ? location.hostname : undefined);
+    const port = this.wsPort ? Number(this.wsPort) : (c.wsPort ?? (c.wsHost ? undefined : pagePort));
+    const host =
+      this.wsHost || c.wsHost || (c.cluster === 'local' || !c.cluster ? location.hostname : undefined);
     const pusher = new Pusher(this.key || c.key!, {
       cluster: this.cluster || c.cluster || 'mt1',
       forceTLS: tls,
@@ -282,13 +301,17 @@ export class WhatsupPresence extends LitElement {
     const channel = pusher.subscribe(this.channel) as PresenceChannel;
     channel.bind('pusher:subscription_succeeded', (members: Members) => {
       const next = new Map<string, Member>();
-      members.each((m: { id: string; info: Partial<Member> }) => next.set(String(m.id), this._fromInfo(m.id, m.info)));
+      members.each((m: { id: string; info: Partial<Member> }) =>
+        next.set(String(m.id), this._fromInfo(m.id, m.info)),
+      );
       this._members = next;
       void this._refreshStatuses();
     });
     channel.bind('pusher:subscription_error', (error: { status?: number; error?: string }) => {
       if (error?.status === 401) return this._signedOut('expired');
-      this.dispatchEvent(new WhatsupErrorEvent('subscription.failed', error?.error ?? this._t.subscriptionFailed));
+      this.dispatchEvent(
+        new WhatsupErrorEvent('subscription.failed', error?.error ?? this._t.subscriptionFailed),
+      );
       this._error = this._t.subscriptionFailed;
     });
     channel.bind('pusher:member_added', (m: { id: string; info: Partial<Member> }) => {
@@ -380,7 +403,8 @@ export class WhatsupPresence extends LitElement {
       this._announceTimer = undefined;
       const region = this.renderRoot.querySelector('[data-live]');
       const items = this._announceQueue.splice(0);
-      this._liveText = items.length > 5 ? `${items.slice(0, 5).join('. ')}… (+${items.length - 5})` : items.join('. ');
+      this._liveText =
+        items.length > 5 ? `${items.slice(0, 5).join('. ')}… (+${items.length - 5})` : items.join('. ');
       if (region) region.textContent = this._liveText;
     }, 1000);
   }
@@ -463,12 +487,21 @@ export class WhatsupPresence extends LitElement {
     return html`
       <div class="panel">
         ${this._renderBody()}
-        ${this._toast
-          ? html`<div part="toast" class="toast" role="status">
-              <span class="toast-text">${this._toast.message}</span>
-              <button type="button" class="icon" aria-label=${t.dismiss} @click=${() => (this._toast = null)}>×</button>
-            </div>`
-          : nothing}
+        ${
+          this._toast
+            ? html`<div part="toast" class="toast" role="status">
+                <span class="toast-text">${this._toast.message}</span>
+                <button
+                  type="button"
+                  class="icon"
+                  aria-label=${t.dismiss}
+                  @click=${() => (this._toast = null)}
+                >
+                  ×
+                </button>
+              </div>`
+            : nothing
+        }
         <div class="sr-only" aria-live="polite" data-live></div>
       </div>
     `;
@@ -522,7 +555,9 @@ export class WhatsupPresence extends LitElement {
         ></textarea>
         ${statusError ? html`<p id="status-error" class="field-error">${statusError}</p>` : nothing}
         ${this._error ? html`<p part="error" class="error" role="alert">${this._error}</p>` : nothing}
-        <button type="submit" class="primary" ?disabled=${this._busy}>${this._busy ? t.joining : t.join}</button>
+        <button type="submit" class="primary" ?disabled=${this._busy}>
+          ${this._busy ? t.joining : t.join}
+        </button>
       </form>
     `;
   }
@@ -544,34 +579,38 @@ export class WhatsupPresence extends LitElement {
         ${this._renderAvatar(me)}
         <div class="who">
           <span part="name" class="name">${me.name}</span>
-          ${this._editing
-            ? html`<span class="editor">
-                <input
-                  part="status-editor"
-                  aria-label=${t.statusLabel}
-                  aria-describedby="counter"
-                  maxlength=${max}
-                  .value=${this._draft}
-                  @input=${(e: Event) => (this._draft = (e.target as HTMLInputElement).value)}
-                  @keydown=${this._onEditorKey}
-                  @blur=${() => this._finishEditing(true)}
-                />
-                <span id="counter" class="counter">${[...this._draft].length}/${max}</span>
-              </span>`
-            : html`<span
-                part="status"
-                class="status editable ${me.status ? '' : 'empty'}"
-                role="button"
-                tabindex="0"
-                title=${t.editStatusHint}
-                aria-label=${`${t.statusLabel}: ${me.status || t.emptyStatus}. ${t.editStatusHint}`}
-                @click=${this._startEditing}
-                @keydown=${this._onStatusKey}
-                >${me.status || t.emptyStatus}</span
-              >`}
+          ${
+            this._editing
+              ? html`<span class="editor">
+                  <input
+                    part="status-editor"
+                    aria-label=${t.statusLabel}
+                    aria-describedby="counter"
+                    maxlength=${max}
+                    .value=${this._draft}
+                    @input=${(e: Event) => (this._draft = (e.target as HTMLInputElement).value)}
+                    @keydown=${this._onEditorKey}
+                    @blur=${() => this._finishEditing(true)}
+                  />
+                  <span id="counter" class="counter">${[...this._draft].length}/${max}</span>
+                </span>`
+              : html`<span
+                  part="status"
+                  class="status editable ${me.status ? '' : 'empty'}"
+                  role="button"
+                  tabindex="0"
+                  title=${t.editStatusHint}
+                  aria-label=${`${t.statusLabel}: ${me.status || t.emptyStatus}. ${t.editStatusHint}`}
+                  @click=${this._startEditing}
+                  @keydown=${this._onStatusKey}
+                  >${me.status || t.emptyStatus}</span
+                >`
+          }
           ${this._statusError ? html`<span class="field-error" role="alert">${this._statusError}</span>` : nothing}
         </div>
-        <button part="sign-out" type="button" class="secondary" @click=${() => this.signOut()}>${t.signOut}</button>
+        <button part="sign-out" type="button" class="secondary" @click=${() => this.signOut()}>
+          ${t.signOut}
+        </button>
       </section>
     `;
   }
@@ -583,7 +622,9 @@ export class WhatsupPresence extends LitElement {
       numeric: 'auto',
     });
     return html`
-      <h3 class="list-title" id="list-title">${t.membersLabel} <span class="count">(${t.online(members.length)})</span></h3>
+      <h3 class="list-title" id="list-title">
+        ${t.membersLabel} <span class="count">(${t.online(members.length)})</span>
+      </h3>
       <ul part="list" class="list" aria-labelledby="list-title">
         ${repeat(
           members,
@@ -608,7 +649,11 @@ export class WhatsupPresence extends LitElement {
     if (m.avatar && /^(https?:|\/|data:image\/)/i.test(m.avatar)) {
       return html`<img part="avatar" class="avatar" src=${m.avatar} alt="" loading="lazy" />`;
     }
-    return html`<span part="avatar" class="avatar" aria-hidden="true" style=${styleMap({ '--hue': String(hue(m.id)) })}
+    return html`<span
+      part="avatar"
+      class="avatar"
+      aria-hidden="true"
+      style=${styleMap({ '--hue': String(hue(m.id)) })}
       >${initials(m.name)}</span
     >`;
   }

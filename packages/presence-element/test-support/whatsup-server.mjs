@@ -41,7 +41,10 @@ function whatsupServerPlugin(onApp) {
       body: JSON.stringify({ username: name, status }),
     });
     if (res.status !== 200) throw new Error(`register ${name}: ${res.status} ${await res.text()}`);
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const { user } = await res.json();
     const client = new Pusher('app-key', {
       cluster: 'local',
@@ -90,7 +93,8 @@ function whatsupServerPlugin(onApp) {
       return true;
     },
     async 'whatsup-drop-all'() {
-      await realtime.disconnectAll();
+      // 4100 "over capacity": pusher-js waits a second before reconnecting, so the state is visible.
+      await realtime.disconnectAll(4100, 'Over capacity');
       return true;
     },
     async 'whatsup-announce'({ message }) {
@@ -108,7 +112,11 @@ function whatsupServerPlugin(onApp) {
       const web = express();
       onApp(web);
       web.use(session({ secret: 'element tests', resave: false, saveUninitialized: false }));
-      app = whatsup({ publisher: realtime, limits: { status: 40 }, rateLimit: { windowMs: 1000, max: 1000 } });
+      app = whatsup({
+        publisher: realtime,
+        limits: { status: 40 },
+        rateLimit: { windowMs: 1000, max: 1000 },
+      });
       web.use('/whatsup', app);
       server = createServer(web);
       server.listen(0, '127.0.0.1');

@@ -54,9 +54,16 @@ describe('with the pusher library and the embedded realtime server over HTTP', (
       body: JSON.stringify({ username, status }),
     });
     assert.equal(res.status, 200, await res.clone().text());
-    const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const user = ((await res.json()) as { user: { id: string } }).user;
-    const config = (await (await fetch(`${base}/config`)).json()) as { key: string; wsHost: string; wsPort: number };
+    const config = (await (await fetch(`${base}/config`)).json()) as {
+      key: string;
+      wsHost: string;
+      wsPort: number;
+    };
     const client = new Pusher(config.key, {
       cluster: 'local',
       wsHost: config.wsHost,
@@ -115,7 +122,13 @@ describe('with the pusher library and the embedded realtime server over HTTP', (
     const received = new Promise<{ message: string }>((resolve) => cy.channel.bind('announcement', resolve));
     const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'Lunch', 'is', 'served'], {
-      env: { ...process.env, PORT: String(realtime.port), PUSHER_APP_ID: '', PUSHER_KEY: '', PUSHER_SECRET: '' },
+      env: {
+        ...process.env,
+        PORT: String(realtime.port),
+        PUSHER_APP_ID: '',
+        PUSHER_KEY: '',
+        PUSHER_SECRET: '',
+      },
     });
     assert.match(stdout, /sent to presence-whatsup-members/);
     assert.equal((await received).message, 'Lunch is served');

@@ -23,16 +23,28 @@ afterEach(async () => {
 describe('whatsup()', () => {
   describe('options', () => {
     it('should throw a TypeError that says how to fix a missing publisher', () => {
-      assert.throws(() => whatsup({}), (err: Error) => err instanceof TypeError && /pusher:.*publisher/s.test(err.message));
+      assert.throws(
+        () => whatsup({}),
+        (err: Error) => err instanceof TypeError && /pusher:.*publisher/s.test(err.message),
+      );
     });
     it('should refuse both pusher and publisher', () => {
-      assert.throws(() => whatsup({ publisher: recorder(), pusher: { ...CREDENTIALS, cluster: 'eu' } }), TypeError);
+      assert.throws(
+        () => whatsup({ publisher: recorder(), pusher: { ...CREDENTIALS, cluster: 'eu' } }),
+        TypeError,
+      );
     });
     it('should refuse a publisher without authorizeChannel', () => {
-      assert.throws(() => whatsup({ publisher: { trigger: async () => ({}) } as unknown as Publisher }), /authorizeChannel/);
+      assert.throws(
+        () => whatsup({ publisher: { trigger: async () => ({}) } as unknown as Publisher }),
+        /authorizeChannel/,
+      );
     });
     it('should refuse invalid channel names and empty lists', () => {
-      assert.throws(() => whatsup({ publisher: recorder(), channels: 'presence-a b' }), /channels option must be/);
+      assert.throws(
+        () => whatsup({ publisher: recorder(), channels: 'presence-a b' }),
+        /channels option must be/,
+      );
       assert.throws(() => whatsup({ publisher: recorder(), channels: [] }), /channels option must be/);
     });
     it('should need defaultChannel when channels is a function', () => {
@@ -91,7 +103,10 @@ describe('whatsup()', () => {
 
     it('should strip control characters, normalize to NFC and collapse whitespace', async () => {
       const { post } = await start();
-      const res = await post('/register', { username: 'Zoe\u0000\u200b', status: 'cafe\u0301\n\n  time\u0007' });
+      const res = await post('/register', {
+        username: 'Zoe\u0000\u200b',
+        status: 'cafe\u0301\n\n  time\u0007',
+      });
       assert.equal(res.body.user.name, 'Zoe');
       assert.equal(res.body.user.status, 'caf\u00e9 time');
     });
@@ -101,7 +116,12 @@ describe('whatsup()', () => {
       ['a blank name', { username: ' \u0000 ', status: 'x' }, 'name.required', 'username'],
       ['a 33-character name', { username: 'x'.repeat(33), status: 'x' }, 'name.too_long', 'username'],
       ['a name that is an array', { username: ['Ann'], status: 'x' }, 'name.invalid', 'username'],
-      ['a name that is an object', { username: { toString: 'Ann' }, status: 'x' }, 'name.invalid', 'username'],
+      [
+        'a name that is an object',
+        { username: { toString: 'Ann' }, status: 'x' },
+        'name.invalid',
+        'username',
+      ],
       ['a lone surrogate', { username: 'A\ud800', status: 'x' }, 'name.invalid', 'username'],
       ['a 281-character status', { username: 'Ann', status: 'x'.repeat(281) }, 'status.too_long', 'status'],
       ['a numeric status', { username: 'Ann', status: 42 }, 'status.invalid', 'status'],
@@ -121,7 +141,10 @@ describe('whatsup()', () => {
 
     it('should ignore prototype-pollution keys', async () => {
       const { post } = await start();
-      const res = await post('/register', JSON.parse('{"username":"Pat","status":"x","__proto__":{"admin":true}}'));
+      const res = await post(
+        '/register',
+        JSON.parse('{"username":"Pat","status":"x","__proto__":{"admin":true}}'),
+      );
       assert.equal(res.status, 200);
       assert.equal(({} as Record<string, unknown>)['admin'], undefined);
     });
@@ -230,7 +253,10 @@ describe('whatsup()', () => {
       assert.equal(socket.status, 400);
       assert.equal(socket.body.code, 'socket_id.invalid');
       assert.match(socket.body.message, /Invalid socket id: '1\.2:evil'/);
-      const channel = await form('/usersystem/auth', { socket_id: '1.2', channel_name: `presence-${HOSTILE}` });
+      const channel = await form('/usersystem/auth', {
+        socket_id: '1.2',
+        channel_name: `presence-${HOSTILE}`,
+      });
       assert.equal(channel.status, 400);
       assert.equal(channel.body.code, 'channel_name.invalid');
       const publicChannel = await form('/usersystem/auth', { socket_id: '1.2', channel_name: 'my-channel' });
@@ -246,19 +272,32 @@ describe('whatsup()', () => {
           defaultChannel: 'presence-lobby',
         });
         await post('/register', { username: 'Ann', status: '' });
-        assert.equal((await form('/usersystem/auth', { socket_id: '1.2', channel_name: 'presence-room-ann' })).status, 200);
-        assert.equal((await form('/usersystem/auth', { socket_id: '1.2', channel_name: 'presence-room-bo' })).status, 403);
+        assert.equal(
+          (await form('/usersystem/auth', { socket_id: '1.2', channel_name: 'presence-room-ann' })).status,
+          200,
+        );
+        assert.equal(
+          (await form('/usersystem/auth', { socket_id: '1.2', channel_name: 'presence-room-bo' })).status,
+          403,
+        );
       });
     });
 
     describe('identify option', () => {
       it('should authorize the site user with avatar and no sign-up', async () => {
         const { get, form } = await start({
-          identify: (req) => (req.headers['x-user'] ? { id: String(req.headers['x-user']), name: 'Una', avatar: '/u.png' } : null),
+          identify: (req) =>
+            req.headers['x-user']
+              ? { id: String(req.headers['x-user']), name: 'Una', avatar: '/u.png' }
+              : null,
         });
         const anon = await form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL });
         assert.equal(anon.status, 401);
-        const res = await form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL }, { 'x-user': 'u1' });
+        const res = await form(
+          '/usersystem/auth',
+          { socket_id: '1.2', channel_name: CHANNEL },
+          { 'x-user': 'u1' },
+        );
         assert.equal(res.status, 200);
         assert.deepEqual(JSON.parse(res.body.channel_data), {
           user_id: 'u1',
@@ -345,7 +384,11 @@ describe('whatsup()', () => {
       const before = app.jar.cookie;
       const res = await app.post('/logout');
       assert.equal(res.status, 200);
-      assert.deepEqual(publisher.sent.at(-1), { channel: [CHANNEL], event: 'signed-out', data: { id: reg.user.id } });
+      assert.deepEqual(publisher.sent.at(-1), {
+        channel: [CHANNEL],
+        event: 'signed-out',
+        data: { id: reg.user.id },
+      });
       assert.deepEqual((await app.get('/isLoggedIn')).body, { authenticated: false });
       assert.notEqual(app.jar.cookie, before);
       const other = app.person();
@@ -397,7 +440,12 @@ describe('whatsup()', () => {
       const app = await start({ statusStore: store });
       const res = await app.post('/register', { username: 'Ann', status: '' });
       assert.equal(res.status, 500);
-      assert.deepEqual(res.body, { success: false, error: true, code: 'internal', message: 'Something went wrong on the server.' });
+      assert.deepEqual(res.body, {
+        success: false,
+        error: true,
+        code: 'internal',
+        message: 'Something went wrong on the server.',
+      });
       assert.equal((await app.get('/config')).status, 200);
     });
 
@@ -411,7 +459,10 @@ describe('whatsup()', () => {
     it('should run the whole flow, async errors included', async () => {
       const app = await start({}, { express: express4 as unknown as typeof express5 });
       assert.equal((await app.post('/register', { username: 'Ann', status: 'x' })).status, 200);
-      assert.equal((await app.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL })).status, 200);
+      assert.equal(
+        (await app.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL })).status,
+        200,
+      );
       assert.equal((await app.post('/status', { status: 'y'.repeat(300) })).body.code, 'status.too_long');
       assert.equal((await app.raw('/register', '{', 'application/json')).body.code, 'body.invalid_json');
       assert.equal((await app.get('/members')).body.members[0].status, 'x');
@@ -426,7 +477,10 @@ describe('whatsup()', () => {
       assert.equal(sent.message, 'Lunch <b>now</b>');
       assert.deepEqual(publisher.sent.at(-1), { channel: CHANNEL, event: 'announcement', data: sent });
       await assert.rejects(router.announce(''), (err: WhatsupError) => err.code === 'status.required');
-      await assert.rejects(router.announce('x'.repeat(281)), (err: WhatsupError) => err.code === 'status.too_long');
+      await assert.rejects(
+        router.announce('x'.repeat(281)),
+        (err: WhatsupError) => err.code === 'status.too_long',
+      );
     });
   });
 });
@@ -449,7 +503,8 @@ function recorder(overrides: Partial<Publisher> = {}): Publisher & { sent: Sent[
       sent.push({ channel, event, data });
       return {};
     },
-    authorizeChannel: (socketId, channel, presenceData) => pusher.authorizeChannel(socketId, channel, presenceData),
+    authorizeChannel: (socketId, channel, presenceData) =>
+      pusher.authorizeChannel(socketId, channel, presenceData),
     clientConfig: () => ({ key: CREDENTIALS.key, cluster: 'local', forceTLS: false }),
     ...overrides,
   };
@@ -472,7 +527,10 @@ async function start(
 ) {
   const app = express();
   if (mountSession) app.use(session({ secret: 'test secret', resave: false, saveUninitialized: false }));
-  app.use('/whatsup', whatsup({ publisher: options.pusher ? undefined : recorder(), ...options } as WhatsupOptions));
+  app.use(
+    '/whatsup',
+    whatsup({ publisher: options.pusher ? undefined : recorder(), ...options } as WhatsupOptions),
+  );
   const server = createServer(app);
   servers.push(server);
   server.listen(0, '127.0.0.1');
@@ -505,7 +563,9 @@ function client(base: string) {
     post: (path: string, body?: unknown) =>
       request(path, {
         method: 'POST',
-        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
       }),
     form: (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
       request(path, {

@@ -98,7 +98,7 @@ describe('<whatsup-presence>', () => {
       await waitUntil(() => el.connectionState === 'connected' && rows(el).length >= 1);
       expect(rows(el)[0]).to.deep.equal({ name: 'Ann', status: 'writing tests' });
       expect(el.me!.name).to.equal('Ann');
-      expect(el.shadowRoot!.querySelector('ul[part="list"] > li')).to.exist;
+      expect(el.shadowRoot!.querySelector('ul[part="list"] > li')).to.not.equal(null);
       await expect(el).to.be.accessible();
     });
 
@@ -121,12 +121,16 @@ describe('<whatsup-presence>', () => {
       const { detail } = await changed;
       expect([detail.member.status, detail.previous]).to.deep.equal(['in a meeting', 'coffee']);
       await waitUntil(() => rows(el).some((r) => r.name === 'Bo' && r.status === 'in a meeting'));
-      expect(el.shadowRoot!.querySelector(`[data-id="${bo.id}"]`)!.classList.contains('flash')).to.equal(true);
+      expect(el.shadowRoot!.querySelector(`[data-id="${bo.id}"]`)!.classList.contains('flash')).to.equal(
+        true,
+      );
       const left = oneEvent(el, 'whatsup-member-left');
       await executeServerCommand('whatsup-person-leave', { id: bo.id });
       expect((await left).detail.member.id).to.equal(bo.id);
       await waitUntil(() => !rows(el).some((r) => r.name === 'Bo'));
-      await waitUntil(() => (el.shadowRoot!.querySelector('[data-live]')!.textContent ?? '').includes('Bo left'));
+      await waitUntil(() =>
+        (el.shadowRoot!.querySelector('[data-live]')!.textContent ?? '').includes('Bo left'),
+      );
     });
 
     it('should show a late joiner the current status, not the one from sign-in', async () => {
@@ -150,7 +154,9 @@ describe('<whatsup-presence>', () => {
       const status = el.shadowRoot!.querySelector<HTMLElement>('[part~="me"] [part~="status"]')!;
       status.focus();
       status.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-      const editor = await waitUntil(() => part(el, 'status-editor')).then(() => part(el, 'status-editor') as HTMLInputElement);
+      const editor = await waitUntil(() => part(el, 'status-editor')).then(
+        () => part(el, 'status-editor') as HTMLInputElement,
+      );
       expect(el.shadowRoot!.activeElement).to.equal(editor);
       expect(el.shadowRoot!.querySelector('#counter')!.textContent).to.equal('6/40');
       await type(editor, 'after');
@@ -206,10 +212,22 @@ describe('<whatsup-presence>', () => {
       await waitUntil(() => rows(el).some((r) => r.name === 'Dee'));
       const states: string[] = [];
       el.addEventListener('whatsup-connection-change', (e) => states.push(e.detail.current));
+      // The reconnect can be quick on one machine: watch for the indicator instead of polling for it.
+      const seen: string[] = [];
+      let listKept = true;
+      const observer = new MutationObserver(() => {
+        const indicator = part(el, 'connection');
+        if (indicator) {
+          seen.push(indicator.textContent ?? '');
+          listKept &&= rows(el).some((r) => r.name === 'Dee');
+        }
+      });
+      observer.observe(el.shadowRoot!, { childList: true, subtree: true, characterData: true });
       await executeServerCommand('whatsup-drop-all');
-      await waitUntil(() => part(el, 'connection'), 'Reconnecting… shown');
-      expect(part(el, 'connection')!.textContent).to.contain('Reconnecting');
-      expect(rows(el).some((r) => r.name === 'Dee')).to.equal(true, 'the list is kept while reconnecting');
+      await waitUntil(() => seen.length > 0, `Reconnecting… shown (states: ${states.join(' → ')})`);
+      observer.disconnect();
+      expect(seen[0]).to.contain('Reconnecting');
+      expect(listKept).to.equal(true, 'the list is kept while reconnecting');
       await waitUntil(() => el.connectionState === 'connected' && !part(el, 'connection'), 'recovered', {
         timeout: 10000,
       });
@@ -234,7 +252,9 @@ describe('<whatsup-presence>', () => {
   describe('builds', () => {
     it('should not throw when the one-file bundle is loaded beside the module', async () => {
       const before = customElements.get('whatsup-presence');
-      await import(/* @vite-ignore */ `${location.origin}/packages/presence-element/dist/whatsup-presence.bundle.esm.min.js`);
+      await import(
+        /* @vite-ignore */ `${location.origin}/packages/presence-element/dist/whatsup-presence.bundle.esm.min.js`
+      );
       expect(customElements.get('whatsup-presence')).to.equal(before);
     });
   });
@@ -259,7 +279,9 @@ async function panel(attributes: Record<string, string> = {}): Promise<WhatsupPr
 async function signedInPanel(name: string, status = ''): Promise<WhatsupPresence> {
   await register(`${name}${Math.random().toString(36).slice(2, 6)}`, status);
   const el = await panel();
-  await waitUntil(() => el.connectionState === 'connected' && rows(el).length >= 1, 'connected', { timeout: 8000 });
+  await waitUntil(() => el.connectionState === 'connected' && rows(el).length >= 1, 'connected', {
+    timeout: 8000,
+  });
   return el;
 }
 
