@@ -2,6 +2,9 @@ import type { WebSocket } from 'ws';
 import { RateWindow } from './limits.js';
 import { debug } from './debug.js';
 
+/** Unsent bytes a slow client may have queued before it is dropped. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
 /** A frame the server sends; `data` is a string (Pusher "double encoding") or a small object. */
 export interface ServerFrame {
   event: string;
@@ -38,6 +41,12 @@ export class Connection {
 
   sendRaw(frame: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      // a reader this far behind would hold the process's memory hostage; it reconnects and catches up
+      debug('%s is %d bytes behind; dropping it', this.socketId, this.ws.bufferedAmount);
+      this.ws.terminate();
+      return;
+    }
     this.ws.send(frame, (error) => {
       if (error) debug('send to %s failed: %s', this.socketId, error.message);
     });

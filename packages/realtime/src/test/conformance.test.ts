@@ -488,6 +488,26 @@ for (const { name, start } of targets) {
         assert.equal(((await response.json()) as { occupied: boolean }).occupied, false);
       });
 
+      it('should deliver sendToUser events to every signed-in tab of that user (pusher.signin)', async () => {
+        const userId = `user-${unique()}`;
+        const tabs = [connect(target.port, { userId }), connect(target.port, { userId })];
+        for (const tab of tabs) {
+          await connected(tab);
+          tab.signin();
+          await within(tab.user.signinDonePromise, 'signin');
+        }
+        const stranger = connect(target.port, { userId: `other-${unique()}` });
+        await connected(stranger);
+        stranger.signin();
+        await within(stranger.user.signinDonePromise, 'signin');
+        await delay(100); // pusher-js subscribes to #server-to-user-{id} right after signin_success
+        const received = tabs.map((tab) => next(tab.user as unknown as Bindable, 'direct'));
+        const notForStranger = silent(stranger.user as unknown as Bindable, 'direct');
+        await restClient(target.port).sendToUser(userId, 'direct', { text: 'just you' });
+        assert.deepEqual(await Promise.all(received), [{ text: 'just you' }, { text: 'just you' }]);
+        await notForStranger;
+      });
+
       it('should close a signed-in user’s connections with 4009 on terminate_connections, and nobody else’s', async () => {
         // raw sockets signed in by hand: pusher-js, once refused, closes its already-closed faye socket
         // again and leaves a 30 s timer behind (a client quirk that would only slow the suite down)
