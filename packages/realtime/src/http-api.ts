@@ -29,9 +29,13 @@ export class HttpApi {
     this.#terminate = terminate;
   }
 
-  /** Whether a request URL is the API's (everything else is the host app's). */
-  owns(url: string | undefined): boolean {
-    return (url ?? '').startsWith(`${this.#hub.options.path}/apps/`);
+  /**
+   * Whether a request URL is the API's. Alone, all of `/apps/`; attached, only this app's
+   * `/apps/:appId/`, so a host app's own `/apps/...` routes keep working.
+   */
+  owns(url: string | undefined, claimAll: boolean): boolean {
+    const { path, appId } = this.#hub.options;
+    return (url ?? '').startsWith(claimAll ? `${path}/apps/` : `${path}/apps/${appId}/`);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

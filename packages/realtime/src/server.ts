@@ -211,7 +211,7 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
     const listeners = server.listeners('request') as RequestListener[];
     server.removeAllListeners('request');
     const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-      if (this.#api.owns(req.url)) {
+      if (this.#api.owns(req.url, false)) {
         void this.#api.handle(req, res);
         return;
       }
@@ -234,7 +234,7 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   }
 
   #standaloneRequest(req: IncomingMessage, res: ServerResponse): void {
-    if (this.#api.owns(req.url)) {
+    if (this.#api.owns(req.url, true)) {
       void this.#api.handle(req, res);
       return;
     }

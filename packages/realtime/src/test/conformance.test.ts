@@ -757,6 +757,9 @@ describe('embedded server only', () => {
   describe('server option: attached to an Express app on the same port', () => {
     it('should serve the app, upgrade /app/:key and answer /apps/... on one port', async () => {
       const app = express();
+      app.get('/apps/catalogue', (_req, res) => {
+        res.json({ mine: true });
+      });
       app.get('/hello', (_req, res) => {
         res.json({ hello: 'world' });
       });
@@ -768,6 +771,10 @@ describe('embedded server only', () => {
         const port = realtime.port;
         assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/hello`)).json(), { hello: 'world' });
         assert.equal((await fetch(`http://127.0.0.1:${port}/nowhere`)).status, 404);
+        // only /apps/<this app id>/ is taken: the app's own /apps/... routes still answer
+        assert.deepEqual(await (await fetch(`http://127.0.0.1:${port}/apps/catalogue`)).json(), {
+          mine: true,
+        });
         assert.equal('wsHost' in realtime.clientConfig(), false, 'attached: the page’s own host');
         const name = `presence-${unique()}`;
         const member = await subscribedPresence(connect(port, { userId: 'ann' }), name);
