@@ -8,3 +8,5 @@ export type { StatusStore, MemberRecord, MemoryStatusStoreOptions } from './stat
 export { createPusherPublisher } from './publisher.js';
 export type { Publisher, ClientConfig, PresenceData, PusherOptions } from './publisher.js';
 export { pusherOptionsFromEnv } from './env.js';
+export { RedisStatusStore } from './redis-status-store.js';
+export type { RedisStatusStoreOptions, RedisLikeClient } from './redis-status-store.js';

@@ -1,0 +1,120 @@
+// End-to-end: two app instances sharing Redis (sessions, statuses), realtime on two soketi nodes
+// joined by soketi's Redis adapter — started by the same code as `npm run scale-out`.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { Panel } from './panel.js';
+import { launch, root, waitFor } from './support.js';
+
+interface Running {
+  stop(): Promise<void>;
+  output(): string;
+}
+interface ScaleOut {
+  freePort(): Promise<number>;
+  startRedis(port: number): Promise<Running>;
+  startSoketi(port: number, redisPort: number): Promise<Running>;
+  startInstance(port: number, options: { redisPort: number; soketiPort: number }): Promise<Running>;
+}
+
+describe('examples/scale-out end to end', () => {
+  let scale: ScaleOut;
+  let browser: Browser;
+  let redisPort = 0;
+  const soketiPorts: number[] = [];
+  const appPorts: number[] = [];
+  const soketis: Running[] = [];
+  const instances: (Running | null)[] = [null, null];
+  let redis: Running;
+  const contexts: BrowserContext[] = [];
+  const url = (i: number) => `http://127.0.0.1:${appPorts[i]}/`;
+
+  before(async () => {
+    const modulePath = join(root, 'scripts', 'scale-out.mjs');
+    scale = (await import(modulePath)) as ScaleOut;
+    redisPort = await scale.freePort();
+    redis = await scale.startRedis(redisPort);
+    for (let i = 0; i < 2; i++) {
+      soketiPorts.push(await scale.freePort());
+      soketis.push(await scale.startSoketi(soketiPorts[i]!, redisPort));
+      appPorts.push(await scale.freePort());
+      instances[i] = await scale.startInstance(appPorts[i]!, { redisPort, soketiPort: soketiPorts[i]! });
+    }
+    browser = await launch();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    for (const i of instances) await i?.stop();
+    for (const s of soketis) await s.stop();
+    await redis?.stop();
+  });
+
+  async function open(i: number, context?: BrowserContext) {
+    const ctx = context ?? (await browser.newContext());
+    if (!context) contexts.push(ctx);
+    const page = await ctx.newPage();
+    await page.goto(url(i));
+    return { context: ctx, page, panel: new Panel(page) };
+  }
+
+  async function expectStatus(panel: Panel, name: string, status: string, message: string) {
+    await waitFor(
+      async () => (await panel.rows()).some((r) => r.name === name && r.status === status),
+      15_000,
+      () => message,
+    ).catch(async (err) => {
+      throw new Error(`${err.message}; shown: ${JSON.stringify(await panel.rows())}`);
+    });
+  }
+
+  let a: Awaited<ReturnType<typeof open>>;
+  let b: Awaited<ReturnType<typeof open>>;
+
+  it("should let A on instance 1 and B on instance 2 see each other and each other's status changes", async () => {
+    a = await open(0);
+    await a.panel.signUp('Ada', 'on instance one');
+    b = await open(1);
+    await b.panel.signUp('Ben', 'on instance two');
+    await expectStatus(a.panel, 'Ben', 'on instance two', 'A sees B across instances and soketi nodes');
+    await expectStatus(b.panel, 'Ada', 'on instance one', 'B sees A');
+    await a.panel.editStatusByKeyboard('changed on one');
+    await expectStatus(b.panel, 'Ada', 'changed on one', "B sees A's change live");
+    await b.panel.editStatusByKeyboard('changed on two');
+    await expectStatus(a.panel, 'Ben', 'changed on two', "A sees B's change live");
+  });
+
+  it('should accept a session made on instance 1 on instance 2', async () => {
+    const other = await open(1, a.context);
+    await other.panel.me.waitFor();
+    assert.equal(await other.panel.form.count(), 0, 'no sign-up form: the session is in Redis');
+    assert.equal((await other.panel.rows())[0]?.name, 'Ada');
+    await other.page.close();
+  });
+
+  it('should keep serving B when instance 1 stops, and recover A on instance 2', async () => {
+    await instances[0]!.stop();
+    instances[0] = null;
+    const res = await fetch(`${url(1)}whatsup/config`);
+    assert.equal(res.status, 200, 'instance 2 still serves');
+    await a.page.goto(url(1));
+    await a.panel.me.waitFor();
+    await expectStatus(a.panel, 'Ben', 'changed on two', 'A recovered on instance 2');
+    await a.panel.editStatusByKeyboard('moved to two');
+    await expectStatus(b.panel, 'Ada', 'moved to two', 'B still live');
+  });
+
+  it('should lose no status when an instance restarts', async () => {
+    await instances[1]!.stop();
+    instances[1] = await scale.startInstance(appPorts[1]!, { redisPort, soketiPort: soketiPorts[1]! });
+    instances[0] = await scale.startInstance(appPorts[0]!, { redisPort, soketiPort: soketiPorts[0]! });
+    const c = await open(0);
+    await c.panel.signUp('Cyd', 'joined after the restart');
+    await expectStatus(c.panel, 'Ada', 'moved to two', "C sees A's status from before the restart");
+    await b.page.reload();
+    await b.panel.me.waitFor();
+    await expectStatus(b.panel, 'Ben', 'changed on two', "B's own status survived");
+  });
+});

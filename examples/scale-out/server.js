@@ -1,0 +1,75 @@
+// One app instance of several: everything from the environment, nothing kept in this process.
+//   PORT            the port of this instance
+//   REDIS_URL       sessions and statuses, shared by every instance (e.g. redis://127.0.0.1:6379)
+//   SESSION_SECRET  the same on every instance
+//   PUSHER_APP_ID, PUSHER_KEY, PUSHER_SECRET and PUSHER_HOST/PUSHER_PORT (soketi) or PUSHER_CLUSTER (Pusher Channels)
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import session from 'express-session';
+import { RedisStore } from 'connect-redis';
+import { Redis } from 'ioredis';
+import { whatsup, RedisStatusStore, pusherOptionsFromEnv } from '@whatsup/express';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+function fail(message) {
+  console.error(`scale-out: ${message}`);
+  process.exit(1);
+}
+
+const { REDIS_URL, SESSION_SECRET } = process.env;
+if (!REDIS_URL) fail('set REDIS_URL, e.g. redis://127.0.0.1:6379 (every instance uses the same Redis)');
+if (!SESSION_SECRET) fail('set SESSION_SECRET, the same long random string on every instance');
+let pusher;
+try {
+  pusher = pusherOptionsFromEnv();
+} catch (err) {
+  fail(err.message);
+}
+if (!pusher)
+  fail('set PUSHER_APP_ID, PUSHER_KEY, PUSHER_SECRET and PUSHER_HOST/PUSHER_PORT (soketi) or PUSHER_CLUSTER');
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+redis.on('error', (err) => console.error(`scale-out: redis: ${err.message}`));
+
+const app = express();
+app.use(
+  session({
+    store: new RedisStore({ client: redis, prefix: 'whatsup-sess:' }),
+    secret: SESSION_SECRET,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax' },
+  }),
+);
+app.use(
+  '/whatsup',
+  whatsup({
+    pusher,
+    statusStore: new RedisStatusStore({ client: redis }),
+    channels: process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members',
+  }),
+);
+app.get('/instance', (_req, res) => res.json({ port }));
+app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
+app.use(express.static(join(here, 'public')));
+
+const server = createServer(app);
+server.listen(port, host, () => {
+  const where = pusher.cluster ? `Pusher Channels (${pusher.cluster})` : `${pusher.host}:${pusher.port}`;
+  console.log(`whatsup scale-out instance: http://${host}:${port}/ (realtime: ${where})`);
+});
+
+function shutdown() {
+  server.close(() => redis.quit().finally(() => process.exit(0)));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,90 @@
+import type { MemberRecord, StatusStore } from './status-store.js';
+
+/**
+ * The Redis commands the store uses, as ioredis spells them. Pass an `ioredis` client
+ * (`new Redis(process.env.REDIS_URL)`); @whatsup/express itself depends on no Redis client.
+ */
+export interface RedisLikeClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, mode: 'EX', seconds: number): Promise<unknown>;
+  del(...keys: string[]): Promise<unknown>;
+  mget(...keys: string[]): Promise<(string | null)[]>;
+  zadd(key: string, score: number, member: string): Promise<unknown>;
+  zrem(key: string, member: string): Promise<unknown>;
+  zrangebyscore(key: string, min: number | string, max: number | string): Promise<string[]>;
+  zremrangebyscore(key: string, min: number | string, max: number | string): Promise<unknown>;
+}
+
+export interface RedisStatusStoreOptions {
+  client: RedisLikeClient;
+  /** Key prefix, so several apps share one Redis. Default `'whatsup:'`. */
+  prefix?: string;
+  /** Members not updated for this long are forgotten. Default one day. */
+  ttlSeconds?: number;
+}
+
+/**
+ * Statuses in Redis: they survive a restart and every app instance sees the same ones.
+ * One key per member (`<prefix>member:<id>`, expiring) and a sorted set of ids by last update
+ * (`<prefix>members`) for listing.
+ */
+export class RedisStatusStore implements StatusStore {
+  readonly #client: RedisLikeClient;
+  readonly #prefix: string;
+  readonly #ttl: number;
+
+  constructor(options: RedisStatusStoreOptions) {
+    if (!options?.client || typeof options.client.zadd !== 'function') {
+      throw new TypeError(
+        'RedisStatusStore needs client: an ioredis client, e.g. new Redis(process.env.REDIS_URL)',
+      );
+    }
+    const ttl = options.ttlSeconds ?? 24 * 60 * 60;
+    if (!Number.isInteger(ttl) || ttl <= 0)
+      throw new TypeError(`ttlSeconds must be a positive integer, got ${ttl}`);
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? 'whatsup:';
+    this.#ttl = ttl;
+  }
+
+  async get(id: string): Promise<MemberRecord | undefined> {
+    return parse(await this.#client.get(this.#key(id)));
+  }
+
+  async set(record: MemberRecord): Promise<void> {
+    await this.#client.set(this.#key(record.id), JSON.stringify(record), 'EX', this.#ttl);
+    await this.#client.zadd(this.#index, record.updatedAt, record.id);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#client.del(this.#key(id));
+    await this.#client.zrem(this.#index, id);
+  }
+
+  async list(): Promise<MemberRecord[]> {
+    const oldest = Date.now() - this.#ttl * 1000;
+    await this.#client.zremrangebyscore(this.#index, '-inf', `(${oldest}`);
+    const ids = await this.#client.zrangebyscore(this.#index, oldest, '+inf');
+    if (ids.length === 0) return [];
+    const values = await this.#client.mget(...ids.map((id) => this.#key(id)));
+    return values.map(parse).filter((r): r is MemberRecord => r !== undefined);
+  }
+
+  get #index(): string {
+    return `${this.#prefix}members`;
+  }
+
+  #key(id: string): string {
+    return `${this.#prefix}member:${id}`;
+  }
+}
+
+function parse(value: string | null | undefined): MemberRecord | undefined {
+  if (!value) return undefined;
+  try {
+    const record = JSON.parse(value) as MemberRecord;
+    return typeof record?.id === 'string' ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
