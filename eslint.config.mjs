@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/presence-element/**/*.ts', 'examples/**/public/**/*.js', 'bench/**/page*.js'],
+    files: ['packages/presence-element/**/*.ts', 'examples/**/public/**/*.js', 'bench/element-page.js'],
     languageOptions: { globals: { ...globals.browser } },
     ...litConfigs['flat/recommended'],
   },

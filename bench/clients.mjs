@@ -11,7 +11,10 @@ let pending = null;
 
 function subscribeFrame(socketId, channel, secret, key, i) {
   if (!channel.startsWith('presence-')) return { event: 'pusher:subscribe', data: { channel, auth: '' } };
-  const channelData = JSON.stringify({ user_id: `bench-${i}`, user_info: { name: `Bench ${i}`, status: '' } });
+  const channelData = JSON.stringify({
+    user_id: `bench-${i}`,
+    user_info: { name: `Bench ${i}`, status: '' },
+  });
   const sig = createHmac('sha256', secret).update(`${socketId}:${channel}:${channelData}`).digest('hex');
   return { event: 'pusher:subscribe', data: { channel, auth: `${key}:${sig}`, channel_data: channelData } };
 }

@@ -5,7 +5,12 @@
   const N = 1000;
   const ROUNDS = 21;
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const member = (i, status = `status ${i}`) => ({ id: `id-${i}`, name: `Person ${i}`, status, updatedAt: Date.now() });
+  const member = (i, status = `status ${i}`) => ({
+    id: `id-${i}`,
+    name: `Person ${i}`,
+    status,
+    updatedAt: Date.now(),
+  });
 
   // baseline: plain DOM
   const list = document.createElement('ul');

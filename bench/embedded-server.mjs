@@ -18,10 +18,19 @@ const mode = process.env.BENCH_PUBLISH ?? 'in-process';
 const publisherOptions =
   mode === 'in-process'
     ? { publisher: realtime }
-    : { pusher: { ...credentials, host: '127.0.0.1', port: Number(process.env.BENCH_PUSHER_PORT), useTLS: false } };
+    : {
+        pusher: {
+          ...credentials,
+          host: '127.0.0.1',
+          port: Number(process.env.BENCH_PUSHER_PORT),
+          useTLS: false,
+        },
+      };
 app.use(session({ secret: 'bench', resave: false, saveUninitialized: false }));
 app.use('/whatsup', whatsup({ ...publisherOptions, rateLimit: { windowMs: 1000, max: 1_000_000 } }));
-app.post('/bare', (_req, res) => res.json({ auth: 'app-key:' + 'a'.repeat(64), channel_data: 'x'.repeat(80) }));
+app.post('/bare', (_req, res) =>
+  res.json({ auth: 'app-key:' + 'a'.repeat(64), channel_data: 'x'.repeat(80) }),
+);
 
 server.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1', () => {
   process.send({ type: 'listening', port: server.address().port });

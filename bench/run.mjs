@@ -24,7 +24,6 @@ const SIZES = quick ? [100, 1000] : [100, 1000, 5000];
 const ROUNDS = quick ? 10 : 30;
 const credentials = { appId: 'app-id', key: 'app-key', secret: 'app-secret' };
 const started = Date.now();
-const report = [];
 const children = new Set();
 
 process.on('exit', () => {
@@ -63,10 +62,19 @@ function request(child, message, reply) {
 
 async function startEmbedded(env = {}) {
   const child = track(
-    fork(join(here, 'embedded-server.mjs'), { execArgv: ['--expose-gc'], env: { ...process.env, ...env }, cwd: root }),
+    fork(join(here, 'embedded-server.mjs'), {
+      execArgv: ['--expose-gc'],
+      env: { ...process.env, ...env },
+      cwd: root,
+    }),
   );
   const [msg] = await once(child, 'message');
-  return { child, port: msg.port, rss: async () => (await request(child, { type: 'rss' }, 'rss')).rss, stop: () => child.kill() };
+  return {
+    child,
+    port: msg.port,
+    rss: async () => (await request(child, { type: 'rss' }, 'rss')).rss,
+    stop: () => child.kill(),
+  };
 }
 
 async function startSoketi() {
@@ -114,9 +122,11 @@ const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
 async function rounds(clients, publish, event) {
   const times = [];
   for (let i = 0; i < ROUNDS; i++) {
+    let published = Promise.resolve();
     const done = new Promise((resolve) => {
       const onMessage = (msg) => {
-        if (msg.type === 'go') publish().catch((err) => console.error('publish failed', err.message));
+        if (msg.type === 'go')
+          published = publish().catch((err) => console.error('publish failed', err.message));
         if (msg.type === 'done') {
           clients.off('message', onMessage);
           resolve(msg.ms);
@@ -126,6 +136,7 @@ async function rounds(clients, publish, event) {
     });
     clients.send({ type: 'round', event });
     times.push(await done);
+    await published;
   }
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
@@ -139,12 +150,22 @@ async function fanOut() {
     const results = {};
     for (const target of ['embedded', 'soketi']) {
       const server = target === 'embedded' ? await startEmbedded() : await startSoketi();
-      const http = new Pusher({ ...credentials, host: '127.0.0.1', port: String(server.port), useTLS: false });
+      const http = new Pusher({
+        ...credentials,
+        host: '127.0.0.1',
+        port: String(server.port),
+        useTLS: false,
+      });
       const before = await server.rss();
       const clients = startClients();
       await request(
         clients,
-        { type: 'connect', url: `ws://127.0.0.1:${server.port}/app/app-key?protocol=7&client=js&version=8.6.0`, n, channel: 'bench' },
+        {
+          type: 'connect',
+          url: `ws://127.0.0.1:${server.port}/app/app-key?protocol=7&client=js&version=8.6.0`,
+          n,
+          channel: 'bench',
+        },
         'ready',
       );
       const after = await server.rss();
@@ -155,9 +176,17 @@ async function fanOut() {
           async () => server.child.send({ type: 'trigger', channel: 'bench', event: 'tick' }),
           'tick',
         );
-        results['embedded HTTP API'] = await rounds(clients, () => http.trigger('bench', 'tick', { at: 1 }), 'tick');
+        results['embedded HTTP API'] = await rounds(
+          clients,
+          () => http.trigger('bench', 'tick', { at: 1 }),
+          'tick',
+        );
       } else {
-        results['soketi HTTP API'] = await rounds(clients, () => http.trigger('bench', 'tick', { at: 1 }), 'tick');
+        results['soketi HTTP API'] = await rounds(
+          clients,
+          () => http.trigger('bench', 'tick', { at: 1 }),
+          'tick',
+        );
       }
       clients.kill();
       server.stop();
@@ -182,7 +211,9 @@ async function statusRoundTrip() {
     const port = await freePort();
     const server = await startEmbedded({
       BENCH_PORT: String(port),
-      ...(env.BENCH_PUBLISH ? { BENCH_PUBLISH: 'http', BENCH_PUSHER_PORT: env.self ? String(port) : env.BENCH_PUSHER_PORT } : {}),
+      ...(env.BENCH_PUBLISH
+        ? { BENCH_PUBLISH: 'http', BENCH_PUSHER_PORT: env.self ? String(port) : env.BENCH_PUSHER_PORT }
+        : {}),
     });
     const wsPort = name === 'soketi' ? soketi.port : port;
     const base = `http://127.0.0.1:${port}/whatsup`;
@@ -191,7 +222,10 @@ async function statusRoundTrip() {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: `bench-${name}`, status: 'x' }),
     });
-    const cookie = reg.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = reg.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const clients = startClients();
     await request(
       clients,
@@ -236,7 +270,10 @@ async function authRoute() {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'bench-auth', status: 'benchmarking the auth route' }),
   });
-  const cookie = reg.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = reg.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const common = {
     method: 'POST',
     connections: 10,
@@ -247,7 +284,11 @@ async function authRoute() {
   const bare = await autocannon({ ...common, url: `${base}/bare` });
   const auth = await autocannon({ ...common, url: `${base}/whatsup/usersystem/auth` });
   server.stop();
-  const result = { bare: bare.requests.average, auth: auth.requests.average, errors: auth.errors + auth.non2xx };
+  const result = {
+    bare: bare.requests.average,
+    auth: auth.requests.average,
+    errors: auth.errors + auth.non2xx,
+  };
   console.log('auth route:', JSON.stringify(result));
   return result;
 }
@@ -255,16 +296,26 @@ async function authRoute() {
 // ---------- 5. element ----------
 
 async function element() {
-  const bundle = readFileSync(join(root, 'packages/presence-element/dist/whatsup-presence.bundle.esm.min.js'), 'utf8');
+  const bundle = readFileSync(
+    join(root, 'packages/presence-element/dist/whatsup-presence.bundle.esm.min.js'),
+    'utf8',
+  );
   const page = readFileSync(join(here, 'element-page.js'), 'utf8');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const tab = await browser.newPage();
   await tab.setContent('<!doctype html><html><body></body></html>');
   await tab.addScriptTag({ content: bundle, type: 'module' });
-  await tab.waitForFunction(() => customElements.get('whatsup-presence'));
+  await tab.waitForFunction(() => globalThis.customElements.get('whatsup-presence'));
   const result = await tab.evaluate(page);
   await browser.close();
   console.log('element:', JSON.stringify(result));
@@ -303,7 +354,9 @@ async function size() {
     await build.close();
     return measure(output[0].code);
   }
-  const own = await variant((id) => id === 'pusher-js' || id === 'lit' || id.startsWith('lit/') || id.startsWith('@lit'));
+  const own = await variant(
+    (id) => id === 'pusher-js' || id === 'lit' || id.startsWith('lit/') || id.startsWith('@lit'),
+  );
   const withoutPusher = await variant((id) => id === 'pusher-js');
   const pusherOnly = measure(readFileSync(join(root, 'node_modules/pusher-js/dist/web/pusher.min.js')));
   const lit = {
@@ -311,7 +364,11 @@ async function size() {
     gzip: withoutPusher.gzip - own.gzip,
     brotli: withoutPusher.brotli - own.brotli,
   };
-  const pusherShare = { raw: full.raw - withoutPusher.raw, gzip: full.gzip - withoutPusher.gzip, brotli: full.brotli - withoutPusher.brotli };
+  const pusherShare = {
+    raw: full.raw - withoutPusher.raw,
+    gzip: full.gzip - withoutPusher.gzip,
+    brotli: full.brotli - withoutPusher.brotli,
+  };
   return { full, own, lit, pusherShare, pusherOnly };
 }
 
@@ -333,27 +390,57 @@ async function main() {
   const cpu = cpus()[0]?.model ?? 'unknown';
   const lines = [];
   lines.push('# Benchmarks', '');
-  lines.push(`Measured ${new Date().toISOString()} on ${cpus().length} × ${cpu}, ${kb(totalmem() / 1024).replace('kB', 'MB')} memory, Node ${process.version}.`);
-  lines.push(`Command: \`npm run bench\`${quick ? ' (BENCH_QUICK=1)' : ''} — ${Math.round((Date.now() - started) / 1000)} s. Every timing is also given as a ratio against a baseline measured in the same run; the machine is shared, so absolute times are indicative only.`, '');
+  lines.push(
+    `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpu}, ${kb(totalmem() / 1024).replace('kB', 'MB')} memory, Node ${process.version}.`,
+  );
+  lines.push(
+    `Command: \`npm run bench\`${quick ? ' (BENCH_QUICK=1)' : ''} — ${Math.round((Date.now() - started) / 1000)} s. Every timing is also given as a ratio against a baseline measured in the same run; the machine is shared, so absolute times are indicative only.`,
+    '',
+  );
 
   const s = sections.size;
   lines.push('## Size of the one-file bundle', '');
   lines.push('| | raw | gzip | brotli |', '|---|---|---|---|');
-  lines.push(`| whatsup-presence.bundle.min.js (all inside) | ${kb(s.full.raw)} | ${kb(s.full.gzip)} | ${kb(s.full.brotli)} |`);
+  lines.push(
+    `| whatsup-presence.bundle.min.js (all inside) | ${kb(s.full.raw)} | ${kb(s.full.gzip)} | ${kb(s.full.brotli)} |`,
+  );
   lines.push(`| of which our own code | ${kb(s.own.raw)} | ${kb(s.own.gzip)} | ${kb(s.own.brotli)} |`);
   lines.push(`| of which lit | ${kb(s.lit.raw)} | ${kb(s.lit.gzip)} | ${kb(s.lit.brotli)} |`);
-  lines.push(`| of which pusher-js | ${kb(s.pusherShare.raw)} | ${kb(s.pusherShare.gzip)} | ${kb(s.pusherShare.brotli)} |`);
-  lines.push(`| baseline: pusher-js's own pusher.min.js | ${kb(s.pusherOnly.raw)} | ${kb(s.pusherOnly.gzip)} | ${kb(s.pusherOnly.brotli)} |`);
-  lines.push(`| **ratio bundle / pusher-js alone (brotli)** | ${ratio(s.full.raw, s.pusherOnly.raw)} | ${ratio(s.full.gzip, s.pusherOnly.gzip)} | ${ratio(s.full.brotli, s.pusherOnly.brotli)} |`, '');
-  lines.push('Shares are measured by building the bundle again with lit and/or pusher-js left out (differences of minified builds).', '');
+  lines.push(
+    `| of which pusher-js | ${kb(s.pusherShare.raw)} | ${kb(s.pusherShare.gzip)} | ${kb(s.pusherShare.brotli)} |`,
+  );
+  lines.push(
+    `| baseline: pusher-js's own pusher.min.js | ${kb(s.pusherOnly.raw)} | ${kb(s.pusherOnly.gzip)} | ${kb(s.pusherOnly.brotli)} |`,
+  );
+  lines.push(
+    `| **ratio bundle / pusher-js alone (brotli)** | ${ratio(s.full.raw, s.pusherOnly.raw)} | ${ratio(s.full.gzip, s.pusherOnly.gzip)} | ${ratio(s.full.brotli, s.pusherOnly.brotli)} |`,
+    '',
+  );
+  lines.push(
+    'Shares are measured by building the bundle again with lit and/or pusher-js left out (differences of minified builds).',
+    '',
+  );
 
   const e = sections.element;
   lines.push('## Element (headless Chromium, 1,000 members)', '');
-  lines.push('| | time | baseline: the DOM API building / updating 1,000 plain `<li>` | ratio |', '|---|---|---|---|');
-  lines.push(`| first render of 1,000 members | ${ms(e.firstRender)} | ${ms(e.baselineRender)} | ${ratio(e.firstRender, e.baselineRender)} |`);
-  lines.push(`| one status change in 1,000 (median of ${e.rounds}) | ${ms(e.oneChange)} | ${ms(e.baselineOneChange)} | ${ratio(e.oneChange, e.baselineOneChange)} |`);
-  lines.push(`| 100 status changes in a burst | ${ms(e.burst)} | ${ms(e.baselineBurst)} | ${ratio(e.burst, e.baselineBurst)} |`, '');
-  lines.push('Members are fed to the element in the page (no network): `status-updated`-shaped updates applied the way the element applies them, then `updateComplete` awaited.', '');
+  lines.push(
+    '| | time | baseline: the DOM API building / updating 1,000 plain `<li>` | ratio |',
+    '|---|---|---|---|',
+  );
+  lines.push(
+    `| first render of 1,000 members | ${ms(e.firstRender)} | ${ms(e.baselineRender)} | ${ratio(e.firstRender, e.baselineRender)} |`,
+  );
+  lines.push(
+    `| one status change in 1,000 (median of ${e.rounds}) | ${ms(e.oneChange)} | ${ms(e.baselineOneChange)} | ${ratio(e.oneChange, e.baselineOneChange)} |`,
+  );
+  lines.push(
+    `| 100 status changes in a burst | ${ms(e.burst)} | ${ms(e.baselineBurst)} | ${ratio(e.burst, e.baselineBurst)} |`,
+    '',
+  );
+  lines.push(
+    'Members are fed to the element in the page (no network): `status-updated`-shaped updates applied the way the element applies them, then `updateComplete` awaited.',
+    '',
+  );
 
   const a = sections.auth;
   lines.push('## Auth route (`POST /usersystem/auth` with a session)', '');
@@ -366,24 +453,40 @@ async function main() {
   lines.push('## Status round trip (`POST /status` → `status-updated` at 100 presence subscribers)', '');
   lines.push('| path | p50 | p99 | p50 ratio to embedded in-process |', '|---|---|---|---|');
   const base = sections.status['embedded in-process'].p50;
-  for (const [name, r] of Object.entries(sections.status)) lines.push(`| ${name} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(r.p50, base)} |`);
-  lines.push('', `${ROUNDS} rounds each, measured in the clients' process from just before the request to the last client receiving the event.`, '');
+  for (const [name, r] of Object.entries(sections.status))
+    lines.push(`| ${name} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(r.p50, base)} |`);
+  lines.push(
+    '',
+    `${ROUNDS} rounds each, measured in the clients' process from just before the request to the last client receiving the event.`,
+    '',
+  );
 
   lines.push('## Fan-out (one event to N subscribers of one public channel)', '');
-  lines.push('| N | embedded in-process p50 / p99 | embedded HTTP API p50 / p99 | soketi HTTP API p50 / p99 | embedded HTTP ÷ soketi (p50) |', '|---|---|---|---|---|');
+  lines.push(
+    '| N | embedded in-process p50 / p99 | embedded HTTP API p50 / p99 | soketi HTTP API p50 / p99 | embedded HTTP ÷ soketi (p50) |',
+    '|---|---|---|---|---|',
+  );
   for (const { n, results } of sections.fanOut.rows) {
     const ip = results['embedded in-process'];
     const eh = results['embedded HTTP API'];
     const so = results['soketi HTTP API'];
-    lines.push(`| ${n} | ${ms(ip.p50)} / ${ms(ip.p99)} | ${ms(eh.p50)} / ${ms(eh.p99)} | ${ms(so.p50)} / ${ms(so.p99)} | ${ratio(eh.p50, so.p50)} |`);
+    lines.push(
+      `| ${n} | ${ms(ip.p50)} / ${ms(ip.p99)} | ${ms(eh.p50)} / ${ms(eh.p99)} | ${ms(so.p50)} / ${ms(so.p99)} | ${ratio(eh.p50, so.p50)} |`,
+    );
   }
-  lines.push('', `${ROUNDS} rounds per cell; clients are raw-ws protocol clients in a separate process; "in-process" is published from inside the server's own process over IPC.`, '');
+  lines.push(
+    '',
+    `${ROUNDS} rounds per cell; clients are raw-ws protocol clients in a separate process; "in-process" is published from inside the server's own process over IPC.`,
+    '',
+  );
   lines.push('### Memory per connection (server RSS growth ÷ N, subscribed to one channel)', '');
   lines.push('| N | embedded | soketi | ratio |', '|---|---|---|---|');
   for (const n of SIZES) {
     const em = sections.fanOut.memory.find((m) => m.target === 'embedded' && m.n === n);
     const so = sections.fanOut.memory.find((m) => m.target === 'soketi' && m.n === n);
-    lines.push(`| ${n} | ${kb(em.perConnection)} | ${kb(so.perConnection)} | ${ratio(em.perConnection, so.perConnection)} |`);
+    lines.push(
+      `| ${n} | ${kb(em.perConnection)} | ${kb(so.perConnection)} | ${ratio(em.perConnection, so.perConnection)} |`,
+    );
   }
   lines.push('');
   writeFileSync(join(root, 'BENCHMARKS.md'), lines.join('\n'));
