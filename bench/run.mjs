@@ -20,7 +20,8 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const quick = process.env.BENCH_QUICK === '1';
-const SIZES = quick ? [100, 1000] : [100, 1000, 5000];
+// 10,000 subscribers need two descriptors each on this machine (client and server side).
+const SIZES = quick ? [100, 1000] : [100, 1000, 5000, ...(process.env.BENCH_MAX === '5000' ? [] : [10_000])];
 const ROUNDS = quick ? 10 : 30;
 const credentials = { appId: 'app-id', key: 'app-key', secret: 'app-secret' };
 const started = Date.now();
@@ -195,6 +196,44 @@ async function fanOut() {
     console.log(`fan-out ${n}:`, JSON.stringify(results));
   }
   return { rows, memory };
+}
+
+// ---------- 2. presence churn ----------
+
+async function presenceChurn() {
+  const K = quick ? 20 : 50;
+  const M = quick ? 10 : 20;
+  const durationMs = quick ? 3000 : 5000;
+  const results = {};
+  for (const target of ['embedded', 'soketi']) {
+    const server = target === 'embedded' ? await startEmbedded() : await startSoketi();
+    const url = `ws://127.0.0.1:${server.port}/app/app-key?protocol=7&client=js&version=8.6.0`;
+    const common = { url, channel: 'presence-churn', secret: credentials.secret, key: credentials.key };
+    const watchers = startClients();
+    await request(watchers, { type: 'connect', n: K, ...common }, 'ready');
+    const churner = startClients();
+    await request(
+      watchers,
+      { type: 'count-start', events: ['pusher_internal:member_added', 'pusher_internal:member_removed'] },
+      'counting',
+    );
+    const { joins } = await request(churner, { type: 'churn', m: M, durationMs, ...common }, 'churned');
+    await new Promise((r) => setTimeout(r, 500));
+    const { count } = await request(watchers, { type: 'count-stop' }, 'counted');
+    results[target] = {
+      joinsPerSecond: joins / (durationMs / 1000),
+      eventsPerSecond: count / (durationMs / 1000),
+      expected: joins * 2 * K,
+      count,
+      K,
+      M,
+    };
+    watchers.kill();
+    churner.kill();
+    server.stop();
+    console.log(`presence churn ${target}:`, JSON.stringify(results[target]));
+  }
+  return results;
 }
 
 // ---------- 3. status round trip ----------
@@ -385,6 +424,7 @@ async function main() {
   sections.element = await element();
   sections.auth = await authRoute();
   sections.status = await statusRoundTrip();
+  sections.churn = await presenceChurn();
   sections.fanOut = await fanOut();
 
   const cpu = cpus()[0]?.model ?? 'unknown';
@@ -458,6 +498,26 @@ async function main() {
   lines.push(
     '',
     `${ROUNDS} rounds each, measured in the clients' process from just before the request to the last client receiving the event.`,
+    '',
+  );
+
+  const c = sections.churn;
+  lines.push('## Presence churn', '');
+  lines.push(
+    `${c.embedded.M} loops join a presence channel as a new member and leave again, as fast as the server lets them, while ${c.embedded.K} watchers follow.`,
+    '',
+  );
+  lines.push(
+    '| server | joins + leaves per second | member events delivered to watchers per second | delivered / expected |',
+    '|---|---|---|---|',
+  );
+  for (const [name, r] of Object.entries(c)) {
+    lines.push(
+      `| ${name} | ${r.joinsPerSecond.toFixed(0)} | ${r.eventsPerSecond.toFixed(0)} | ${(r.count / r.expected).toFixed(3)} |`,
+    );
+  }
+  lines.push(
+    `| **ratio embedded / soketi** | ${ratio(c.embedded.joinsPerSecond, c.soketi.joinsPerSecond)} | ${ratio(c.embedded.eventsPerSecond, c.soketi.eventsPerSecond)} | |`,
     '',
   );
 
