@@ -83,7 +83,7 @@ export class WhatsupPresence extends LitElement {
   @property({ attribute: 'ws-host' }) wsHost = '';
   /** WebSocket port; default from GET /config, else the page's port. */
   @property({ attribute: 'ws-port' }) wsPort = '';
-  /** Use wss://; default from GET /config, else whether the page is https. */
+  /** Use wss://; always on an https page, otherwise from GET /config. */
   @property({ attribute: 'force-tls', type: Boolean }) forceTls = false;
   /** How long an announcement stays, in milliseconds. */
   @property({ attribute: 'toast-duration', type: Number }) toastDuration = 5000;
@@ -275,9 +275,10 @@ export class WhatsupPresence extends LitElement {
 
   private _connect(): void {
     const c = this._config;
+    // An https page may only open wss:// (mixed content), whatever the server's default says.
     const tls = this.hasAttribute('force-tls')
       ? this.forceTls
-      : (c.forceTLS ?? location.protocol === 'https:');
+      : location.protocol === 'https:' || (c.forceTLS ?? false);
     const pagePort = Number(location.port) || (location.protocol === 'https:' ? 443 : 80);
     const port = this.wsPort ? Number(this.wsPort) : (c.wsPort ?? (c.wsHost ? undefined : pagePort));
     const host =
