@@ -3,8 +3,11 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { whatsupServer } from './packages/presence-element/test-support/whatsup-server.mjs';
 
-// pusher-js ships only UMD: give the browser an ES module with a default export (rollup's commonjs
-// plugin does this for the bundles).
+const whatsup = whatsupServer();
+
+// pusher-js's browser build is UMD. `fromRollup(commonjs)` would be the textbook answer, but
+// @rollup/plugin-commonjs 28 gives no default export through @web/dev-server-rollup 0.6; wrapping
+// the one file is enough (the bundles use the real commonjs plugin).
 const pusherAsModule = {
   name: 'pusher-js-as-module',
   transform(context) {
@@ -13,15 +16,15 @@ const pusherAsModule = {
   },
 };
 
-const whatsup = whatsupServer();
-
 export default {
-  middleware: [whatsup.middleware],
   files: ['packages/presence-element/src/test/**/*.test.ts'],
+  middleware: [whatsup.middleware],
   nodeResolve: { browser: true },
   concurrency: 1,
-  testFramework: { config: { timeout: 15000 } },
+  // WTR_GREP='toast' npm run test:browser runs only the matching tests.
+  testFramework: { config: { timeout: 20000, ...(process.env.WTR_GREP ? { grep: process.env.WTR_GREP } : {}) } },
   plugins: [
+    // esbuild reads tsconfig only when told: the element uses legacy decorators.
     esbuildPlugin({ ts: true, tsconfig: 'packages/presence-element/tsconfig.json' }),
     pusherAsModule,
     whatsup.plugin,
@@ -32,6 +35,7 @@ export default {
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
         headless: true,
         args: [
+          '--headless=new',
           '--no-sandbox',
           '--disable-gpu',
           '--disable-background-networking',

@@ -13,6 +13,8 @@ export const styles = css`
     --_highlight: var(--whatsup-highlight, #fff3c4);
     --_radius: var(--whatsup-radius, 12px);
     --_avatar: var(--whatsup-avatar-size, 2.5rem);
+    --_danger: var(--whatsup-danger, #b3261e);
+    --_gap: var(--whatsup-gap, 0.75rem);
   }
   @media (prefers-color-scheme: dark) {
     :host {
@@ -23,6 +25,7 @@ export const styles = css`
       --_accent: var(--whatsup-accent, #a48cff);
       --_accent-fg: var(--whatsup-accent-fg, #14111f);
       --_highlight: var(--whatsup-highlight, #4a3f12);
+      --_danger: var(--whatsup-danger, #ff8a80);
     }
   }
   :host([hidden]),
@@ -70,7 +73,7 @@ export const styles = css`
   }
   input[aria-invalid='true'],
   textarea[aria-invalid='true'] {
-    border-color: #c62828;
+    border-color: var(--_danger);
   }
   button {
     font: inherit;
@@ -108,22 +111,16 @@ export const styles = css`
   }
   .field-error,
   .error {
-    color: #c62828;
+    color: var(--_danger);
     font-size: 0.9rem;
     margin: 0;
-  }
-  @media (prefers-color-scheme: dark) {
-    .field-error,
-    .error {
-      color: #ff8a80;
-    }
   }
   .me {
     display: flex;
     align-items: center;
-    gap: 0.75rem;
-    padding-block-end: 0.9rem;
-    margin-block-end: 0.9rem;
+    gap: var(--_gap);
+    padding-block-end: var(--_gap);
+    margin-block-end: var(--_gap);
     border-block-end: 1px solid var(--_border);
   }
   .who {
@@ -158,6 +155,9 @@ export const styles = css`
     align-items: center;
     gap: 0.5rem;
   }
+  .counter.over {
+    color: var(--_danger);
+  }
   .counter {
     color: var(--_muted);
     font-size: 0.8rem;
@@ -172,7 +172,7 @@ export const styles = css`
   }
   .member {
     display: flex;
-    gap: 0.75rem;
+    gap: var(--_gap);
     align-items: center;
     padding: 0.4rem 0.5rem;
     border-radius: calc(var(--_radius) / 2);
@@ -228,9 +228,9 @@ export const styles = css`
   .toast .icon {
     color: inherit;
   }
+  /* transform only: a fading toast would be read (and contrast-checked) half transparent */
   @keyframes toast-in {
     from {
-      opacity: 0;
       transform: translateY(-0.5rem);
     }
   }
@@ -261,6 +261,13 @@ export const styles = css`
     .toast,
     .connection {
       border: 1px solid CanvasText;
+    }
+    .primary {
+      border: 1px solid ButtonText;
+    }
+    .editable:focus-visible,
+    :focus-visible {
+      outline-color: Highlight;
     }
   }
 `;

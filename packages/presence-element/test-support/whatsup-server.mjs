@@ -1,24 +1,44 @@
 // A @web/test-runner plugin: the real @whatsup/express middleware and the real embedded realtime
-// server for the element tests, plus server commands that act as other people (real pusher-js clients).
+// server for the element tests, plus server commands that act as other people (real pusher-js
+// clients, and for the 1,000-member test plain Pusher-protocol WebSocket clients).
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import express from 'express';
 import session from 'express-session';
 import Pusher from 'pusher-js';
+import WebSocket from 'ws';
 import { whatsup } from '@whatsup/express';
 import { createRealtimeServer } from '@whatsup/realtime';
 
-const CHANNEL = 'presence-whatsup-members';
+export const CHANNEL = 'presence-whatsup-members';
+/** The channel of the second mount, `/whatsup-id`, where the "site" signs people in (identify). */
+export const IDENTIFIED_CHANNEL = 'presence-whatsup-identified';
+const TEST_USER = 'whatsup-test-user';
 
 /**
  * Returns the plugin (starts the servers, runs the commands) and a middleware for the config's
  * `middleware` list (those run before the dev server's own static files): the test page's origin
  * serves the routes too, so its cookies are same-origin as on a real site.
+ *
+ * - `/whatsup/*`: guest mode (sign-up form), channel `presence-whatsup-members`, status limit 40.
+ * - `/whatsup-id/*`: identify mode; the "site" says who you are with a `whatsup-test-user` cookie
+ *   (or header) `id~name~avatar`, channel `presence-whatsup-identified`.
+ * - `/custom-auth`: the guest auth route under another name (for the api-base attribute).
+ * - `/whatsup-hang/*`: answers nothing until the browser gives up (the loading state).
  */
 export function whatsupServer() {
   let web;
   const middleware = async (ctx, next) => {
-    if (!ctx.path.startsWith('/whatsup/') || !web) return next();
+    if (ctx.path.startsWith('/whatsup-hang/')) {
+      ctx.respond = false;
+      const timer = setTimeout(() => ctx.res.writeHead(503).end(), 10_000);
+      await once(ctx.req, 'close');
+      clearTimeout(timer);
+      return;
+    }
+    if (ctx.path === '/custom-auth') ctx.req.url = '/whatsup/usersystem/auth';
+    else if (!/^\/whatsup(-id)?\//.test(ctx.path)) return next();
+    if (!web) return next();
     ctx.respond = false;
     // koa starts every response as 404; Express only sets the status when it differs from 200.
     ctx.res.statusCode = 200;
@@ -28,11 +48,27 @@ export function whatsupServer() {
   return { plugin: whatsupServerPlugin((app) => (web = app)), middleware };
 }
 
+/** `id~name~avatar` (each part URI-encoded) → what identify(req) returns. */
+function identifyFrom(req) {
+  const header = req.get('x-whatsup-test-user');
+  const cookie = (req.get('cookie') ?? '')
+    .split(/;\s*/)
+    .find((c) => c.startsWith(`${TEST_USER}=`))
+    ?.slice(TEST_USER.length + 1);
+  const raw = header ?? cookie;
+  if (!raw) return null;
+  const [id, name, avatar] = raw.split('~').map((part) => decodeURIComponent(part));
+  return { id, name: name || id, ...(avatar ? { avatar } : {}) };
+}
+
 function whatsupServerPlugin(onApp) {
   let realtime;
   let server;
   let base;
+  let sessions;
+  let guestRouter;
   const people = new Map();
+  const crowd = [];
 
   async function person({ name, status }) {
     const res = await fetch(`${base}/register`, {
@@ -75,6 +111,38 @@ function whatsupServerPlugin(onApp) {
     return user;
   }
 
+  /** One identified member as a bare Pusher-protocol client: connect, authorize, subscribe. */
+  async function crowdMember(i) {
+    const who = `crowd-${i}~${encodeURIComponent(`Crowd ${String(i).padStart(4, '0')}`)}`;
+    const ws = new WebSocket(`ws://127.0.0.1:${realtime.port}/app/app-key?protocol=7&client=js&version=8.4.0`);
+    const socketId = await new Promise((resolve, reject) => {
+      ws.once('error', reject);
+      ws.once('message', (raw) => {
+        const message = JSON.parse(String(raw));
+        if (message.event !== 'pusher:connection_established') return reject(new Error(String(raw)));
+        resolve(JSON.parse(message.data).socket_id);
+      });
+    });
+    const res = await fetch(`${base}-id/usersystem/auth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-whatsup-test-user': who },
+      body: JSON.stringify({ socket_id: socketId, channel_name: IDENTIFIED_CHANNEL }),
+    });
+    if (res.status !== 200) throw new Error(`crowd auth ${res.status} ${await res.text()}`);
+    const auth = await res.json();
+    const subscribed = new Promise((resolve, reject) => {
+      ws.on('message', (raw) => {
+        const message = JSON.parse(String(raw));
+        if (message.event === 'pusher:ping') ws.send(JSON.stringify({ event: 'pusher:pong', data: {} }));
+        if (message.event === 'pusher_internal:subscription_succeeded') resolve();
+        if (message.event === 'pusher:error') reject(new Error(String(raw)));
+      });
+    });
+    ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: IDENTIFIED_CHANNEL, ...auth } }));
+    await subscribed;
+    crowd.push({ ws, who });
+  }
+
   const commands = {
     async 'whatsup-person'(payload) {
       return person(payload);
@@ -98,26 +166,72 @@ function whatsupServerPlugin(onApp) {
       return true;
     },
     async 'whatsup-announce'({ message }) {
-      await app.announce(message);
+      await guestRouter.announce(message);
+      return true;
+    },
+    /** Every session ends server-side without telling anyone: the next request gets 401. */
+    async 'whatsup-expire-sessions'() {
+      await new Promise((resolve, reject) => sessions.clear((err) => (err ? reject(err) : resolve())));
+      return true;
+    },
+    /** `count` identified members join IDENTIFIED_CHANNEL, a few at a time. */
+    async 'whatsup-crowd'({ count }) {
+      const started = performance.now();
+      for (let i = crowd.length; i < count; i += 25) {
+        await Promise.all(
+          Array.from({ length: Math.min(25, count - i) }, (_, k) => crowdMember(i + k)),
+        );
+      }
+      return { ms: Math.round(performance.now() - started) };
+    },
+    async 'whatsup-crowd-status'({ index, status }) {
+      const res = await fetch(`${base}-id/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-whatsup-test-user': crowd[index].who },
+        body: JSON.stringify({ status }),
+      });
+      return res.status;
+    },
+    async 'whatsup-crowd-leave'() {
+      const closed = crowd.splice(0).map(({ ws }) => {
+        ws.close();
+        return once(ws, 'close');
+      });
+      await Promise.all(closed);
       return true;
     },
   };
-  let app;
 
   return {
     name: 'whatsup-server',
     async serverStart() {
-      realtime = createRealtimeServer({ appId: 'app-id', key: 'app-key', secret: 'app-secret', port: 0 });
+      realtime = createRealtimeServer({
+        appId: 'app-id',
+        key: 'app-key',
+        secret: 'app-secret',
+        port: 0,
+        limits: { presenceMembers: 2000 },
+      });
       await realtime.ready;
       const web = express();
       onApp(web);
-      web.use(session({ secret: 'element tests', resave: false, saveUninitialized: false }));
-      app = whatsup({
+      sessions = new session.MemoryStore();
+      web.use(session({ secret: 'element tests', store: sessions, resave: false, saveUninitialized: false }));
+      guestRouter = whatsup({
         publisher: realtime,
         limits: { status: 40 },
         rateLimit: { windowMs: 1000, max: 1000 },
       });
-      web.use('/whatsup', app);
+      web.use('/whatsup', guestRouter);
+      web.use(
+        '/whatsup-id',
+        whatsup({
+          publisher: realtime,
+          channels: IDENTIFIED_CHANNEL,
+          identify: identifyFrom,
+          rateLimit: { windowMs: 1000, max: 1000 },
+        }),
+      );
       server = createServer(web);
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');
@@ -125,6 +239,7 @@ function whatsupServerPlugin(onApp) {
     },
     async serverStop() {
       for (const { client } of people.values()) client.disconnect();
+      for (const { ws } of crowd.splice(0)) ws.terminate();
       server?.closeAllConnections();
       server?.close();
       await realtime?.close();
