@@ -7,6 +7,6 @@ export { MemoryStatusStore } from './status-store.js';
 export type { StatusStore, MemberRecord, MemoryStatusStoreOptions } from './status-store.js';
 export { createPusherPublisher } from './publisher.js';
 export type { Publisher, ClientConfig, PresenceData, PusherOptions } from './publisher.js';
-export { pusherOptionsFromEnv } from './env.js';
+export { pusherOptionsFromEnv, clientConfigFromEnv } from './env.js';
 export { RedisStatusStore } from './redis-status-store.js';
 export type { RedisStatusStoreOptions, RedisLikeClient } from './redis-status-store.js';

@@ -3,6 +3,8 @@ import type { MemberRecord, StatusStore } from './status-store.js';
 /**
  * The Redis commands the store uses, as ioredis spells them. Pass an `ioredis` client
  * (`new Redis(process.env.REDIS_URL)`); @whatsup/express itself depends on no Redis client.
+ * node-redis spells them differently (`zAdd(key, { score, value })`, `set(key, v, { EX })`…):
+ * wrap it in an object with these methods (docs/production.md shows one).
  */
 export interface RedisLikeClient {
   get(key: string): Promise<string | null>;
@@ -13,6 +15,7 @@ export interface RedisLikeClient {
   zrem(key: string, member: string): Promise<unknown>;
   zrangebyscore(key: string, min: number | string, max: number | string): Promise<string[]>;
   zremrangebyscore(key: string, min: number | string, max: number | string): Promise<unknown>;
+  expire(key: string, seconds: number): Promise<unknown>;
 }
 
 export interface RedisStatusStoreOptions {
@@ -26,7 +29,7 @@ export interface RedisStatusStoreOptions {
 /**
  * Statuses in Redis: they survive a restart and every app instance sees the same ones.
  * One key per member (`<prefix>member:<id>`, expiring) and a sorted set of ids by last update
- * (`<prefix>members`) for listing.
+ * (`<prefix>members`, pruned on every list and expiring with its newest member) for listing.
  */
 export class RedisStatusStore implements StatusStore {
   readonly #client: RedisLikeClient;
@@ -54,6 +57,8 @@ export class RedisStatusStore implements StatusStore {
   async set(record: MemberRecord): Promise<void> {
     await this.#client.set(this.#key(record.id), JSON.stringify(record), 'EX', this.#ttl);
     await this.#client.zadd(this.#index, record.updatedAt, record.id);
+    // The index lives as long as its newest member, so an app that is gone leaves nothing behind.
+    await this.#client.expire(this.#index, this.#ttl);
   }
 
   async delete(id: string): Promise<void> {

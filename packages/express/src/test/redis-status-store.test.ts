@@ -16,12 +16,18 @@ describe('RedisStatusStore', () => {
     redis = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    const probe = client();
-    await probe.ping();
+    // Clients made before redis-server listens would log refused connections while retrying.
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      redis.stdout!.on('data', (chunk) => {
+        output += chunk;
+        if (output.includes('Ready to accept connections')) resolve();
+      });
+      redis.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
+    });
+    await client().ping();
   });
 
   after(async () => {
@@ -87,6 +93,36 @@ describe('RedisStatusStore', () => {
       );
       assert.equal(await c.zscore('ttl:members', 'old'), null, 'and the index');
       assert.ok((await c.ttl('ttl:member:new')) <= 1, 'member keys expire');
+    });
+
+    it('should let Redis itself drop every key of members long gone', async () => {
+      const c = client();
+      const store = new RedisStatusStore({ client: c, prefix: 'gone:', ttlSeconds: 1 });
+      await store.set({ id: 'u1', name: 'Una', status: 'brb', updatedAt: Date.now() });
+      assert.equal((await store.get('u1'))?.status, 'brb');
+      const ttls = [await c.pttl('gone:member:u1'), await c.pttl('gone:members')];
+      assert.ok(
+        ttls.every((ms) => ms > 0 && ms <= 1000),
+        `both keys expire: ${ttls}`,
+      );
+      // Redis expires keys on access and in the background; past the TTL nothing is left.
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.equal(await store.get('u1'), undefined);
+      assert.deepEqual(await store.list(), []);
+      assert.deepEqual(await c.keys('gone:*'), [], 'no key left behind');
+    });
+
+    it('should keep a member updated again alive past the first TTL', async () => {
+      const c = client();
+      const store = new RedisStatusStore({ client: c, prefix: 'alive:', ttlSeconds: 2 });
+      await store.set({ id: 'u1', name: 'Una', status: 'one', updatedAt: Date.now() });
+      await new Promise((r) => setTimeout(r, 1200));
+      await store.set({ id: 'u1', name: 'Una', status: 'two', updatedAt: Date.now() });
+      await new Promise((r) => setTimeout(r, 1200));
+      assert.deepEqual(
+        (await store.list()).map((r) => r.status),
+        ['two'],
+      );
     });
 
     it('should refuse a bad ttl and a missing client', () => {
