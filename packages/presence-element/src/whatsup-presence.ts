@@ -366,16 +366,18 @@ export class WhatsupPresence extends LitElement {
 
   private _connect(): void {
     const c = this._config;
-    const pageTls = location.protocol === 'https:';
+    // The document's base URL rather than `location`: an about:srcdoc frame has no host of its own.
+    const page = new URL(document.baseURI);
+    const pageTls = page.protocol === 'https:';
     // An https page may only open wss:// (mixed content), whatever the server's default says.
     const tls = this.forceTls || pageTls || (c.forceTLS ?? false);
     // A cluster given without a host means Pusher Channels: the server's own host/port do not apply.
     const pusherChannels = Boolean(this.cluster) && !this.wsHost;
     const serverHost = pusherChannels ? undefined : c.wsHost;
     const serverPort = pusherChannels ? undefined : c.wsPort;
-    const pagePort = Number(location.port) || (pageTls ? 443 : 80);
+    const pagePort = Number(page.port) || (pageTls ? 443 : 80);
     const useLocal = !pusherChannels && (!c.cluster || c.cluster === 'local');
-    const host = this.wsHost || serverHost || (useLocal ? location.hostname : undefined);
+    const host = this.wsHost || serverHost || (useLocal ? page.hostname : undefined);
     const port = this.wsPort
       ? Number(this.wsPort)
       : (serverPort ?? (host && !serverHost && !this.wsHost ? pagePort : undefined));
@@ -861,7 +863,7 @@ function byNameThenId(a: Member, b: Member): number {
 
 function isHttpUrl(value: string): boolean {
   try {
-    return /^https?:$/.test(new URL(value, location.href).protocol);
+    return /^https?:$/.test(new URL(value, document.baseURI).protocol);
   } catch {
     return false;
   }

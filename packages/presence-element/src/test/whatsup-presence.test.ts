@@ -8,6 +8,9 @@ const AUTH = '/whatsup/usersystem/auth';
 const CHANNEL = 'presence-whatsup-members';
 const HOSTILE_NAME = '<img src=x onerror=__pwned=1>';
 const HOSTILE_STATUS = '<script>__pwned=2</script><b>b</b>';
+const BUNDLE = '/packages/presence-element/dist/whatsup-presence.bundle.min.js';
+const PIXEL =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 describe('<whatsup-presence>', () => {
   const others: string[] = [];
@@ -247,15 +250,328 @@ describe('<whatsup-presence>', () => {
       await waitUntil(() => part(el, 'form'));
       expect((await session()).authenticated).to.equal(false);
     });
+
+    it('should edit with Space too, and leave focus where it went when saved on blur', async () => {
+      const el = await signedInPanel('Spacey', 'one');
+      const status = part(el, 'me')!.querySelector<HTMLElement>('[part~="status"]')!;
+      status.focus();
+      status.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true }));
+      await waitUntil(() => part(el, 'status-editor'));
+      await expect(el).to.be.accessible();
+      const editor = part(el, 'status-editor') as HTMLInputElement;
+      await type(editor, 'two');
+      const signOut = part(el, 'sign-out') as HTMLButtonElement;
+      signOut.focus(); // what Tab does: the editor blurs
+      await waitUntil(async () => (await session()).user?.status === 'two', 'saved on blur');
+      expect(el.shadowRoot!.activeElement).to.equal(signOut, 'focus stays where the visitor put it');
+    });
+
+    it('should show my change at once and fire whatsup-status-changed when the server has it', async () => {
+      const el = await signedInPanel('Quick', 'old');
+      const changed = oneEvent(el, 'whatsup-status-changed');
+      const saving = el.setStatus('new <i>one</i>');
+      await el.updateComplete;
+      expect(el.me!.status).to.equal('new <i>one</i>', 'optimistic');
+      expect(rows(el)[0]!.status).to.equal('new <i>one</i>');
+      expect(await saving).to.equal(true);
+      const { detail } = await changed;
+      expect([detail.member.status, detail.previous]).to.deep.equal(['new <i>one</i>', 'old']);
+      expect(part(el, 'me')!.querySelector('i')).to.equal(null);
+    });
+
+    it('should sort me first, then the others by name', async () => {
+      await person('Zed', 'z');
+      await person('Amy Bee', 'a');
+      const el = await signedInPanel('Mmm');
+      await waitUntil(() => rows(el).length === 3);
+      expect(rows(el).map((r) => r.name.slice(0, 3))).to.deep.equal(['Mmm', 'Amy', 'Zed']);
+      expect(Object.isFrozen(el.members)).to.equal(true);
+      expect(el.members.map((m) => m.name.slice(0, 3))).to.deep.equal(['Mmm', 'Amy', 'Zed']);
+      const amy = el.shadowRoot!.querySelectorAll('[part~="member"]')[1]!;
+      const avatar = amy.querySelector('[part~="avatar"]')!;
+      expect([avatar.textContent, avatar.getAttribute('aria-hidden')]).to.deep.equal(['AB', 'true']);
+      expect((avatar as HTMLElement).style.getPropertyValue('--hue')).to.match(/^\d+$/);
+    });
+
+    it('should batch joins into one polite announcement', async () => {
+      const el = await signedInPanel('Ear');
+      const region = el.shadowRoot!.querySelector('[aria-live="polite"]')!;
+      const texts: string[] = [];
+      const observer = new MutationObserver(() => texts.push(region.textContent ?? ''));
+      observer.observe(region, { childList: true, characterData: true, subtree: true });
+      await Promise.all([person('Uno', ''), person('Dos', '')]);
+      await waitUntil(() => texts.some((t) => t.includes('Uno joined') && t.includes('Dos joined')));
+      observer.disconnect();
+      expect(texts.filter((t) => t.includes('joined'))).to.have.length(1);
+    });
+
+    it('should render my own hostile name and status as text', async () => {
+      await register(HOSTILE_NAME, HOSTILE_STATUS);
+      const el = await panel();
+      await waitUntil(() => part(el, 'me'));
+      expect(part(el, 'me')!.querySelector('[part~="name"]')!.textContent).to.equal(HOSTILE_NAME);
+      expect(el.shadowRoot!.querySelectorAll('script, b, img').length).to.equal(0);
+      expect((window as unknown as { __pwned?: number }).__pwned).to.equal(undefined);
+    });
+
+    it('should return to the form when my other tab signs out (signed-out event)', async () => {
+      const tab1 = await signedInPanel('Twotabs');
+      const refreshed = requests('/whatsup/members');
+      const tab2 = await panel();
+      await waitUntil(() => tab2.connectionState === 'connected' && part(tab2, 'me'), 'second tab in');
+      // Its GET /members must be back first: a request cut off by the logout is a 401 ("expired").
+      await waitUntil(() => requests('/whatsup/members') > refreshed, 'second tab refreshed');
+      await waitUntil(() => rows(tab1).length === 1, 'two tabs are one member');
+      const signedOut = oneEvent(tab2, 'whatsup-signed-out');
+      await tab1.signOut();
+      expect((await signedOut).detail.reason).to.equal('other-tab');
+      await waitUntil(() => part(tab2, 'form'));
+      expect(tab2.connectionState).to.equal('disconnected');
+    });
+
+    it('should go back to the form when the session expired (401)', async () => {
+      const el = await signedInPanel('Expiring', 'fresh');
+      await executeServerCommand('whatsup-expire-sessions');
+      const signedOut = oneEvent(el, 'whatsup-signed-out');
+      expect(await el.setStatus('too late')).to.equal(false);
+      expect((await signedOut).detail.reason).to.equal('expired');
+      await waitUntil(() => part(el, 'form'));
+      expect(el.me).to.equal(null);
+    });
+
+    it('should refuse setStatus() when signed out, with whatsup-error and no exception', async () => {
+      const el = await panel();
+      await waitUntil(() => part(el, 'form'));
+      const error = oneEvent(el, 'whatsup-error');
+      expect(await el.setStatus('nope')).to.equal(false);
+      expect((await error).detail.code).to.equal('auth.signed_out');
+    });
+
+    it('should dismiss a toast with its button, hostile text and all', async () => {
+      const el = await signedInPanel('Dismisser');
+      const event = oneEvent(el, 'whatsup-announcement');
+      await executeServerCommand('whatsup-announce', { message: HOSTILE_STATUS });
+      await event;
+      await waitUntil(() => part(el, 'toast'));
+      expect(part(el, 'toast')!.textContent).to.contain(HOSTILE_STATUS);
+      expect(part(el, 'toast')!.querySelectorAll('script, b').length).to.equal(0);
+      const dismiss = part(el, 'toast')!.querySelector('button')!;
+      expect(dismiss.getAttribute('aria-label')).to.equal('Dismiss');
+      dismiss.focus();
+      dismiss.click();
+      await waitUntil(() => !part(el, 'toast'));
+      expect(el.shadowRoot!.activeElement, 'focus stays in the panel').to.not.equal(null);
+    });
+  });
+
+  describe('when the site signs people in itself (identify)', () => {
+    afterEach(() => {
+      document.cookie = 'whatsup-test-user=; max-age=0; path=/';
+    });
+
+    it('should never show the form, only a hint, when nobody is signed in', async () => {
+      const el = await identifiedPanel();
+      await waitUntil(() => part(el, 'hint'));
+      expect(part(el, 'form')).to.equal(null);
+      expect(part(el, 'hint')!.textContent).to.contain('Sign in on this site');
+      await expect(el).to.be.accessible();
+    });
+
+    it("should show the site's user with their avatar picture, and refuse unsafe avatar URLs", async () => {
+      document.cookie = `whatsup-test-user=site-${Date.now()}~${encodeURIComponent('Grace Hopper')}~${encodeURIComponent(PIXEL)}; path=/`;
+      const signedIn = new Promise<Member>((resolve) =>
+        document.addEventListener('whatsup-signed-in', (e) => resolve(e.detail.user), { once: true }),
+      );
+      const el = await identifiedPanel();
+      expect((await signedIn).name).to.equal('Grace Hopper', 'the event bubbles out of the shadow root');
+      await waitUntil(() => el.connectionState === 'connected' && rows(el).length === 1);
+      const img = part(el, 'me')!.querySelector('img[part~="avatar"]')!;
+      expect([img.getAttribute('src'), img.getAttribute('alt')]).to.deep.equal([PIXEL, '']);
+      await expect(el).to.be.accessible();
+      el.remove();
+      document.cookie = `whatsup-test-user=site-x${Date.now()}~Mallory~${encodeURIComponent('javascript:alert(1)')}; path=/`;
+      const bad = await identifiedPanel();
+      await waitUntil(() => part(bad, 'me'));
+      expect(part(bad, 'me')!.querySelector('img')).to.equal(null);
+      expect(part(bad, 'me')!.querySelector('[part~="avatar"]')!.textContent).to.equal('M');
+    });
+
+    it('should keep 1,000 members responsive: keyed rows, one row changes per status', async function (this: { timeout(ms: number): void }) {
+      this.timeout(180_000);
+      document.cookie = `whatsup-test-user=watcher-${Date.now()}~${encodeURIComponent('A watcher')}; path=/`;
+      const el = await identifiedPanel();
+      await waitUntil(() => el.connectionState === 'connected' && rows(el).length === 1);
+      const joined = performance.now();
+      await executeServerCommand('whatsup-crowd', { count: 1000 });
+      await waitUntil(() => el.members.length === 1001, 'all 1,000 listed', { timeout: 60_000 });
+      await el.updateComplete;
+      const joinMs = performance.now() - joined;
+      const before = [...el.shadowRoot!.querySelectorAll('[part~="member"]')];
+      expect(before).to.have.length(1001);
+      expect(before[0]!.querySelector('[part~="name"]')!.textContent).to.equal('A watcher');
+      const target = before.find((li) => li.getAttribute('data-id') === 'crowd-500')!;
+      const changed = performance.now();
+      await executeServerCommand('whatsup-crowd-status', { index: 500, status: 'busy, very busy' });
+      await waitUntil(() => target.querySelector('[part~="status"]')!.textContent === 'busy, very busy');
+      const changeMs = performance.now() - changed;
+      const after = [...el.shadowRoot!.querySelectorAll('[part~="member"]')];
+      expect(after.every((li, i) => li === before[i])).to.equal(true, 'no row was re-created');
+      expect(target.classList.contains('flash')).to.equal(true);
+      console.info(`1,000 members: joined and listed in ${Math.round(joinMs)} ms; a status change shown in ${Math.round(changeMs)} ms`);
+      await executeServerCommand('whatsup-crowd-leave');
+      await waitUntil(() => el.members.length === 1, 'everyone left', { timeout: 60_000 });
+    });
+  });
+
+  describe('api-base attribute', () => {
+    it('should find the routes beside the auth endpoint when not given, and fail readably', async () => {
+      const el = await panel({ 'auth-endpoint': '/custom-auth' });
+      const { detail } = await oneEvent(el, 'whatsup-error');
+      expect(detail.code).to.equal('config.unreachable');
+      await waitUntil(() => part(el, 'error'));
+    });
+
+    it('should take the routes from api-base, and keep authorizing at auth-endpoint', async () => {
+      const el = await panel({ 'auth-endpoint': '/custom-auth', 'api-base': '/whatsup/' });
+      await waitUntil(() => part(el, 'form'));
+      await signUp(el, `Based${Math.random().toString(36).slice(2, 6)}`, 'via api-base');
+      await waitUntil(() => el.connectionState === 'connected' && rows(el).length === 1, 'subscribed');
+    });
+
+    it('should show the loading state accessibly while the server has not answered', async () => {
+      const el = await panel({ 'api-base': '/whatsup-hang' });
+      expect(el.state).to.equal('loading');
+      expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent).to.equal('Loading…');
+      await expect(el).to.be.accessible();
+    });
+
+    it('should refuse a URL that is not http(s)', async () => {
+      const el = await panel({ 'api-base': 'javascript:alert(1)' });
+      await waitUntil(() => part(el, 'error'));
+      expect(part(el, 'error')!.textContent).to.contain('api-base');
+    });
+  });
+
+  describe('connection attributes (key, cluster, ws-host, ws-port, force-tls)', () => {
+    let sockets: { urls: string[]; restore(): void };
+    beforeEach(() => (sockets = watchSockets()));
+    afterEach(() => sockets.restore());
+
+    it('should connect where ws-host and ws-port say', async () => {
+      const { wsPort } = await (await fetch('/whatsup/config')).json();
+      const el = await signedInPanel('Hosted', '', { 'ws-host': 'localhost', 'ws-port': String(wsPort) });
+      expect(el.connectionState).to.equal('connected');
+      expect(new URL(sockets.urls[0]!).host).to.equal(`localhost:${wsPort}`);
+    });
+
+    it('should refuse a ws-port out of range', async () => {
+      const el = await panel({ 'ws-port': '70000' });
+      await waitUntil(() => part(el, 'error'));
+      expect(part(el, 'error')!.textContent).to.contain('70000');
+    });
+
+    it('should use the key attribute, and show the server refusing a wrong one', async () => {
+      await register(`Keyed${Math.random().toString(36).slice(2, 6)}`, '');
+      const el = await panel({ key: 'wrong-key' });
+      const { detail } = await oneEvent(el, 'whatsup-error');
+      expect(detail.code).to.equal('connection.refused');
+      expect(new URL(sockets.urls[0]!).pathname).to.equal('/app/wrong-key');
+      await waitUntil(() => part(el, 'error'));
+      expect(part(el, 'me'), 'still signed in').to.not.equal(null);
+      await expect(el).to.be.accessible();
+    });
+
+    it('should use wss:// with force-tls', async () => {
+      await register(`Tls${Math.random().toString(36).slice(2, 6)}`, '');
+      await panel({ 'force-tls': '' });
+      await waitUntil(() => sockets.urls.length > 0);
+      expect(new URL(sockets.urls[0]!).protocol).to.equal('wss:');
+    });
+
+    it("should go to Pusher Channels' host for a cluster given without ws-host", async () => {
+      await register(`Eu${Math.random().toString(36).slice(2, 6)}`, '');
+      await panel({ cluster: 'eu' });
+      await waitUntil(() => sockets.urls.length > 0);
+      expect(new URL(sockets.urls[0]!).hostname).to.equal('ws-eu.pusher.com');
+    });
+  });
+
+  describe('channel attribute', () => {
+    it('should resubscribe when it changes after render, showing a channel the server refuses', async () => {
+      const el = await signedInPanel('Switcher');
+      const error = oneEvent(el, 'whatsup-error');
+      el.setAttribute('channel', 'presence-not-allowed');
+      expect((await error).detail.code).to.equal('subscription.failed');
+      await waitUntil(() => part(el, 'error'));
+      expect(part(el, 'error')!.textContent).to.contain('Could not join');
+      el.setAttribute('channel', CHANNEL);
+      await waitUntil(() => el.connectionState === 'connected' && rows(el).length === 1 && !part(el, 'error'));
+    });
+  });
+
+  describe('lang attribute', () => {
+    it('should format "updated …" in its language, following changes and ancestors', async () => {
+      const el = await signedInPanel('Polyglot', 'hola', { lang: 'de' });
+      const time = () => part(el, 'time')!.textContent!;
+      await waitUntil(() => time().includes('jetzt'), `German, got "${time()}"`);
+      el.setAttribute('lang', 'fr');
+      await waitUntil(() => time().includes('maintenant'), `French, got "${time()}"`);
+      el.removeAttribute('lang');
+      const wrapper = document.createElement('div');
+      wrapper.lang = 'es';
+      el.replaceWith(wrapper);
+      wrapper.append(el);
+      await waitUntil(() => time().includes('ahora'), `Spanish from the ancestor, got "${time()}"`);
+      wrapper.remove();
+    });
+  });
+
+  describe('toast-duration attribute', () => {
+    it('should hide the toast after that many milliseconds', async () => {
+      const el = await signedInPanel('Timer', '', { 'toast-duration': '300' });
+      expect(el.toastDuration).to.equal(300);
+      await executeServerCommand('whatsup-announce', { message: 'short one' });
+      await waitUntil(() => part(el, 'toast'));
+      await waitUntil(() => !part(el, 'toast'), 'hidden', { timeout: 3000 });
+    });
   });
 
   describe('builds', () => {
-    it('should not throw when the one-file bundle is loaded beside the module', async () => {
+    it('should not throw when both one-file bundles are loaded beside the module', async () => {
       const before = customElements.get('whatsup-presence');
-      await import(
-        /* @vite-ignore */ `${location.origin}/packages/presence-element/dist/whatsup-presence.bundle.esm.min.js`
-      );
+      const errors: string[] = [];
+      const onError = (e: ErrorEvent) => errors.push(e.message);
+      window.addEventListener('error', onError);
+      await import(/* @vite-ignore */ `${location.origin}${BUNDLE.replace('.min.js', '.esm.min.js')}`);
+      const script = document.createElement('script');
+      script.src = BUNDLE;
+      const loaded = oneEvent(script, 'load');
+      document.head.append(script);
+      await loaded;
+      window.removeEventListener('error', onError);
+      script.remove();
+      expect(errors).to.deep.equal([]);
       expect(customElements.get('whatsup-presence')).to.equal(before);
+    });
+
+    it('should work from a plain page with only <script src> and the element', async () => {
+      const frame = document.createElement('iframe');
+      frame.srcdoc = `<!doctype html><html lang="en"><title>plain</title>
+        <script src="${BUNDLE}"></script>
+        <whatsup-presence auth-endpoint="${AUTH}" channel="${CHANNEL}"></whatsup-presence>`;
+      document.body.append(frame);
+      try {
+        const inner = () =>
+          frame.contentDocument?.querySelector('whatsup-presence') as WhatsupPresence | null | undefined;
+        await waitUntil(() => inner()?.shadowRoot?.querySelector('[part~="form"]'), 'the form', {
+          timeout: 10000,
+        });
+        await signUp(inner()!, `Plain${Math.random().toString(36).slice(2, 6)}`, 'from a script tag');
+        await waitUntil(() => inner()!.connectionState === 'connected' && rows(inner()!).length === 1, 'live');
+        expect(inner()!.constructor).to.not.equal(customElements.get('whatsup-presence'));
+      } finally {
+        frame.remove();
+      }
     });
   });
 
@@ -276,13 +592,39 @@ async function panel(attributes: Record<string, string> = {}): Promise<WhatsupPr
   return fixture<WhatsupPresence>(el);
 }
 
-async function signedInPanel(name: string, status = ''): Promise<WhatsupPresence> {
+async function signedInPanel(
+  name: string,
+  status = '',
+  attributes: Record<string, string> = {},
+): Promise<WhatsupPresence> {
   await register(`${name}${Math.random().toString(36).slice(2, 6)}`, status);
-  const el = await panel();
+  const el = await panel(attributes);
   await waitUntil(() => el.connectionState === 'connected' && rows(el).length >= 1, 'connected', {
     timeout: 8000,
   });
   return el;
+}
+
+async function identifiedPanel(): Promise<WhatsupPresence> {
+  return panel({ 'auth-endpoint': '/whatsup-id/usersystem/auth', channel: 'presence-whatsup-identified' });
+}
+
+/** How many requests to `path` have completed so far (resource timing). */
+function requests(path: string): number {
+  return performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === path).length;
+}
+
+/** Records the URL of every WebSocket the page opens (they are real WebSockets all the same). */
+function watchSockets(): { urls: string[]; restore(): void } {
+  const Original = window.WebSocket;
+  const urls: string[] = [];
+  window.WebSocket = class extends Original {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      urls.push(String(url));
+      super(url, protocols);
+    }
+  };
+  return { urls, restore: () => (window.WebSocket = Original) };
 }
 
 async function register(username: string, status: string): Promise<void> {
