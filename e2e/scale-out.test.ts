@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { Panel } from './panel.js';
-import { launch, root, waitFor } from './support.js';
+import { launch, root, run, waitFor } from './support.js';
 
 interface Running {
   stop(): Promise<void>;
@@ -73,6 +73,23 @@ describe('examples/scale-out end to end', () => {
   let a: Awaited<ReturnType<typeof open>>;
   let b: Awaited<ReturnType<typeof open>>;
 
+  it("should point each instance's pages at its own soketi node, without the secret", async () => {
+    for (const i of [0, 1]) {
+      const res = await fetch(`${url(i)}whatsup/config`);
+      assert.equal(res.status, 200);
+      const config = (await res.json()) as Record<string, unknown>;
+      assert.equal(config.key, 'app-key');
+      assert.equal(config.wsHost, '127.0.0.1');
+      assert.equal(
+        config.wsPort,
+        soketiPorts[i],
+        'instance 2 → node 2, so the Redis adapter carries the traffic',
+      );
+      assert.equal(config.forceTLS, false);
+      assert.ok(!JSON.stringify(config).includes('app-secret'));
+    }
+  });
+
   it("should let A on instance 1 and B on instance 2 see each other and each other's status changes", async () => {
     a = await open(0);
     await a.panel.signUp('Ada', 'on instance one');
@@ -84,6 +101,16 @@ describe('examples/scale-out end to end', () => {
     await expectStatus(b.panel, 'Ada', 'changed on one', "B sees A's change live");
     await b.panel.editStatusByKeyboard('changed on two');
     await expectStatus(a.panel, 'Ben', 'changed on two', "A sees B's change live");
+  });
+
+  it('should show HTML in a status made on one instance as text on the other', async () => {
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    await b.panel.editStatusByKeyboard(hostile);
+    await expectStatus(a.panel, 'Ben', hostile, 'A sees the markup as text');
+    assert.equal(await a.page.locator('whatsup-presence img[src="x"]').count(), 0, 'no element injected');
+    assert.equal(await a.page.evaluate(() => (window as { pwned?: number }).pwned), undefined);
+    await b.panel.editStatusByKeyboard('changed on two');
+    await expectStatus(a.panel, 'Ben', 'changed on two', "A sees B's next change");
   });
 
   it('should accept a session made on instance 1 on instance 2', async () => {
@@ -116,5 +143,65 @@ describe('examples/scale-out end to end', () => {
     await b.page.reload();
     await b.panel.me.waitFor();
     await expectStatus(b.panel, 'Ben', 'changed on two', "B's own status survived");
+    await expectStatus(b.panel, 'Cyd', 'joined after the restart', 'B on node 2 sees C on node 1');
+    await c.page.close();
+    await waitFor(
+      async () => !(await b.panel.names()).includes('Cyd'),
+      15_000,
+      () => 'B sees C leave, across soketi nodes',
+    );
+  });
+
+  describe('when the environment is incomplete', () => {
+    for (const [missing, pattern] of [
+      [['REDIS_URL'], /set REDIS_URL/],
+      [['SESSION_SECRET'], /set SESSION_SECRET/],
+      [['PUSHER_SECRET'], /set PUSHER_SECRET too/],
+      [['PUSHER_HOST'], /PUSHER_PORT is set but PUSHER_HOST is not/],
+      [['PUSHER_HOST', 'PUSHER_PORT'], /set PUSHER_APP_ID, PUSHER_KEY, PUSHER_SECRET and PUSHER_HOST/],
+    ] as const) {
+      it(`should refuse to start without ${missing.join(' and ')}, saying so`, async () => {
+        const env: Record<string, string> = {
+          // A port in use: should the check ever let it through, listening fails instead of hanging the test.
+          PORT: String(appPorts[1]),
+          REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+          SESSION_SECRET: 'secret',
+          PUSHER_APP_ID: 'app-id',
+          PUSHER_KEY: 'app-key',
+          PUSHER_SECRET: 'app-secret',
+          PUSHER_HOST: '127.0.0.1',
+          PUSHER_PORT: String(soketiPorts[0]),
+          PUSHER_CLUSTER: '',
+          ...Object.fromEntries(missing.map((name) => [name, ''])),
+        };
+        const { code, output } = await run(
+          process.execPath,
+          [join(root, 'examples', 'scale-out', 'server.js')],
+          env,
+        );
+        assert.equal(code, 1, output);
+        assert.match(output, pattern);
+      });
+    }
+
+    it('should refuse to start when Redis cannot be reached, without showing its password', async () => {
+      const { code, output } = await run(
+        process.execPath,
+        [join(root, 'examples', 'scale-out', 'server.js')],
+        {
+          PORT: String(appPorts[1]),
+          REDIS_URL: `redis://:hunter2@127.0.0.1:${await scale.freePort()}`,
+          SESSION_SECRET: 'secret',
+          PUSHER_APP_ID: 'app-id',
+          PUSHER_KEY: 'app-key',
+          PUSHER_SECRET: 'app-secret',
+          PUSHER_HOST: '127.0.0.1',
+          PUSHER_PORT: String(soketiPorts[0]),
+        },
+      );
+      assert.equal(code, 1, output);
+      assert.match(output, /cannot reach Redis at 127\.0\.0\.1:\d+/);
+      assert.ok(!output.includes('hunter2'), output);
+    });
   });
 });

@@ -2,7 +2,10 @@
 //   PORT            the port of this instance
 //   REDIS_URL       sessions and statuses, shared by every instance (e.g. redis://127.0.0.1:6379)
 //   SESSION_SECRET  the same on every instance
-//   PUSHER_APP_ID, PUSHER_KEY, PUSHER_SECRET and PUSHER_HOST/PUSHER_PORT (soketi) or PUSHER_CLUSTER (Pusher Channels)
+//   PUSHER_APP_ID, PUSHER_KEY, PUSHER_SECRET and PUSHER_HOST/PUSHER_PORT/PUSHER_USE_TLS (soketi)
+//                   or PUSHER_CLUSTER (Pusher Channels)
+//   PUSHER_WS_HOST, PUSHER_WS_PORT, PUSHER_FORCE_TLS  optional: where browsers reach soketi, when that is
+//                   not where this server does (a load balancer in front of the soketi nodes)
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -11,7 +14,7 @@ import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { Redis } from 'ioredis';
-import { whatsup, RedisStatusStore, pusherOptionsFromEnv } from '@whatsup/express';
+import { whatsup, RedisStatusStore, pusherOptionsFromEnv, clientConfigFromEnv } from '@whatsup/express';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -25,8 +28,10 @@ const { REDIS_URL, SESSION_SECRET } = process.env;
 if (!REDIS_URL) fail('set REDIS_URL, e.g. redis://127.0.0.1:6379 (every instance uses the same Redis)');
 if (!SESSION_SECRET) fail('set SESSION_SECRET, the same long random string on every instance');
 let pusher;
+let client;
 try {
   pusher = pusherOptionsFromEnv();
+  client = clientConfigFromEnv();
 } catch (err) {
   fail(err.message);
 }
@@ -37,6 +42,8 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
 redis.on('error', (err) => console.error(`scale-out: redis: ${err.message}`));
+// Fail at start rather than on the first request. Only the host is shown: the URL may hold a password.
+await redis.ping().catch((err) => fail(`cannot reach Redis at ${redisHost(REDIS_URL)}: ${err.message}`));
 
 const app = express();
 app.use(
@@ -52,6 +59,7 @@ app.use(
   '/whatsup',
   whatsup({
     pusher,
+    client,
     statusStore: new RedisStatusStore({ client: redis }),
     channels: process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members',
   }),
@@ -65,6 +73,14 @@ server.listen(port, host, () => {
   const where = pusher.cluster ? `Pusher Channels (${pusher.cluster})` : `${pusher.host}:${pusher.port}`;
   console.log(`whatsup scale-out instance: http://${host}:${port}/ (realtime: ${where})`);
 });
+
+function redisHost(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'REDIS_URL (not a URL)';
+  }
+}
 
 function shutdown() {
   server.close(() => redis.quit().finally(() => process.exit(0)));
