@@ -32,6 +32,7 @@ const CONFIG_PROPERTIES = [
 const FLASH_MS = 1600;
 const ANNOUNCE_EVERY_MS = 1000;
 const CLOCK_MS = 30_000;
+const REFRESH_AFTER_JOIN_MS = 300;
 
 /**
  * A live "who's online, and what are they up to" panel.
@@ -127,6 +128,7 @@ export class WhatsupPresence extends LitElement {
   private _toastTimer: ReturnType<typeof setTimeout> | undefined;
   private _flashTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private _clock: ReturnType<typeof setInterval> | undefined;
+  private _refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private _format: { locale: string; format: Intl.RelativeTimeFormat } | null = null;
 
   // `lang` is HTMLElement's own property: observe the attribute so a change re-renders the times.
@@ -345,6 +347,8 @@ export class WhatsupPresence extends LitElement {
   }
 
   private _teardown(): void {
+    clearTimeout(this._refreshTimer);
+    this._refreshTimer = undefined;
     this._abort?.abort();
     this._abort = null;
     const pusher = this._pusher;
@@ -460,6 +464,8 @@ export class WhatsupPresence extends LitElement {
         // An upsert: a member we already hold (e.g. from a rebuild) keeps the newer status.
         this._upsert(known && known.updatedAt >= fresh.updatedAt ? known : fresh);
         if (!known) this._joined(fresh);
+        // Presence info carries no time: ask GET /members once a burst of joins has settled.
+        if (!known && fresh.updatedAt === 0) this._queueRefresh(pusher);
       }),
     );
     channel.bind(
@@ -505,6 +511,14 @@ export class WhatsupPresence extends LitElement {
         this.dispatchEvent(new WhatsupAnnouncementEvent(data.message, sentAt));
       }),
     );
+  }
+
+  private _queueRefresh(pusher: Pusher): void {
+    if (this._refreshTimer) return;
+    this._refreshTimer = setTimeout(() => {
+      this._refreshTimer = undefined;
+      if (this._pusher === pusher) void this._refreshStatuses(pusher);
+    }, REFRESH_AFTER_JOIN_MS);
   }
 
   /** Presence info is from authorization time; GET /members has the statuses as they are now. */

@@ -45,7 +45,7 @@ export function whatsupServer() {
     web(ctx.req, ctx.res);
     await once(ctx.res, 'close');
   };
-  return { plugin: whatsupServerPlugin((app) => (web = app)), middleware };
+  return { plugin: whatsupServerPlugin((app) => (web = app)), middleware, app: () => web };
 }
 
 /** `id~name~avatar` (each part URI-encoded) → what identify(req) returns. */
