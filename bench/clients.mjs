@@ -1,107 +1,144 @@
-// Lightweight Pusher-protocol clients (raw ws) in their own process, so the client side is not what
-// is measured. Driven over IPC by run.mjs:
-//   {type:'connect', url, n, channel, secret?, presence?}  → {type:'ready'}
-//   {type:'round', event}                                  → {type:'go'} then {type:'done', ms}
+// Lightweight Pusher-protocol clients (raw ws, protocol 7) in their own process, so the client
+// side is not what is measured; all timing happens here, on this process's monotonic clock.
+// Driven over IPC by the scenarios:
+//   {type:'connect', url, n, channel, key?, secret?, idBase?} → {type:'ready'}
+//       n sockets subscribed to one channel (presence/private ones signed with the app secret
+//       exactly as the pusher library does: HMAC-SHA256 of `${socket_id}:${channel}[:${channel_data}]`)
+//   {type:'round', event}  → {type:'go'} (the driver publishes now) … {type:'done', ms}
+//       ms = last socket's arrival − the moment before 'go' was sent
+//   {type:'churn', url, m, durationMs, channel, key, secret}
+//       → {type:'churned', joins, leaves, delivered, expected, joinLatencies}
+//       m loops join the presence channel as a new member and leave again, back to back, while the
+//       sockets from 'connect' watch; counts member events the watchers got and how long a join
+//       took to reach every watcher
 import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 let sockets = [];
-let pending = null;
-let counting = null;
+let round = null;
+let watch = null;
 
-function subscribeFrame(socketId, channel, secret, key, i) {
-  if (!channel.startsWith('presence-')) return { event: 'pusher:subscribe', data: { channel, auth: '' } };
-  const channelData = JSON.stringify({
-    user_id: `bench-${i}`,
-    user_info: { name: `Bench ${i}`, status: '' },
-  });
-  const sig = createHmac('sha256', secret).update(`${socketId}:${channel}:${channelData}`).digest('hex');
-  return { event: 'pusher:subscribe', data: { channel, auth: `${key}:${sig}`, channel_data: channelData } };
+export function subscribeFrame(socketId, channel, { key, secret, userId }) {
+  if (!channel.startsWith('presence-') && !channel.startsWith('private-')) {
+    return { event: 'pusher:subscribe', data: { channel } };
+  }
+  const channelData = channel.startsWith('presence-')
+    ? JSON.stringify({ user_id: userId, user_info: { name: `Bench ${userId}`, status: 'benchmarking' } })
+    : undefined;
+  const signed = channelData ? `${socketId}:${channel}:${channelData}` : `${socketId}:${channel}`;
+  const auth = `${key}:${createHmac('sha256', secret).update(signed).digest('hex')}`;
+  return {
+    event: 'pusher:subscribe',
+    data: { channel, auth, ...(channelData ? { channel_data: channelData } : {}) },
+  };
 }
 
-async function connect({ url, n, channel, secret, key }) {
+function open(url, channel, options, onEvent) {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(raw.toString());
+    if (msg.event === 'pusher:connection_established') {
+      const { socket_id } = JSON.parse(msg.data);
+      ws.send(JSON.stringify(subscribeFrame(socket_id, channel, options)));
+    } else if (msg.event === 'pusher:ping') {
+      ws.send('{"event":"pusher:pong","data":{}}');
+    }
+    onEvent(msg, ws);
+  });
+  return ws;
+}
+
+async function connect({ url, n, channel, key, secret, idBase = 'bench' }) {
   let subscribed = 0;
   await new Promise((resolve, reject) => {
     for (let i = 0; i < n; i++) {
-      const ws = new WebSocket(url);
-      ws.on('error', reject);
-      ws.on('message', (raw) => {
-        const msg = JSON.parse(raw.toString());
-        if (msg.event === 'pusher:connection_established') {
-          const { socket_id } = JSON.parse(msg.data);
-          ws.send(JSON.stringify(subscribeFrame(socket_id, channel, secret, key, i)));
-        } else if (msg.event === 'pusher_internal:subscription_succeeded') {
+      const ws = open(url, channel, { key, secret, userId: `${idBase}-${i}` }, (msg) => {
+        if (msg.event === 'pusher_internal:subscription_succeeded') {
           if (++subscribed === n) resolve();
-        } else if (counting && counting.events.includes(msg.event)) {
-          counting.count++;
-        } else if (pending && msg.event === pending.event) {
-          if (++pending.received === n) {
-            const ms = performance.now() - pending.t0;
-            pending = null;
+        } else if (msg.event === 'pusher:error') {
+          reject(new Error(`pusher:error ${JSON.stringify(msg.data)}`));
+        } else if (watch && msg.event === 'pusher_internal:member_added') {
+          watch.delivered++;
+          const id = JSON.parse(msg.data).user_id;
+          const join = watch.joins.get(id);
+          if (join && ++join.seen === watch.watchers) {
+            watch.joinLatencies.push(performance.now() - join.t0);
+            watch.joins.delete(id);
+          }
+        } else if (watch && msg.event === 'pusher_internal:member_removed') {
+          watch.delivered++;
+        } else if (round && msg.event === round.event) {
+          if (++round.received === round.n) {
+            const ms = performance.now() - round.t0;
+            round = null;
             process.send({ type: 'done', ms });
           }
         }
       });
+      // After the promise settled these are no-ops: a server going away later is not an error here.
+      ws.on('error', reject);
+      ws.on('close', () => reject(new Error('closed while connecting')));
       sockets.push(ws);
     }
   });
 }
 
-/** M loops, each: connect, join the presence channel as a new member, leave, again — for durationMs. */
-async function churn({ url, m, durationMs, channel, secret, key }) {
+async function churn({ url, m, durationMs, channel, key, secret }) {
+  watch = { watchers: sockets.length, delivered: 0, joins: new Map(), joinLatencies: [] };
   const end = performance.now() + durationMs;
   let joins = 0;
+  let leaves = 0;
   let next = 0;
   const loop = () =>
     new Promise((resolve) => {
-      const once = () => {
+      const again = () => {
         if (performance.now() >= end) return resolve();
-        const i = next++;
-        const ws = new WebSocket(url);
-        ws.on('error', () => {});
-        ws.on('close', once);
-        ws.on('message', (raw) => {
-          const msg = JSON.parse(raw.toString());
-          if (msg.event === 'pusher:connection_established') {
-            const { socket_id } = JSON.parse(msg.data);
-            ws.send(JSON.stringify(subscribeFrame(socket_id, channel, secret, key, 100_000 + i)));
-          } else if (msg.event === 'pusher_internal:subscription_succeeded') {
+        const userId = `churn-${next++}`;
+        let joined = false;
+        watch.joins.set(userId, { t0: performance.now(), seen: 0 });
+        const ws = open(url, channel, { key, secret, userId }, (msg) => {
+          if (msg.event === 'pusher_internal:subscription_succeeded') {
+            joined = true;
             joins++;
             ws.close();
           }
         });
+        ws.on('error', () => {});
+        ws.on('close', () => {
+          if (joined) leaves++;
+          else watch.joins.delete(userId);
+          again();
+        });
       };
-      once();
+      again();
     });
   await Promise.all(Array.from({ length: m }, loop));
-  return joins;
+  // Let the last member_removed frames arrive before counting.
+  await new Promise((r) => setTimeout(r, 1000));
+  const result = {
+    joins,
+    leaves,
+    delivered: watch.delivered,
+    expected: (joins + leaves) * watch.watchers,
+    joinLatencies: watch.joinLatencies,
+  };
+  watch = null;
+  return result;
 }
 
 process.on('message', async (msg) => {
-  if (msg.type === 'count-start') {
-    counting = { events: msg.events, count: 0 };
-    process.send({ type: 'counting' });
-    return;
-  }
-  if (msg.type === 'count-stop') {
-    process.send({ type: 'counted', count: counting?.count ?? 0 });
-    counting = null;
-    return;
-  }
-  if (msg.type === 'churn') {
-    process.send({ type: 'churned', joins: await churn(msg) });
-    return;
-  }
-  if (msg.type === 'connect') {
-    await connect(msg);
-    process.send({ type: 'ready' });
-  } else if (msg.type === 'round') {
-    pending = { event: msg.event, received: 0, t0: performance.now() };
-    process.send({ type: 'go' });
-  } else if (msg.type === 'close') {
-    for (const ws of sockets) ws.terminate();
-    sockets = [];
-    process.send({ type: 'closed' });
+  try {
+    if (msg.type === 'connect') {
+      await connect(msg);
+      process.send({ type: 'ready' });
+    } else if (msg.type === 'round') {
+      round = { event: msg.event, n: sockets.length, received: 0, t0: performance.now() };
+      process.send({ type: 'go' });
+    } else if (msg.type === 'churn') {
+      process.send({ type: 'churned', ...(await churn(msg)) });
+    }
+  } catch (err) {
+    process.send({ type: 'error', message: String(err?.message ?? err) });
   }
 });

@@ -1,5 +1,10 @@
-// The embedded realtime server (+ @whatsup/express for the status round trip) in its own process,
-// so its RSS is its own. IPC: {type:'trigger', channel, event} publishes in-process; {type:'rss'}.
+// The embedded realtime server and the real @whatsup/express router (with express-session) in
+// their own process, so RSS is theirs alone. Started by processes.mjs; IPC:
+//   {type:'trigger', channel, event}  → publishes in-process (realtime.trigger) → {type:'triggered'}
+//   {type:'bare-size', bytes}         → sizes the bare baseline route's JSON     → {type:'sized'}
+//   {type:'gc'}                       → collects garbage before an RSS reading   → {type:'gc'}
+// env BENCH_PUBLISH=http + BENCH_PUSHER_PORT: the router publishes through the pusher library's
+// HTTP API (to this server itself, or to soketi) instead of in-process.
 import { createServer } from 'node:http';
 import express from 'express';
 import session from 'express-session';
@@ -14,37 +19,48 @@ const realtime = createRealtimeServer({
   server,
   limits: { presenceMembers: 100_000, maxConnections: 100_000 },
 });
-const mode = process.env.BENCH_PUBLISH ?? 'in-process';
-const publisherOptions =
-  mode === 'in-process'
-    ? { publisher: realtime }
-    : {
-        pusher: {
-          ...credentials,
-          host: '127.0.0.1',
-          port: Number(process.env.BENCH_PUSHER_PORT),
-          useTLS: false,
-        },
-      };
+const overHttp = process.env.BENCH_PUBLISH === 'http';
+const publisherOptions = overHttp
+  ? {
+      pusher: {
+        ...credentials,
+        host: '127.0.0.1',
+        port: Number(process.env.BENCH_PUSHER_PORT),
+        useTLS: false,
+      },
+    }
+  : { publisher: realtime };
+
 app.use(session({ secret: 'bench', resave: false, saveUninitialized: false }));
+// The rate limit is there for abuse; a benchmark is one client asking on purpose.
 app.use('/whatsup', whatsup({ ...publisherOptions, rateLimit: { windowMs: 1000, max: 1_000_000 } }));
-app.post('/bare', (_req, res) =>
-  res.json({ auth: 'app-key:' + 'a'.repeat(64), channel_data: 'x'.repeat(80) }),
-);
+// The auth route's baseline: same server, same session middleware, JSON body of the same size.
+let bare = JSON.stringify({ auth: 'x' });
+app.post('/bare', (_req, res) => res.type('application/json').send(bare));
 
 server.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1', () => {
   process.send({ type: 'listening', port: server.address().port });
 });
 
 process.on('message', async (msg) => {
-  if (msg.type === 'trigger') {
-    await realtime.trigger(msg.channel, msg.event, { at: Date.now() });
-  } else if (msg.type === 'rss') {
-    global.gc?.();
-    process.send({ type: 'rss', rss: process.memoryUsage().rss });
-  } else if (msg.type === 'close') {
-    await realtime.close();
-    server.close();
-    process.exit(0);
+  try {
+    if (msg.type === 'trigger') {
+      await realtime.trigger(msg.channel, msg.event, { at: 1 });
+      process.send({ type: 'triggered' });
+    } else if (msg.type === 'bare-size') {
+      bare = JSON.stringify({ auth: 'a'.repeat(Math.max(0, msg.bytes - '{"auth":""}'.length)) });
+      process.send({ type: 'sized', bytes: Buffer.byteLength(bare) });
+    } else if (msg.type === 'gc') {
+      global.gc?.();
+      process.send({ type: 'gc' });
+    }
+  } catch (err) {
+    process.send({ type: 'error', message: String(err?.stack ?? err) });
   }
+});
+
+process.on('SIGTERM', async () => {
+  await realtime.close();
+  server.close();
+  process.exit(0);
 });

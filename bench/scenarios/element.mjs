@@ -1,0 +1,97 @@
+// 5. The element in headless Chromium with 1,000 members, no network: bench/element/fake-network.js
+// answers fetch() and plays the Pusher server on an in-page WebSocket, so members and status
+// changes arrive as real protocol frames through pusher-js into the element. Baseline: a bare
+// LitElement rendering 1,000 plain <li> in the same page (bench/element/lit-baseline.js).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rollup } from 'rollup';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { chromium } from 'playwright-core';
+import { here, root } from '../processes.mjs';
+import { ms, ratio } from '../stats.mjs';
+
+export const title = 'Element (headless Chromium, 1,000 members)';
+const BUNDLE = 'packages/presence-element/dist/whatsup-presence.bundle.esm.min.js';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const ORIGIN = 'http://whatsup.bench';
+
+export function available() {
+  if (!existsSync(join(root, BUNDLE))) return `${BUNDLE} is not built (npm run build)`;
+  if (!existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
+  return '';
+}
+
+async function litBaseline() {
+  const build = await rollup({ input: join(here, 'element', 'lit-baseline.js'), plugins: [nodeResolve()] });
+  const { output } = await build.generate({ format: 'iife' });
+  await build.close();
+  return output[0].code;
+}
+
+export async function run({ log }) {
+  const N = 1000;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (err) => log(`page error: ${err.message}`));
+    // Everything the page asks for is answered here, before it reaches any network.
+    await page.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin !== ORIGIN) return route.abort();
+      if (url.pathname === '/') {
+        return route.fulfill({
+          contentType: 'text/html',
+          body: '<!doctype html><html><head></head><body></body></html>',
+        });
+      }
+      if (url.pathname === '/whatsup/usersystem/auth') {
+        // pusher-js's XHR: the signature is not checked by the in-page server, channel_data is.
+        const channelData = JSON.stringify({
+          user_id: 'id-0',
+          user_info: { name: 'Person 0000', status: 'status 0' },
+        });
+        return route.fulfill({
+          contentType: 'application/json',
+          body: JSON.stringify({ auth: `app-key:${'0'.repeat(64)}`, channel_data: channelData }),
+        });
+      }
+      return route.fulfill({ status: 404, body: 'not found' });
+    });
+    await page.addInitScript({ content: readFileSync(join(here, 'element', 'fake-network.js'), 'utf8') });
+    await page.goto(`${ORIGIN}/`);
+    await page.addScriptTag({ content: await litBaseline() });
+    await page.addScriptTag({ content: readFileSync(join(root, BUNDLE), 'utf8'), type: 'module' });
+    await page.waitForFunction(
+      () =>
+        globalThis.customElements.get('whatsup-presence') && globalThis.customElements.get('bench-lit-list'),
+    );
+    const source = readFileSync(join(here, 'element', 'page.js'), 'utf8');
+    const fn = source.slice(source.indexOf('async (N)')).replace(/;\s*$/, '');
+    return await page.evaluate(`(${fn})(${N})`);
+  } finally {
+    await browser.close();
+  }
+}
+
+export function report(r) {
+  const row = (label, key) =>
+    `| ${label} | ${ms(r.element[key])} | ${ms(r.baseline[key])} | ${ratio(r.element[key], r.baseline[key])} |`;
+  return [
+    `| ${r.n.toLocaleString('en-US')} members | \`<whatsup-presence>\` | baseline: bare LitElement with 1,000 plain \`<li>\` | ratio |`,
+    '|---|---|---|---|',
+    `| first render: ${r.n.toLocaleString('en-US')} rows on screen (median of ${r.rounds.render}) | ${ms(r.element.rowsShown)} | ${ms(r.baseline.render)} | ${ratio(r.element.rowsShown, r.baseline.render)} |`,
+    row(`first render: … and the statuses from \`GET /members\` applied`, 'render'),
+    row(`one status change (median of ${r.rounds.one})`, 'one'),
+    row(`100 status changes in a burst (median of ${r.rounds.burst})`, 'burst'),
+    '',
+    `The element runs its real code path with no network: \`bench/element/fake-network.js\` answers its \`fetch()\` calls and plays the Pusher server on an in-page WebSocket, so the members arrive as a \`pusher_internal:subscription_succeeded\` frame followed by \`GET /members\`, and changes as \`status-updated\` frames, all through pusher-js. Each time runs from a \`performance.mark\` just before the frame is delivered to the moment the DOM shows the result (checked: ${r.rows} member rows, the changed status text present) with layout done. First render is given twice: until every row is on screen (after the frame), and until the rows show the statuses of \`GET /members\`, which the element asks for right after the frame; the baseline gets its list in one step.`,
+  ];
+}

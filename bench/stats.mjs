@@ -1,0 +1,48 @@
+// Small statistics and formatting helpers shared by the scenarios.
+
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export const ms = (v) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
+export const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+export const kb = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
+export const int = (v) => Math.round(v).toLocaleString('en-US');
+
+/** One round: the clients process starts its clock and says 'go'; resolves with its 'done' time. */
+function oneRound(clients, event, publish, i) {
+  return new Promise((resolve, reject) => {
+    let published = Promise.resolve();
+    const timer = setTimeout(
+      () => finish(new Error(`round ${i}: '${event}' did not reach every client in 30 s`)),
+      30_000,
+    );
+    const onExit = () => finish(new Error('the clients process exited'));
+    const onMessage = (msg) => {
+      if (msg.type === 'go') published = Promise.resolve().then(() => publish(i));
+      else if (msg.type === 'done') published.then(() => finish(null, msg.ms), finish);
+      else if (msg.type === 'error') finish(new Error(msg.message));
+    };
+    function finish(err, value) {
+      clearTimeout(timer);
+      clients.off('message', onMessage);
+      clients.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(value);
+    }
+    clients.on('message', onMessage);
+    clients.on('exit', onExit);
+    clients.send({ type: 'round', event });
+  });
+}
+
+/**
+ * Rounds of: clients start their clock, the driver publishes, the clients process answers when
+ * its last socket has the event. Returns p50/p99 of the per-round times.
+ */
+export async function rounds(clients, count, event, publish) {
+  const times = [];
+  for (let i = 0; i < count; i++) times.push(await oneRound(clients, event, publish, i));
+  return { p50: percentile(times, 50), p99: percentile(times, 99), rounds: times.length };
+}
