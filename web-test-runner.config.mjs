@@ -22,7 +22,9 @@ export default {
   nodeResolve: { browser: true },
   concurrency: 1,
   // WTR_GREP='toast' npm run test:browser runs only the matching tests.
-  testFramework: { config: { timeout: 20000, ...(process.env.WTR_GREP ? { grep: process.env.WTR_GREP } : {}) } },
+  testFramework: {
+    config: { timeout: 20000, ...(process.env.WTR_GREP ? { grep: process.env.WTR_GREP } : {}) },
+  },
   plugins: [
     // esbuild reads tsconfig only when told: the element uses legacy decorators.
     esbuildPlugin({ ts: true, tsconfig: 'packages/presence-element/tsconfig.json' }),

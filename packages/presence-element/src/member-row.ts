@@ -36,11 +36,13 @@ export function renderMemberRow(
       <div class="who">
         <span part="name" class="name">${m.name}</span>
         <span part="status" class="status">${m.status}</span>
-        ${m.updatedAt > 0
-          ? html`<time part="time" class="time" datetime=${new Date(m.updatedAt).toISOString()}
-              >${updated(relativeTime(format, m.updatedAt))}</time
-            >`
-          : ''}
+        ${
+          m.updatedAt > 0
+            ? html`<time part="time" class="time" datetime=${new Date(m.updatedAt).toISOString()}
+                >${updated(relativeTime(format, m.updatedAt))}</time
+              >`
+            : ''
+        }
       </div>
     </li>
   `;

@@ -31,7 +31,8 @@ export const defaultMessages = {
   configMissing: 'whatsup: set the auth-endpoint and channel attributes.',
   configChannel: (channel: string) => `whatsup: the channel must start with "presence-", got "${channel}".`,
   configPort: (port: string) => `whatsup: ws-port must be a port number (1–65535), got "${port}".`,
-  configUrl: (name: string, value: string) => `whatsup: ${name} must be a path or an http(s) URL, got "${value}".`,
+  configUrl: (name: string, value: string) =>
+    `whatsup: ${name} must be a path or an http(s) URL, got "${value}".`,
   configUnreachable: 'whatsup: could not load the settings from the server.',
   connectionRefused: (reason: string) => `The realtime server refused the connection: ${reason}`,
   subscriptionFailed: 'Could not join the channel.',

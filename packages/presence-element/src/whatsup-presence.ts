@@ -452,7 +452,10 @@ export class WhatsupPresence extends LitElement {
         if (error?.status === 401) return this._signedOut('expired');
         this._error = this._t.subscriptionFailed;
         this.dispatchEvent(
-          new WhatsupErrorEvent('subscription.failed', `${this._t.subscriptionFailed} (${error?.status ?? '?'})`),
+          new WhatsupErrorEvent(
+            'subscription.failed',
+            `${this._t.subscriptionFailed} (${error?.status ?? '?'})`,
+          ),
         );
       }),
     );
@@ -613,9 +616,9 @@ export class WhatsupPresence extends LitElement {
   private _dismissToast(): void {
     clearTimeout(this._toastTimer);
     // Focus was on the dismiss button: keep it in the panel rather than dropping it to <body>.
-    const hadFocus = this.renderRoot.querySelector('[part~="toast"]')?.contains(
-      (this.renderRoot as ShadowRoot).activeElement,
-    );
+    const hadFocus = this.renderRoot
+      .querySelector('[part~="toast"]')
+      ?.contains((this.renderRoot as ShadowRoot).activeElement);
     this._toast = null;
     if (hadFocus) {
       void this.updateComplete.then(() =>
@@ -722,14 +725,16 @@ export class WhatsupPresence extends LitElement {
     return html`
       <div class="panel">
         ${this._renderBody()}
-        ${this._toast
-          ? html`<div part="toast" class="toast" role="status" aria-label=${t.announcementLabel}>
-              <span class="toast-text">${this._toast.message}</span>
-              <button type="button" class="icon" aria-label=${t.dismiss} @click=${this._dismissToast}>
-                <span aria-hidden="true">×</span>
-              </button>
-            </div>`
-          : nothing}
+        ${
+          this._toast
+            ? html`<div part="toast" class="toast" role="status" aria-label=${t.announcementLabel}>
+                <span class="toast-text">${this._toast.message}</span>
+                <button type="button" class="icon" aria-label=${t.dismiss} @click=${this._dismissToast}>
+                  <span aria-hidden="true">×</span>
+                </button>
+              </div>`
+            : nothing
+        }
         <div class="sr-only" aria-live="polite" data-live></div>
       </div>
     `;
@@ -783,7 +788,9 @@ export class WhatsupPresence extends LitElement {
         ></textarea>
         ${statusError ? html`<p id="status-error" class="field-error">${statusError}</p>` : nothing}
         ${this._error ? html`<p part="error" class="error" role="alert">${this._error}</p>` : nothing}
-        <button type="submit" class="primary" ?disabled=${this._busy}>${this._busy ? t.joining : t.join}</button>
+        <button type="submit" class="primary" ?disabled=${this._busy}>
+          ${this._busy ? t.joining : t.join}
+        </button>
       </form>
     `;
   }
@@ -807,34 +814,36 @@ export class WhatsupPresence extends LitElement {
         ${renderAvatar(me)}
         <div class="who">
           <span part="name" class="name">${me.name}</span>
-          ${this._editing
-            ? html`<span class="editor">
-                <input
-                  part="status-editor"
-                  aria-label=${t.statusLabel}
-                  aria-describedby="counter editor-hint"
-                  maxlength=${max}
-                  .value=${this._draft}
-                  @input=${(e: Event) => (this._draft = (e.target as HTMLInputElement).value)}
-                  @keydown=${this._onEditorKey}
-                  @blur=${() => this._finishEditing(true, false)}
-                />
-                <span part="counter" id="counter" class=${length > max ? 'counter over' : 'counter'}
-                  >${t.counter(length, max)}</span
-                >
-                <span id="editor-hint" class="sr-only">${t.editorHint}</span>
-              </span>`
-            : html`<span
-                part="status"
-                class=${me.status ? 'status editable' : 'status editable empty'}
-                role="button"
-                tabindex="0"
-                title=${t.editStatusHint}
-                aria-label=${`${t.statusLabel}: ${me.status || t.emptyStatus}. ${t.editStatusHint}`}
-                @click=${this._startEditing}
-                @keydown=${this._onStatusKey}
-                >${me.status || t.emptyStatus}</span
-              >`}
+          ${
+            this._editing
+              ? html`<span class="editor">
+                  <input
+                    part="status-editor"
+                    aria-label=${t.statusLabel}
+                    aria-describedby="counter editor-hint"
+                    maxlength=${max}
+                    .value=${this._draft}
+                    @input=${(e: Event) => (this._draft = (e.target as HTMLInputElement).value)}
+                    @keydown=${this._onEditorKey}
+                    @blur=${() => this._finishEditing(true, false)}
+                  />
+                  <span part="counter" id="counter" class=${length > max ? 'counter over' : 'counter'}
+                    >${t.counter(length, max)}</span
+                  >
+                  <span id="editor-hint" class="sr-only">${t.editorHint}</span>
+                </span>`
+              : html`<span
+                  part="status"
+                  class=${me.status ? 'status editable' : 'status editable empty'}
+                  role="button"
+                  tabindex="0"
+                  title=${t.editStatusHint}
+                  aria-label=${`${t.statusLabel}: ${me.status || t.emptyStatus}. ${t.editStatusHint}`}
+                  @click=${this._startEditing}
+                  @keydown=${this._onStatusKey}
+                  >${me.status || t.emptyStatus}</span
+                >`
+          }
           ${this._statusError ? html`<span class="field-error" role="alert">${this._statusError}</span>` : nothing}
         </div>
         <button part="sign-out" type="button" class="secondary" @click=${() => this.signOut()}>

@@ -1,3 +1,4 @@
+/* global document -- the waitForFunction callbacks run in the page */
 // Takes docs/panel.png: the one-file bundle on a plain page, against the same real servers as the
 // tests, with a few people online. Run after a build: `node test-support/screenshot.mjs`.
 import { createServer } from 'node:http';
@@ -34,7 +35,14 @@ server.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 try {
   const tab = await browser.newPage({ viewport: { width: 480, height: 560 }, deviceScaleFactor: 2 });
@@ -51,7 +59,9 @@ try {
   await tab.waitForFunction(() =>
     document.querySelector('whatsup-presence').members.some((m) => m.status.startsWith('Out of')),
   );
-  await tab.waitForFunction(() => document.querySelector('whatsup-presence').members.every((m) => m.updatedAt > 0));
+  await tab.waitForFunction(() =>
+    document.querySelector('whatsup-presence').members.every((m) => m.updatedAt > 0),
+  );
   await tab.locator('whatsup-presence').screenshot({ path: out });
   console.log(`wrote ${out}`);
 } finally {

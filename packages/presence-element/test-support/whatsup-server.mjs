@@ -114,7 +114,9 @@ function whatsupServerPlugin(onApp) {
   /** One identified member as a bare Pusher-protocol client: connect, authorize, subscribe. */
   async function crowdMember(i) {
     const who = `crowd-${i}~${encodeURIComponent(`Crowd ${String(i).padStart(4, '0')}`)}`;
-    const ws = new WebSocket(`ws://127.0.0.1:${realtime.port}/app/app-key?protocol=7&client=js&version=8.4.0`);
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${realtime.port}/app/app-key?protocol=7&client=js&version=8.4.0`,
+    );
     const socketId = await new Promise((resolve, reject) => {
       ws.once('error', reject);
       ws.once('message', (raw) => {
@@ -178,9 +180,7 @@ function whatsupServerPlugin(onApp) {
     async 'whatsup-crowd'({ count }) {
       const started = performance.now();
       for (let i = crowd.length; i < count; i += 25) {
-        await Promise.all(
-          Array.from({ length: Math.min(25, count - i) }, (_, k) => crowdMember(i + k)),
-        );
+        await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, k) => crowdMember(i + k)));
       }
       return { ms: Math.round(performance.now() - started) };
     },
