@@ -20,6 +20,20 @@ export async function freePort() {
   return port;
 }
 
+/** Rejects, naming the variable to change, when something already listens on `port`. */
+async function assertFree(port, variable) {
+  const server = createServer();
+  server.listen(port, '127.0.0.1');
+  const [event] = await Promise.race([once(server, 'listening').then(() => ['ok']), once(server, 'error')]);
+  if (event === 'ok') {
+    server.close();
+    await once(server, 'close');
+    return;
+  }
+  // Without this check a busy port would look "ready": whatever holds it would answer instead.
+  throw new Error(`port ${port} is in use: set ${variable} to a free port`);
+}
+
 /** Spawns a long-running process and resolves once `ready()` says so. */
 async function start(name, command, args, env, ready, timeoutMs = 20_000) {
   const child = spawn(command, args, {
@@ -27,11 +41,19 @@ async function start(name, command, args, env, ready, timeoutMs = 20_000) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let spawnError;
+  child.on('error', (err) => (spawnError = err));
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const deadline = Date.now() + timeoutMs;
   while (!(await ready(output).catch(() => false))) {
+    if (spawnError?.code === 'ENOENT') {
+      throw new Error(
+        `${command} is not installed${name === 'redis' ? ' (Debian: apt-get install redis-server)' : ''}`,
+      );
+    }
+    if (spawnError) throw spawnError;
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -115,6 +137,11 @@ async function main() {
   process.on('SIGINT', () => stopAll().then(() => process.exit(0)));
   process.on('SIGTERM', () => stopAll().then(() => process.exit(0)));
   try {
+    await assertFree(soketiPorts[0], 'SOKETI_PORT_1');
+    await assertFree(soketiPorts[1], 'SOKETI_PORT_2');
+    await assertFree(appPorts[0], 'APP_PORT_1');
+    await assertFree(appPorts[1], 'APP_PORT_2');
+    if (env.REDIS_PORT) await assertFree(redisPort, 'REDIS_PORT');
     running.push(await startRedis(redisPort));
     console.log(`redis            127.0.0.1:${redisPort}`);
     for (const port of soketiPorts) {
