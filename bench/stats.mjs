@@ -38,11 +38,24 @@ function oneRound(clients, event, publish, i) {
 }
 
 /**
- * Rounds of: clients start their clock, the driver publishes, the clients process answers when
- * its last socket has the event. Returns p50/p99 of the per-round times.
+ * Rounds of: a clients process starts its clock, the driver publishes, the clients process answers
+ * when its last socket has the event. The targets take turns round by round, in an order that
+ * reverses every time (A B C, C B A, …), so a noisy moment on the shared machine hits them alike;
+ * the first `warmup` turns are not counted. Returns p50/p99 per target name.
  */
-export async function rounds(clients, count, event, publish) {
-  const times = [];
-  for (let i = 0; i < count; i++) times.push(await oneRound(clients, event, publish, i));
-  return { p50: percentile(times, 50), p99: percentile(times, 99), rounds: times.length };
+export async function interleavedRounds(targets, { count, warmup = 3 }) {
+  const times = new Map(targets.map((t) => [t.name, []]));
+  for (let i = 0; i < warmup + count; i++) {
+    const order = i % 2 ? [...targets].reverse() : targets;
+    for (const t of order) {
+      const ms = await oneRound(t.clients, t.event, t.publish, i);
+      if (i >= warmup) times.get(t.name).push(ms);
+    }
+  }
+  return Object.fromEntries(
+    [...times].map(([name, xs]) => [
+      name,
+      { p50: percentile(xs, 50), p99: percentile(xs, 99), rounds: xs.length },
+    ]),
+  );
 }

@@ -1,5 +1,7 @@
-// 2. Presence churn: M loops join the presence channel as new members and leave again, back to
-// back, while K watchers follow; then memory per presence member. Both servers, one after the other.
+// 2. Presence churn: M loops join a presence channel as new members and leave again, back to
+// back, while K watchers follow; both servers are up with their watchers the whole time and take
+// turns churning (embedded, soketi, soketi, embedded). Then memory per presence member, each
+// server fresh.
 import { credentials, request, startClients, startEmbedded, startSoketi, wsUrl } from '../processes.mjs';
 import { int, kb, ms, percentile, ratio } from '../stats.mjs';
 
@@ -10,35 +12,52 @@ export async function run({ quick, log }) {
   const K = quick ? 20 : 50;
   const M = quick ? 10 : 20;
   const MEMBERS = quick ? 300 : 1000;
-  const durationMs = quick ? 3000 : 6000;
-  const results = [];
-  for (const start of [startEmbedded, startSoketi]) {
-    const server = await start();
-    const stack = [server];
-    try {
+  const sliceMs = quick ? 1500 : 3000;
+  const stack = [];
+  const totals = {};
+  try {
+    const setups = {};
+    for (const start of [startEmbedded, startSoketi]) {
+      const server = await start();
+      stack.push(server);
       const common = { url: wsUrl(server.port), channel: CHANNEL, ...credentials };
       const watchers = startClients();
       stack.push(watchers);
       await request(watchers.child, { type: 'connect', n: K, idBase: 'watcher', ...common }, 'ready');
-
-      const churn = await request(watchers.child, { type: 'churn', m: M, durationMs, ...common }, 'churned');
-      const result = {
-        server: server.name,
-        eventsPerSecond: (churn.joins + churn.leaves) / (durationMs / 1000),
-        deliveredPerSecond: churn.delivered / (durationMs / 1000),
-        delivered: churn.delivered,
-        expected: churn.expected,
-        joinP50: percentile(churn.joinLatencies, 50),
-        joinP99: percentile(churn.joinLatencies, 99),
-        memberBytes: await memoryPerMember(start, MEMBERS),
-      };
-      results.push(result);
-      log(`presence churn, ${server.name}: ${JSON.stringify(result)}`);
-    } finally {
-      for (const part of stack.reverse()) await part.stop();
+      setups[server.name] = { watchers: watchers.child, common };
+      totals[server.name] = { joins: 0, leaves: 0, delivered: 0, expected: 0, joinLatencies: [], ms: 0 };
     }
+    for (const name of ['embedded', 'soketi', 'soketi', 'embedded']) {
+      const { watchers, common } = setups[name];
+      const r = await request(watchers, { type: 'churn', m: M, durationMs: sliceMs, ...common }, 'churned');
+      const t = totals[name];
+      for (const key of ['joins', 'leaves', 'delivered', 'expected']) t[key] += r[key];
+      t.joinLatencies.push(...r.joinLatencies);
+      t.ms += sliceMs;
+    }
+  } finally {
+    for (const part of stack.reverse()) await part.stop();
   }
-  return { K, M, MEMBERS, durationMs, results };
+  const results = [];
+  for (const [name, start] of [
+    ['embedded', startEmbedded],
+    ['soketi', startSoketi],
+  ]) {
+    const t = totals[name];
+    const result = {
+      server: name,
+      eventsPerSecond: (t.joins + t.leaves) / (t.ms / 1000),
+      deliveredPerSecond: t.delivered / (t.ms / 1000),
+      delivered: t.delivered,
+      expected: t.expected,
+      joinP50: percentile(t.joinLatencies, 50),
+      joinP99: percentile(t.joinLatencies, 99),
+      memberBytes: await memoryPerMember(start, MEMBERS),
+    };
+    results.push(result);
+    log(`presence churn, ${name}: ${JSON.stringify({ ...result })}`);
+  }
+  return { K, M, MEMBERS, durationMs: 2 * sliceMs, results };
 }
 
 /** RSS growth of a fresh server while `n` presence members join, ÷ n. */
@@ -59,9 +78,9 @@ async function memoryPerMember(start, n) {
 export function report(r) {
   const [e, s] = r.results;
   const row = (x) =>
-    `| ${x.server} | ${int(x.eventsPerSecond)} | ${int(x.deliveredPerSecond)} | ${x.delivered} / ${x.expected} | ${ms(x.joinP50)} / ${ms(x.joinP99)} | ${kb(x.memberBytes)} |`;
+    `| ${x.server} | ${int(x.eventsPerSecond)} | ${int(x.deliveredPerSecond)} | ${int(x.delivered)} / ${int(x.expected)} | ${ms(x.joinP50)} / ${ms(x.joinP99)} | ${kb(x.memberBytes)} |`;
   return [
-    `${r.M} loops, each joining \`${CHANNEL}\` as a new member and leaving again as soon as the join succeeded, for ${r.durationMs / 1000} s, while ${r.K} watchers follow.`,
+    `${r.M} loops, each joining \`${CHANNEL}\` as a new member and leaving again as soon as the join succeeded, while ${r.K} watchers follow: ${r.durationMs / 1000} s per server, in turns of ${r.durationMs / 2000} s (embedded, soketi, soketi, embedded) with both servers and their watchers up the whole time.`,
     '',
     '| server | joins + leaves per second | member events delivered to watchers per second | delivered / expected | join → seen by every watcher, p50 / p99 | memory per presence member |',
     '|---|---|---|---|---|---|',
@@ -69,6 +88,6 @@ export function report(r) {
     row(s),
     `| **ratio embedded ÷ soketi** | ${ratio(e.eventsPerSecond, s.eventsPerSecond)} | ${ratio(e.deliveredPerSecond, s.deliveredPerSecond)} | | ${ratio(e.joinP50, s.joinP50)} | ${ratio(e.memberBytes, s.memberBytes)} |`,
     '',
-    `"Delivered / expected" is a count: every join and every leave should reach each of the ${r.K} watchers once. "Join → seen" runs from opening the member's socket to the last watcher's \`member_added\` (all in the clients' process). Memory per presence member is, on a fresh server, the RSS growth (after a GC for the embedded server) while ${r.MEMBERS.toLocaleString('en-US')} more members join, ÷ ${r.MEMBERS.toLocaleString('en-US')}; it includes each member's \`member_added\` to all the others. The embedded server runs in its own process; soketi's RSS is read from \`/proc/<pid>/status\`.`,
+    `"Delivered / expected" is a count: every join and every leave should reach each of the ${r.K} watchers once. "Join → seen" runs from opening the member's socket to the last watcher's \`member_added\` (all in the clients' process). Memory per presence member is, on a fresh server, the RSS growth (after a GC for the embedded server, which runs in its own process; soketi's from \`/proc/<pid>/status\`) while ${r.MEMBERS.toLocaleString('en-US')} members join, ÷ ${r.MEMBERS.toLocaleString('en-US')}; it includes each member's \`member_added\` to all the others.`,
   ];
 }
