@@ -6,8 +6,9 @@
 //   BENCH_SIZES=100,1000   fan-out sizes
 //   BENCH_BUDGET_S=540     time budget; fan-out drops its largest sizes to stay within it
 //   BENCH_OUT=path         where to write the report (default BENCHMARKS.md at the root)
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+//   BENCH_NO_BUILD=1       never run `npm run build`, even when a package is not built yet
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { SOKETI, root } from './processes.mjs';
@@ -44,7 +45,24 @@ async function serversAvailable() {
   return '';
 }
 
+const BUILT = [
+  'packages/realtime/dist/index.js',
+  'packages/express/dist/index.js',
+  'packages/presence-element/dist/whatsup-presence.bundle.min.js',
+  'packages/presence-element/dist/whatsup-presence.bundle.esm.min.js',
+];
+
+/** A fresh clone has no dist/: build once, so `npm run bench` works on its own. */
+function buildIfNeeded() {
+  const missing = BUILT.filter((file) => !existsSync(join(root, file)));
+  if (missing.length === 0 || process.env.BENCH_NO_BUILD === '1') return;
+  log(`not built yet (${missing.join(', ')}): npm run build`);
+  const { status } = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (status !== 0) log(`npm run build failed (${status}); the scenarios that need it say so`);
+}
+
 async function main() {
+  buildIfNeeded();
   const servers = await serversAvailable();
   const soketi = (() => {
     try {
