@@ -2,10 +2,13 @@
 // joined by soketi's Redis adapter — started by the same code as `npm run scale-out`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { Panel } from './panel.js';
-import { launch, root, run, waitFor } from './support.js';
+import { freePort, launch, root, run, waitFor } from './support.js';
 
 interface Running {
   stop(): Promise<void>;
@@ -126,9 +129,12 @@ describe('examples/scale-out end to end', () => {
     instances[0] = null;
     const res = await fetch(`${url(1)}whatsup/config`);
     assert.equal(res.status, 200, 'instance 2 still serves');
+    // A's WebSocket is to soketi, not to the stopped instance: it still hears what others do.
+    await b.panel.editStatusByKeyboard('while one is down');
+    await expectStatus(a.panel, 'Ben', 'while one is down', "A's open page still live");
     await a.page.goto(url(1));
     await a.panel.me.waitFor();
-    await expectStatus(a.panel, 'Ben', 'changed on two', 'A recovered on instance 2');
+    await expectStatus(a.panel, 'Ben', 'while one is down', 'A recovered on instance 2');
     await a.panel.editStatusByKeyboard('moved to two');
     await expectStatus(b.panel, 'Ada', 'moved to two', 'B still live');
   });
@@ -142,7 +148,7 @@ describe('examples/scale-out end to end', () => {
     await expectStatus(c.panel, 'Ada', 'moved to two', "C sees A's status from before the restart");
     await b.page.reload();
     await b.panel.me.waitFor();
-    await expectStatus(b.panel, 'Ben', 'changed on two', "B's own status survived");
+    await expectStatus(b.panel, 'Ben', 'while one is down', "B's own status survived");
     await expectStatus(b.panel, 'Cyd', 'joined after the restart', 'B on node 2 sees C on node 1');
     await c.page.close();
     await waitFor(
@@ -205,3 +211,71 @@ describe('examples/scale-out end to end', () => {
     });
   });
 });
+
+describe('npm run scale-out, as a newcomer runs it', () => {
+  let child: ChildProcess | undefined;
+
+  after(() => {
+    // Only if the test failed half-way: the script runs in its own process group, children included.
+    if (child?.pid && child.exitCode === null && child.signalCode === null)
+      process.kill(-child.pid, 'SIGKILL');
+  });
+
+  it('should start Redis, two soketi nodes and two instances, print the URLs, and stop them all on Ctrl-C', async () => {
+    const ports = {
+      REDIS_PORT: await freePort(),
+      SOKETI_PORT_1: await freePort(),
+      SOKETI_PORT_2: await freePort(),
+      APP_PORT_1: await freePort(),
+      APP_PORT_2: await freePort(),
+    };
+    child = spawn(process.execPath, [join(root, 'scripts', 'scale-out.mjs')], {
+      cwd: root,
+      env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    await waitFor(
+      () => output.includes('Ctrl-C') || child!.exitCode !== null,
+      60_000,
+      () => output,
+    );
+    assert.equal(child.exitCode, null, output);
+
+    for (const [app, soketi] of [
+      [ports.APP_PORT_1, ports.SOKETI_PORT_1],
+      [ports.APP_PORT_2, ports.SOKETI_PORT_2],
+    ] as const) {
+      assert.ok(output.includes(`http://127.0.0.1:${app}/`), `the URL of :${app} is printed:\n${output}`);
+      const config = (await (await fetch(`http://127.0.0.1:${app}/whatsup/config`)).json()) as {
+        wsPort: number;
+      };
+      assert.equal(config.wsPort, soketi, `:${app} sends its pages to soketi :${soketi}`);
+      assert.ok((await fetch(`http://127.0.0.1:${soketi}/`)).ok, `soketi :${soketi} answers`);
+    }
+    assert.ok(await listening(ports.REDIS_PORT), 'redis-server listens');
+
+    const exited = once(child, 'exit');
+    child.kill('SIGINT'); // the script alone: it must stop what it started
+    const [code] = (await exited) as [number | null];
+    assert.equal(code, 0, output);
+    for (const [name, port] of Object.entries(ports)) {
+      assert.equal(await listening(port), false, `${name} ${port} is closed after Ctrl-C`);
+    }
+  });
+});
+
+async function listening(port: number): Promise<boolean> {
+  const socket = connect(port, '127.0.0.1');
+  try {
+    await once(socket, 'connect');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    socket.destroy();
+  }
+}
