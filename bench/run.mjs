@@ -85,6 +85,7 @@ async function main() {
     ['fan-out', fanOut, withServers(soketi)],
   ];
   const sections = [];
+  const summary = [];
   for (const [name, scenario, available] of scenarios) {
     if (only && !only.includes(name)) continue;
     const missing = available();
@@ -96,7 +97,9 @@ async function main() {
     } else {
       log(`${name}: running`);
       try {
-        body = scenario.report(await scenario.run(ctx));
+        const result = await scenario.run(ctx);
+        body = scenario.report(result);
+        summary.push(...scenario.headline(result));
       } catch (err) {
         body = [`Not measured: the scenario failed: \`${String(err?.message ?? err).split('\n')[0]}\`.`];
         log(`${name}: failed: ${err?.stack ?? err}`);
@@ -113,7 +116,20 @@ async function main() {
       '',
     );
   }
-  writeFileSync(process.env.BENCH_OUT ?? join(root, 'BENCHMARKS.md'), [...header(), ...sections].join('\n'));
+  const glance = [
+    '## At a glance',
+    '',
+    '| | ours | baseline, same run | ratio |',
+    '|---|---|---|---|',
+    ...summary.map((cells) => `| ${cells.join(' | ')} |`),
+    '',
+    'Ratio = ours ÷ baseline. For times, bytes and memory below 1× is better than the baseline; for requests/s and joins + leaves/s above 1× is better. Details and method for each line in the sections below.',
+    '',
+  ];
+  writeFileSync(
+    process.env.BENCH_OUT ?? join(root, 'BENCHMARKS.md'),
+    [...header(), ...(summary.length ? glance : []), ...sections].join('\n'),
+  );
   log(`wrote ${process.env.BENCH_OUT ?? 'BENCHMARKS.md'}`);
 }
 

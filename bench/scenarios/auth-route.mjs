@@ -55,6 +55,11 @@ export async function run({ quick, log }) {
   }
 }
 
+/** One line for the summary at the top of BENCHMARKS.md. */
+export function headline(r) {
+  return [['auth route, requests/s', int(r.auth), `bare route ${int(r.bare)}`, ratio(r.auth, r.bare)]];
+}
+
 export function report(r) {
   return [
     '| | requests/s | ratio |',

@@ -81,6 +81,24 @@ export async function run({ log }) {
   }
 }
 
+/** Lines for the summary at the top of BENCHMARKS.md. */
+export function headline(r) {
+  return [
+    [
+      'element, first render of 1,000 (with statuses)',
+      ms(r.element.render),
+      `bare Lit list ${ms(r.baseline.render)}`,
+      ratio(r.element.render, r.baseline.render),
+    ],
+    [
+      'element, one status change in 1,000',
+      ms(r.element.one),
+      `bare Lit list ${ms(r.baseline.one)}`,
+      ratio(r.element.one, r.baseline.one),
+    ],
+  ];
+}
+
 export function report(r) {
   const row = (label, key) =>
     `| ${label} | ${ms(r.element[key])} | ${ms(r.baseline[key])} | ${ratio(r.element[key], r.baseline[key])} |`;

@@ -71,6 +71,34 @@ export async function run(ctx) {
   return { count, rows, skipped };
 }
 
+/** Lines for the summary at the top of BENCHMARKS.md: the largest N measured. */
+export function headline(r) {
+  const last = r.rows[r.rows.length - 1];
+  if (!last) return [];
+  const n = last.n.toLocaleString('en-US');
+  const x = last.results;
+  return [
+    [
+      `fan-out to ${n} p50, embedded HTTP API`,
+      ms(x.embeddedHttp.p50),
+      `soketi ${ms(x.soketiHttp.p50)}`,
+      ratio(x.embeddedHttp.p50, x.soketiHttp.p50),
+    ],
+    [
+      `fan-out to ${n} p50, embedded in-process`,
+      ms(x.inProcess.p50),
+      `soketi ${ms(x.soketiHttp.p50)}`,
+      ratio(x.inProcess.p50, x.soketiHttp.p50),
+    ],
+    [
+      `memory per connection at ${n} (embedded)`,
+      kb(last.memory.embedded),
+      `soketi ${kb(last.memory.soketi)}`,
+      ratio(last.memory.embedded, last.memory.soketi),
+    ],
+  ];
+}
+
 export function report(r) {
   const cell = (x) => `${ms(x.p50)} / ${ms(x.p99)}`;
   const lines = [

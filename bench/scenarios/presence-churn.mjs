@@ -75,6 +75,25 @@ async function memoryPerMember(start, n) {
   }
 }
 
+/** Lines for the summary at the top of BENCHMARKS.md. */
+export function headline(r) {
+  const [e, s] = r.results;
+  return [
+    [
+      'presence churn, joins + leaves/s (embedded)',
+      int(e.eventsPerSecond),
+      `soketi ${int(s.eventsPerSecond)}`,
+      ratio(e.eventsPerSecond, s.eventsPerSecond),
+    ],
+    [
+      'memory per presence member (embedded)',
+      kb(e.memberBytes),
+      `soketi ${kb(s.memberBytes)}`,
+      ratio(e.memberBytes, s.memberBytes),
+    ],
+  ];
+}
+
 export function report(r) {
   const [e, s] = r.results;
   const row = (x) =>

@@ -94,6 +94,18 @@ export async function run() {
   return { full: measure(code), shares, baseline: measure(readFileSync(join(root, BASELINE))) };
 }
 
+/** One line for the summary at the top of BENCHMARKS.md. */
+export function headline(r) {
+  return [
+    [
+      'bundle, brotli',
+      kb(r.full.brotli),
+      `pusher-js alone ${kb(r.baseline.brotli)}`,
+      ratio(r.full.brotli, r.baseline.brotli),
+    ],
+  ];
+}
+
 export function report(r) {
   const row = (label, m) => `| ${label} | ${kb(m.raw)} | ${kb(m.gzip)} | ${kb(m.brotli)} |`;
   return [

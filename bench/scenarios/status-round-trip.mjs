@@ -87,6 +87,19 @@ export async function run({ quick, log }) {
   }
 }
 
+/** One line for the summary at the top of BENCHMARKS.md. */
+export function headline(r) {
+  const [inProcess, , soketi] = PATHS.map((path) => r.results[path]);
+  return [
+    [
+      'status round trip p50, embedded in-process',
+      ms(inProcess.p50),
+      `soketi ${ms(soketi.p50)}`,
+      ratio(inProcess.p50, soketi.p50),
+    ],
+  ];
+}
+
 export function report(r) {
   const base = r.results[PATHS[0]].p50;
   return [
