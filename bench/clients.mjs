@@ -6,6 +6,9 @@
 //       exactly as the pusher library does: HMAC-SHA256 of `${socket_id}:${channel}[:${channel_data}]`)
 //   {type:'round', event}  → {type:'go'} (the driver publishes now) … {type:'done', ms}
 //       ms = last socket's arrival − the moment before 'go' was sent
+//   {type:'steady', url, rate, holdMs, durationMs, channel, key, secret}
+//       → {type:'steadied', joins, leaves, delivered, expected, joinLatencies, leaveLatencies}
+//       a new member every 1000/rate ms, each leaving holdMs after it joined (open loop)
 //   {type:'churn', url, m, durationMs, channel, key, secret}
 //       → {type:'churned', joins, leaves, delivered, expected, joinLatencies}
 //       m loops join the presence channel as a new member and leave again, back to back, while the
@@ -68,6 +71,12 @@ async function connect({ url, n, channel, key, secret, idBase = 'bench' }) {
           }
         } else if (watch && msg.event === 'pusher_internal:member_removed') {
           watch.delivered++;
+          const id = JSON.parse(msg.data).user_id;
+          const leave = watch.leaves?.get(id);
+          if (leave && ++leave.seen === watch.watchers) {
+            watch.leaveLatencies.push(performance.now() - leave.t0);
+            watch.leaves.delete(id);
+          }
         } else if (round && msg.event === round.event) {
           if (++round.received === round.n) {
             const ms = performance.now() - round.t0;
@@ -127,6 +136,70 @@ async function churn({ url, m, durationMs, channel, key, secret }) {
   return result;
 }
 
+/**
+ * Open loop at a steady rate: a new member every 1000/rate ms, each leaving (a clean close) holdMs
+ * after its join succeeded, for durationMs; joins and leaves are timed until every watcher saw them.
+ */
+async function steady({ url, rate, holdMs, durationMs, channel, key, secret }) {
+  watch = {
+    watchers: sockets.length,
+    delivered: 0,
+    joins: new Map(),
+    joinLatencies: [],
+    leaves: new Map(),
+    leaveLatencies: [],
+  };
+  let joins = 0;
+  let leaves = 0;
+  let next = 0;
+  const inside = new Set();
+  const started = performance.now();
+  await new Promise((resolve) => {
+    const tick = () => {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate);
+      while (next < due) {
+        const userId = `steady-${next++}`;
+        let joined = false;
+        watch.joins.set(userId, { t0: performance.now(), seen: 0 });
+        const ws = open(url, channel, { key, secret, userId }, (msg) => {
+          if (msg.event === 'pusher_internal:subscription_succeeded') {
+            joined = true;
+            joins++;
+            setTimeout(() => {
+              watch.leaves.set(userId, { t0: performance.now(), seen: 0 });
+              ws.close();
+            }, holdMs);
+          }
+        });
+        inside.add(ws);
+        ws.on('error', () => {});
+        ws.on('close', () => {
+          inside.delete(ws);
+          if (joined) leaves++;
+        });
+      }
+      if (performance.now() - started < durationMs) setTimeout(tick, 5);
+      else resolve();
+    };
+    tick();
+  });
+  // Every member still inside leaves after its hold; then the last frames arrive.
+  const give = performance.now() + holdMs + 10_000;
+  while (inside.size > 0 && performance.now() < give) await new Promise((r) => setTimeout(r, 50));
+  for (const ws of inside) ws.terminate();
+  await new Promise((r) => setTimeout(r, 500));
+  const result = {
+    joins,
+    leaves,
+    delivered: watch.delivered,
+    expected: (joins + leaves) * watch.watchers,
+    joinLatencies: watch.joinLatencies,
+    leaveLatencies: watch.leaveLatencies,
+  };
+  watch = null;
+  return result;
+}
+
 process.on('message', async (msg) => {
   try {
     if (msg.type === 'connect') {
@@ -135,6 +208,8 @@ process.on('message', async (msg) => {
     } else if (msg.type === 'round') {
       round = { event: msg.event, n: sockets.length, received: 0, t0: performance.now() };
       process.send({ type: 'go' });
+    } else if (msg.type === 'steady') {
+      process.send({ type: 'steadied', ...(await steady(msg)) });
     } else if (msg.type === 'churn') {
       process.send({ type: 'churned', ...(await churn(msg)) });
     }

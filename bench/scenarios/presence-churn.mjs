@@ -1,7 +1,7 @@
 // 2. Presence churn: M loops join a presence channel as new members and leave again, back to
-// back, while K watchers follow; both servers are up with their watchers the whole time and take
-// turns churning (embedded, soketi, soketi, embedded). Then memory per presence member, each
-// server fresh.
+// back, while K watchers follow (the most the server sustains); then members joining at a steady
+// rate and leaving after a second (join and leave latency). Both servers are up with their
+// watchers the whole time and take turns. Then memory per presence member, each server fresh.
 import { credentials, request, startClients, startEmbedded, startSoketi, wsUrl } from '../processes.mjs';
 import { int, kb, ms, percentile, ratio } from '../stats.mjs';
 
@@ -13,8 +13,11 @@ export async function run({ quick, log }) {
   const M = quick ? 10 : 20;
   const MEMBERS = quick ? 300 : 1000;
   const sliceMs = quick ? 1500 : 3000;
+  const RATE = quick ? 50 : 100;
+  const HOLD_MS = 1000;
   const stack = [];
   const totals = {};
+  const steadyTotals = {};
   try {
     const setups = {};
     for (const start of [startEmbedded, startSoketi]) {
@@ -26,6 +29,14 @@ export async function run({ quick, log }) {
       await request(watchers.child, { type: 'connect', n: K, idBase: 'watcher', ...common }, 'ready');
       setups[server.name] = { watchers: watchers.child, common };
       totals[server.name] = { joins: 0, leaves: 0, delivered: 0, expected: 0, joinLatencies: [], ms: 0 };
+      steadyTotals[server.name] = {
+        joins: 0,
+        leaves: 0,
+        delivered: 0,
+        expected: 0,
+        joinLatencies: [],
+        leaveLatencies: [],
+      };
     }
     for (const name of ['embedded', 'soketi', 'soketi', 'embedded']) {
       const { watchers, common } = setups[name];
@@ -34,6 +45,18 @@ export async function run({ quick, log }) {
       for (const key of ['joins', 'leaves', 'delivered', 'expected']) t[key] += r[key];
       t.joinLatencies.push(...r.joinLatencies);
       t.ms += sliceMs;
+    }
+    for (const name of ['soketi', 'embedded', 'embedded', 'soketi']) {
+      const { watchers, common } = setups[name];
+      const r = await request(
+        watchers,
+        { type: 'steady', rate: RATE, holdMs: HOLD_MS, durationMs: sliceMs, ...common },
+        'steadied',
+      );
+      const t = steadyTotals[name];
+      for (const key of ['joins', 'leaves', 'delivered', 'expected']) t[key] += r[key];
+      t.joinLatencies.push(...r.joinLatencies);
+      t.leaveLatencies.push(...r.leaveLatencies);
     }
   } finally {
     for (const part of stack.reverse()) await part.stop();
@@ -53,11 +76,19 @@ export async function run({ quick, log }) {
       joinP50: percentile(t.joinLatencies, 50),
       joinP99: percentile(t.joinLatencies, 99),
       memberBytes: await memoryPerMember(start, MEMBERS),
+      steady: {
+        delivered: steadyTotals[name].delivered,
+        expected: steadyTotals[name].expected,
+        joinP50: percentile(steadyTotals[name].joinLatencies, 50),
+        joinP99: percentile(steadyTotals[name].joinLatencies, 99),
+        leaveP50: percentile(steadyTotals[name].leaveLatencies, 50),
+        leaveP99: percentile(steadyTotals[name].leaveLatencies, 99),
+      },
     };
     results.push(result);
     log(`presence churn, ${name}: ${JSON.stringify({ ...result })}`);
   }
-  return { K, M, MEMBERS, durationMs: 2 * sliceMs, results };
+  return { K, M, MEMBERS, RATE, HOLD_MS, durationMs: 2 * sliceMs, results };
 }
 
 /** RSS growth of a fresh server while `n` presence members join, ÷ n. */
@@ -99,7 +130,7 @@ export function report(r) {
   const row = (x) =>
     `| ${x.server} | ${int(x.eventsPerSecond)} | ${int(x.deliveredPerSecond)} | ${int(x.delivered)} / ${int(x.expected)} | ${ms(x.joinP50)} / ${ms(x.joinP99)} | ${kb(x.memberBytes)} |`;
   return [
-    `${r.M} loops, each joining \`${CHANNEL}\` as a new member and leaving again as soon as the join succeeded, while ${r.K} watchers follow: ${r.durationMs / 1000} s per server, in turns of ${r.durationMs / 2000} s (embedded, soketi, soketi, embedded) with both servers and their watchers up the whole time.`,
+    `**As fast as it goes** (closed loop): ${r.M} loops, each joining \`${CHANNEL}\` as a new member and leaving again as soon as the join succeeded, while ${r.K} watchers follow: ${r.durationMs / 1000} s per server, in turns of ${r.durationMs / 2000} s (embedded, soketi, soketi, embedded) with both servers and their watchers up the whole time.`,
     '',
     '| server | joins + leaves per second | member events delivered to watchers per second | delivered / expected | join → seen by every watcher, p50 / p99 | memory per presence member |',
     '|---|---|---|---|---|---|',
@@ -107,6 +138,16 @@ export function report(r) {
     row(s),
     `| **ratio embedded ÷ soketi** | ${ratio(e.eventsPerSecond, s.eventsPerSecond)} | ${ratio(e.deliveredPerSecond, s.deliveredPerSecond)} | | ${ratio(e.joinP50, s.joinP50)} | ${ratio(e.memberBytes, s.memberBytes)} |`,
     '',
-    `"Delivered / expected" is a count: every join and every leave should reach each of the ${r.K} watchers once. "Join → seen" runs from opening the member's socket to the last watcher's \`member_added\` (all in the clients' process). Memory per presence member is, on a fresh server, the RSS growth (after a GC for the embedded server, which runs in its own process; soketi's from \`/proc/<pid>/status\`) while ${r.MEMBERS.toLocaleString('en-US')} members join, ÷ ${r.MEMBERS.toLocaleString('en-US')}; it includes each member's \`member_added\` to all the others.`,
+    `**At a steady rate** (open loop): a new member every ${1000 / r.RATE} ms (${r.RATE} joins/s), each leaving with a clean close ${r.HOLD_MS / 1000} s after its join succeeded, so about ${(r.RATE * r.HOLD_MS) / 1000} members are in the channel at any time besides the ${r.K} watchers; ${r.durationMs / 1000} s per server, in turns (soketi, embedded, embedded, soketi).`,
+    '',
+    '| server | delivered / expected | join → seen by every watcher, p50 / p99 | leave → seen by every watcher, p50 / p99 |',
+    '|---|---|---|---|',
+    ...[e, s].map(
+      (x) =>
+        `| ${x.server} | ${int(x.steady.delivered)} / ${int(x.steady.expected)} | ${ms(x.steady.joinP50)} / ${ms(x.steady.joinP99)} | ${ms(x.steady.leaveP50)} / ${ms(x.steady.leaveP99)} |`,
+    ),
+    `| **ratio embedded ÷ soketi** (p50) | | ${ratio(e.steady.joinP50, s.steady.joinP50)} | ${ratio(e.steady.leaveP50, s.steady.leaveP50)} |`,
+    '',
+    `"Delivered / expected" is a count: every join and every leave should reach each of the ${r.K} watchers once. "Join → seen" runs from opening the member's socket to the last watcher's \`member_added\`, "leave → seen" from the member's \`close()\` to the last watcher's \`member_removed\` (all in the clients' process, on its clock). Memory per presence member is, on a fresh server, the RSS growth (after a GC for the embedded server, which runs in its own process; soketi's from \`/proc/<pid>/status\`) while ${r.MEMBERS.toLocaleString('en-US')} members join, ÷ ${r.MEMBERS.toLocaleString('en-US')}; it includes each member's \`member_added\` to all the others.`,
   ];
 }
