@@ -159,7 +159,7 @@ function header() {
     `| servers | embedded: \`createRealtimeServer()\` + \`whatsup()\` + express-session in a child process (bench/embedded-server.mjs); soketi: \`node ${SOKETI.replace(`${root}/`, '')} start\` with \`SOKETI_PORT=<free port> SOKETI_DEFAULT_APP_ID=app-id SOKETI_DEFAULT_APP_KEY=app-key SOKETI_DEFAULT_APP_SECRET=app-secret\` (limits lifted); all on 127.0.0.1, no TLS |`,
     `| browser | \`${element.CHROMIUM_ARGS.join(' ')}\` headless via playwright-core |`,
     '',
-    'The machine is shared and noisy: read the ratios, which compare things measured minutes apart in the same run; absolute times are indicative only. Sizes and delivered/expected counts do not depend on the clock.',
+    'The machine is shared and noisy: read the ratios, which compare things measured side by side in the same run; absolute times are indicative only. Sizes and delivered/expected counts do not depend on the clock.',
     '',
   ];
 }
