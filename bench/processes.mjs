@@ -14,7 +14,8 @@ export const SOKETI = join(root, 'node_modules', '.bin', 'soketi');
 
 const children = new Set();
 
-function killAll() {
+/** Kills every process still running (a scenario that overran its time, or the bench exiting). */
+export function killAll() {
   for (const child of children) child.kill('SIGKILL');
 }
 process.on('exit', killAll);

@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { SOKETI, root } from './processes.mjs';
+import { SOKETI, killAll, root } from './processes.mjs';
 import * as size from './scenarios/size.mjs';
 import * as element from './scenarios/element.mjs';
 import * as authRoute from './scenarios/auth-route.mjs';
@@ -61,6 +61,22 @@ function buildIfNeeded() {
   if (status !== 0) log(`npm run build failed (${status}); the scenarios that need it say so`);
 }
 
+/** A scenario that hangs (a lost frame, a server that never answers) must not hang the run. */
+async function withDeadline(promise, ms) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      killAll();
+      reject(new Error(`did not finish within ${Math.round(ms / 1000)} s; its processes were stopped`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function main() {
   buildIfNeeded();
   const servers = await serversAvailable();
@@ -97,7 +113,7 @@ async function main() {
     } else {
       log(`${name}: running`);
       try {
-        const result = await scenario.run(ctx);
+        const result = await withDeadline(scenario.run(ctx), Math.max(60_000, ctx.remaining() + 30_000));
         body = scenario.report(result);
         summary.push(...scenario.headline(result));
       } catch (err) {
