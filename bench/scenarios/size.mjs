@@ -36,7 +36,7 @@ function owner(source) {
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-function decodeVlq(segment) {
+export function decodeVlq(segment) {
   const values = [];
   let value = 0;
   let shift = 0;
@@ -54,7 +54,7 @@ function decodeVlq(segment) {
 }
 
 /** Characters of the generated code grouped by owner, in bundle order. */
-function attribute(code, map) {
+export function attribute(code, map) {
   const parts = new Map();
   const add = (name, text) => parts.set(name, (parts.get(name) ?? '') + text);
   const lines = code.split('\n');
