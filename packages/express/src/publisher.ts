@@ -76,28 +76,61 @@ export function createPusherPublisher(options: PusherOptions): Publisher {
     ...(options.port !== undefined ? { port: String(options.port) } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   } as Pusher.Options);
+  return publisherFromPusherClient(pusher, {
+    key: options.key,
+    cluster: options.cluster ?? 'local',
+    forceTLS: useTLS,
+    ...(options.host
+      ? {
+          wsHost: options.host,
+          ...(options.port !== undefined
+            ? { wsPort: Number(options.port), wssPort: Number(options.port) }
+            : {}),
+          enabledTransports: ['ws', 'wss'],
+        }
+      : {}),
+  });
+}
+
+/**
+ * Adapts a `pusher` library client someone made themselves (`publisher: new Pusher({…})`):
+ * it signs and triggers natively; "who is online" and the browser settings come from its config.
+ */
+export function publisherFromPusherClient(pusher: Pusher, client?: ClientConfig): Publisher {
   return {
     trigger: (channel, event, data, params) => pusher.trigger(channel, event, data, params),
     authorizeChannel: (socketId, channel, presenceData) =>
       pusher.authorizeChannel(socketId, channel, presenceData as Pusher.PresenceChannelData | undefined),
-    clientConfig: () => ({
-      key: options.key,
-      cluster: options.cluster ?? 'local',
-      forceTLS: useTLS,
-      ...(options.host
-        ? {
-            wsHost: options.host,
-            ...(options.port !== undefined
-              ? { wsPort: Number(options.port), wssPort: Number(options.port) }
-              : {}),
-            enabledTransports: ['ws', 'wss'],
-          }
-        : {}),
-    }),
+    clientConfig: () => client ?? clientConfigOf(pusher),
     async channelUsers(channel) {
       const response = await pusher.get({ path: `/channels/${channel}/users` });
-      const body = (await response.json()) as { users?: { id: string }[] };
+      const body = (await response.json()) as { users?: { id: string | number }[] };
       return (body.users ?? []).map((u) => String(u.id));
     },
   };
+}
+
+/** What a browser needs to reach the server a `pusher` client publishes to. */
+function clientConfigOf(pusher: Pusher): ClientConfig {
+  const config = (pusher as unknown as { config: PusherClientConfig }).config;
+  const forceTLS = config.scheme === 'https';
+  const cluster = /^api-([a-z0-9-]+)\.pusher\.com$/.exec(config.host)?.[1];
+  if (cluster) return { key: config.token.key, cluster, forceTLS };
+  const port = config.port !== undefined ? Number(config.port) : undefined;
+  return {
+    key: config.token.key,
+    cluster: 'local',
+    forceTLS,
+    wsHost: config.host,
+    ...(port !== undefined ? { wsPort: port, wssPort: port } : {}),
+    enabledTransports: ['ws', 'wss'],
+  };
+}
+
+/** The parts of the `pusher` library's (untyped) `config` property read above. */
+interface PusherClientConfig {
+  scheme: string;
+  host: string;
+  port?: string;
+  token: { key: string };
 }

@@ -6,7 +6,14 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import { WhatsupError } from './errors.js';
 import { cleanText, nameKey } from './text.js';
 import { MemoryStatusStore, type MemberRecord, type StatusStore } from './status-store.js';
-import { createPusherPublisher, type ClientConfig, type Publisher, type PusherOptions } from './publisher.js';
+import Pusher from 'pusher';
+import {
+  createPusherPublisher,
+  publisherFromPusherClient,
+  type ClientConfig,
+  type Publisher,
+  type PusherOptions,
+} from './publisher.js';
 import { errorHandler } from './error-handler.js';
 import { RateLimiter } from './rate-limit.js';
 
@@ -151,9 +158,10 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
 
   const json = express.json({ limit: limits.body, strict: true });
   const form = express.urlencoded({ extended: false, limit: limits.body, parameterLimit: 20 });
+  // `req.is` answers null when there is no body at all; an empty POST (logout-style) is not a type error.
   const jsonOnly: RequestHandler = (req, _res, next) => {
-    if (req.headers['content-length'] === '0' || !req.headers['content-type']) return next();
-    if (!req.is('application/json')) {
+    if (req.headers['content-length'] === '0') return next();
+    if (req.is('application/json') === false) {
       return next(
         new WhatsupError(
           415,
@@ -164,20 +172,35 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     }
     next();
   };
-  const limited: RequestHandler = (req, res, next) => {
-    const retryAfter = limiter.hit(req.sessionID ?? req.ip ?? 'anonymous');
-    if (retryAfter > 0) {
-      res.set('Retry-After', String(Math.ceil(retryAfter / 1000)));
+  const formOrJson: RequestHandler = (req, _res, next) => {
+    if (req.headers['content-length'] === '0') return next();
+    if (req.is(['application/x-www-form-urlencoded', 'application/json']) === false) {
       return next(
         new WhatsupError(
-          429,
-          'rate.limited',
-          'Too many changes in a short time; try again in a few seconds.',
+          415,
+          'body.unsupported_type',
+          'Send socket_id and channel_name as a form (what pusher-js sends) or as JSON.',
         ),
       );
     }
     next();
   };
+  /**
+   * Counts one change against `key`: a member's id for status changes, the client's address for
+   * sign-ups (before sign-in there is no saved session; saveUninitialized: false makes a new id
+   * per request, so a session id would count nothing).
+   */
+  function rateLimit(key: string, res: Response): void {
+    const retryAfter = limiter.hit(key);
+    if (retryAfter > 0) {
+      res.set('Retry-After', String(Math.ceil(retryAfter / 1000)));
+      throw new WhatsupError(
+        429,
+        'rate.limited',
+        'Too many changes in a short time; try again in a few seconds.',
+      );
+    }
+  }
 
   /** The signed-in member (latest stored record), or null. */
   async function currentUser(req: Request): Promise<MemberRecord | null> {
@@ -265,7 +288,6 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
 
   router.post(
     '/register',
-    limited,
     jsonOnly,
     json,
     wrap(async (req, res) => {
@@ -276,6 +298,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
           'This site signs people in itself; sign in on the site instead.',
         );
       }
+      rateLimit(`ip:${req.ip ?? 'unknown'}`, res);
       const body = objectBody(req.body);
       const name = cleanText(body.username, 'username', limits.name, true);
       const status = cleanText(body.status, 'status', limits.status, false);
@@ -287,6 +310,8 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         });
       }
       const record: MemberRecord = { id: sameSession ?? randomUUID(), name, status, updatedAt: Date.now() };
+      // A new name from a signed-in session is a new member: the old one must not linger in /members.
+      if (previous && !sameSession) await store.delete(previous.id);
       await store.set(record);
       await regenerate(req);
       req.session.whatsup = { id: record.id, name: record.name };
@@ -306,6 +331,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
 
   router.post(
     '/usersystem/auth',
+    formOrJson,
     form,
     json,
     wrap(async (req, res) => {
@@ -353,11 +379,11 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
 
   router.post(
     '/status',
-    limited,
     jsonOnly,
     json,
     wrap(async (req, res) => {
       const user = await requireUser(req);
+      rateLimit(`user:${user.id}`, res);
       const status = cleanText(objectBody(req.body).status, 'status', limits.status, false);
       const record: MemberRecord = { ...user, status, updatedAt: Date.now() };
       await store.set(record);
@@ -431,6 +457,7 @@ function resolvePublisher(options: WhatsupOptions): Publisher {
   }
   if (options.pusher) return createPusherPublisher(options.pusher);
   const publisher = options.publisher;
+  if (publisher instanceof Pusher) return publisherFromPusherClient(publisher);
   if (!publisher) {
     throw new TypeError(
       'whatsup needs somewhere to publish: pass pusher: { appId, key, secret, cluster | host } ' +

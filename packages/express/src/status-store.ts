@@ -45,7 +45,7 @@ export class MemoryStatusStore implements StatusStore {
   }
 
   async set(record: MemberRecord): Promise<void> {
-    // Re-insert so iteration order is "least recently updated first", which makes pruning cheap.
+    // Re-inserted, so /members lists members in the order they last changed.
     this.#records.delete(record.id);
     this.#records.set(record.id, { ...record });
   }
@@ -55,11 +55,14 @@ export class MemoryStatusStore implements StatusStore {
   }
 
   async list(): Promise<MemberRecord[]> {
+    // Every record is looked at anyway to copy it out, so expired ones go on the way: a record may
+    // be set with an older updatedAt than its neighbours (imports, other stores), so order proves nothing.
+    const alive: MemberRecord[] = [];
     for (const [id, record] of this.#records) {
-      if (!this.#expired(record)) break;
-      this.#records.delete(id);
+      if (this.#expired(record)) this.#records.delete(id);
+      else alive.push({ ...record });
     }
-    return [...this.#records.values()].map((r) => ({ ...r }));
+    return alive;
   }
 
   #expired(record: MemberRecord): boolean {
