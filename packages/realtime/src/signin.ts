@@ -1,4 +1,5 @@
 import type { Connection } from './connection.js';
+import { CloseCode } from './errors.js';
 import type { Hub } from './hub.js';
 import { quote } from './limits.js';
 import { verifyUserAuth } from './signatures.js';
@@ -34,6 +35,14 @@ export function signin(hub: Hub, connection: Connection, data: unknown): void {
     user.id.length > limits.userIdLength
   ) {
     connection.sendError(null, 'Invalid pusher:signin: user_data must be JSON with a non-empty string id');
+    return;
+  }
+  if (hub.revoked(user.id, connection)) {
+    // a sign-in made before the user signed out, replayed on a connection that predates it
+    connection.sendError(
+      CloseCode.UNAUTHORIZED,
+      'This user was signed out after this connection opened; reconnect and sign in again',
+    );
     return;
   }
   if (connection.userId !== undefined) hub.users.get(connection.userId)?.delete(connection);
