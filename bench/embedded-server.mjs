@@ -17,7 +17,7 @@ const server = createServer(app);
 const realtime = createRealtimeServer({
   ...credentials,
   server,
-  limits: { presenceMembers: 100_000, maxConnections: 100_000 },
+  limits: { presenceMembers: 100_000, maxConnections: 100_000, connectionsPerAddress: 100_000 },
 });
 const overHttp = process.env.BENCH_PUBLISH === 'http';
 const publisherOptions = overHttp

@@ -85,8 +85,8 @@ describe('limits.subscriptionsPerConnection', () => {
 });
 
 describe('limits.connectionsPerAddress', () => {
-  it('should default to 100', () => {
-    assert.equal(DEFAULT_LIMITS.connectionsPerAddress, 100);
+  it('should default to 1000 (an office behind one NAT address has many tabs)', () => {
+    assert.equal(DEFAULT_LIMITS.connectionsPerAddress, 1000);
   });
 
   describe('when one address opens more connections than allowed', () => {
@@ -166,6 +166,48 @@ describe('limits.connectionsPerAddress', () => {
         const b = await attempt(server.port, { 'x-forwarded-for': 'forged-2, 10.0.0.1' });
         const c = await attempt(server.port, { 'x-forwarded-for': 'forged-1, 10.0.0.2' });
         assert.deepEqual([a.result, b.result, c.result], ['open', 4100, 'open']);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+});
+
+describe('limits.sendBufferBytes', () => {
+  it('should default to 1 MiB', () => {
+    assert.equal(DEFAULT_LIMITS.sendBufferBytes, 1024 * 1024);
+  });
+
+  describe('when a client stops reading while events keep coming', () => {
+    it('should cut it and report 4101, while a reading client keeps getting every event', async () => {
+      const server = createRealtimeServer({ ...APP, port: 0, limits: { sendBufferBytes: 64 * 1024 } });
+      await server.ready;
+      try {
+        const codes: number[] = [];
+        server.on('disconnection', ({ code }) => codes.push(code));
+        const stalled = openRaw(server.port);
+        const reader = openRaw(server.port);
+        await Promise.all([stalled.socketId(), reader.socketId()]);
+        for (const raw of [stalled, reader]) {
+          raw.send({ event: 'pusher:subscribe', data: { channel: 'flood' } });
+          await raw.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+        }
+        // from here the stalled client reads nothing: kernel buffers fill, then the server's
+        (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+        let received = 0;
+        reader.ws.on('message', () => (received += 1));
+        const data = 'x'.repeat(9000);
+        let sent = 0;
+        while (server.connectionCount === 2 && sent < 20_000) {
+          await server.trigger('flood', 'e', data);
+          sent += 1;
+          if (sent % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+        assert.equal(server.connectionCount, 1, `still two connections after ${sent} events`);
+        assert.deepEqual(codes, [4101]);
+        while (received < sent) await new Promise((resolve) => setTimeout(resolve, 10));
+        assert.equal(received, sent);
+        reader.ws.close();
       } finally {
         await server.close();
       }
