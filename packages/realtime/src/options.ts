@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { resolveWebhookOptions, type ResolvedWebhookOptions, type WebhookOptions } from './webhooks.js';
 
 /** Pusher's documented limits, all configurable. Defaults in `DEFAULT_LIMITS`. */
 export interface Limits {
@@ -53,6 +54,8 @@ export interface RealtimeServerOptions {
   clientEvents?: boolean;
   /** Overrides for any of Pusher's limits. */
   limits?: Partial<Limits>;
+  /** Pusher-format webhooks: receivers, member_removed grace, batching, queue and retries (README "Webhooks"). */
+  webhooks?: WebhookOptions;
 }
 
 export interface ResolvedOptions {
@@ -68,6 +71,7 @@ export interface ResolvedOptions {
   pongTimeout: number;
   clientEvents: boolean;
   limits: Limits;
+  webhooks: ResolvedWebhookOptions;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -155,6 +159,7 @@ export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions 
     pongTimeout: positive('pongTimeout', options.pongTimeout ?? 30_000, false),
     clientEvents,
     limits,
+    webhooks: resolveWebhookOptions(options.webhooks),
   };
 }
 
