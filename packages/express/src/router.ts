@@ -618,8 +618,19 @@ function objectBody(body: unknown): Record<string, unknown> {
 }
 
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : preview(value, 3);
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
+
+/** JSON-like text of a value, never deeper than `depth`: a body nested thousands deep stays cheap. */
+function preview(value: unknown, depth: number): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  if (depth === 0) return Array.isArray(value) ? '[…]' : '{…}';
+  const parts: string[] = [];
+  for (const [key, item] of Object.entries(value).slice(0, 8)) {
+    parts.push((Array.isArray(value) ? '' : `${JSON.stringify(key)}:`) + preview(item, depth - 1));
+  }
+  return Array.isArray(value) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
 }
 
 function regenerate(req: Request): Promise<void> {
