@@ -106,11 +106,14 @@ export function bodyTimeout(ms: number): RequestHandler {
 }
 
 export interface RateLimitOptions {
-  /** Length of a window in milliseconds. Default 60,000. */
+  /** Length of a window in milliseconds. Default 10,000. */
   windowMs?: number;
-  /** State changes (POST /status, /logout) per key and window. Default 60. */
+  /** State changes (POST /status, /logout) per key and window. Default 30. */
   max?: number;
-  /** Sign-ups (POST /register) per key and window. Default 10. */
+  /**
+   * Sign-ups (POST /register) per key and window. Default 10 — or `max` when only `max` is given,
+   * as wave-1 configurations (`{ windowMs, max }`) counted both together.
+   */
   signUpMax?: number;
   /**
    * The key a request counts against. Default: the client address (`req.ip`, so it follows
@@ -132,9 +135,9 @@ export function addressKey(req: Request): string {
 
 /** One express-rate-limit limiter whose refusals go through the router's JSON errors. */
 export function limiter(name: 'register' | 'change', options: RateLimitOptions | undefined): RequestHandler {
-  const windowMs = positive(options?.windowMs ?? 60_000, 'rateLimit.windowMs');
+  const windowMs = positive(options?.windowMs ?? 10_000, 'rateLimit.windowMs');
   const limit = positive(
-    name === 'register' ? (options?.signUpMax ?? 10) : (options?.max ?? 60),
+    name === 'register' ? (options?.signUpMax ?? options?.max ?? 10) : (options?.max ?? 30),
     name === 'register' ? 'rateLimit.signUpMax' : 'rateLimit.max',
   );
   if (options?.keyGenerator !== undefined && typeof options.keyGenerator !== 'function')
@@ -162,7 +165,7 @@ export function limiter(name: 'register' | 'change', options: RateLimitOptions |
           429,
           'rate.limited',
           name === 'register'
-            ? 'Too many sign-ups from your address; try again in a minute.'
+            ? 'Too many sign-ups from your address; try again in a few seconds.'
             : 'Too many changes in a short time; try again in a few seconds.',
         ),
       );

@@ -39,6 +39,16 @@ describe('rateLimit option', () => {
     });
   });
 
+  describe('when only max is given (a wave-1 configuration)', () => {
+    it('should count sign-ups against max too', async () => {
+      const app = await start({ rateLimit: { max: 2 } });
+      const codes: number[] = [];
+      for (let i = 0; i < 3; i++)
+        codes.push((await app.person().post('/register', { username: `m${i}` })).status);
+      assert.deepEqual(codes, [200, 200, 429]);
+    });
+  });
+
   describe('when behind a trusted proxy', () => {
     it('should key on the forwarded address, so another visitor still signs up', async () => {
       const app = await start({ rateLimit: { signUpMax: 1 } }, (web) => web.set('trust proxy', 'loopback'));
