@@ -22,10 +22,12 @@ export function clientEvent(
     connection.sendError(
       CloseCode.CLIENT_EVENT_REJECTED,
       'Client events are not enabled for this app (clientEvents option)',
+      typeof channel === 'string' ? channel : undefined,
     );
     return;
   }
   if (typeof channel !== 'string') {
+    // the only refusal without a channel: the frame named none
     connection.sendError(null, `Client event ${event} rejected: a channel is needed`);
     return;
   }
@@ -80,5 +82,11 @@ export function clientEvent(
   const frame: ServerFrame = { event, channel, data: payload };
   if (subscription.userId !== undefined) frame.user_id = subscription.userId;
   hub.channels.broadcast(channel, JSON.stringify(frame), connection);
-  hub.emit('client_event', { socketId: connection.socketId, channel, event });
+  hub.emit('client_event', {
+    socketId: connection.socketId,
+    channel,
+    event,
+    data: payload,
+    ...(subscription.userId === undefined ? {} : { userId: subscription.userId }),
+  });
 }

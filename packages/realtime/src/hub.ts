@@ -3,6 +3,7 @@ import { ChannelRegistry } from './channels.js';
 import type { Connection, ServerFrame } from './connection.js';
 import type { ResolvedOptions } from './options.js';
 import { PresenceRegistry } from './presence.js';
+import type { WebhookBody } from './webhooks.js';
 
 /** Revocations remembered at most (oldest forgotten first), whatever connections stay open. */
 const MAX_REVOCATIONS = 100_000;
@@ -15,7 +16,9 @@ export interface RealtimeEvents {
   unsubscribed: [{ socketId: string; channel: string }];
   member_added: [{ channel: string; userId: string; info: unknown }];
   member_removed: [{ channel: string; userId: string }];
-  client_event: [{ socketId: string; channel: string; event: string }];
+  client_event: [{ socketId: string; channel: string; event: string; data: string; userId?: string }];
+  /** A webhook body as Pusher would POST it (after the member_removed grace), with or without webhook URLs. */
+  webhook: [WebhookBody];
 }
 
 /** The state every part shares: connections, channels, presence members, signed-in users. */

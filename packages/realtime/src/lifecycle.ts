@@ -134,7 +134,8 @@ export class Lifecycle {
         setTimeout(() => ws.terminate(), 1000).unref();
       }
     });
-    ws.on('close', (closeCode) => {
+    const gone = (closeCode: number): void => {
+      if (connection.closed) return;
       const code = connection.dropCode ?? closeCode;
       connection.closed = true;
       heartbeat.stop();
@@ -152,7 +153,14 @@ export class Lifecycle {
       }
       debug('%s closed (%d)', connection.socketId, code);
       safely(() => hub.emit('disconnection', { socketId: connection.socketId, code }));
-    });
+    };
+    // The client's close frame is its leave: ws only emits 'close' once TCP is down, a round trip or
+    // (with a client that never ends its socket) 30 s later, while the HTTP API would still list the
+    // member. ws has no public event for the close frame, so its receiver's 'conclude' is used when there.
+    (
+      ws as unknown as { _receiver?: { once?(event: 'conclude', listener: (code: number) => void): void } }
+    )._receiver?.once?.('conclude', (code) => gone(code));
+    ws.on('close', (code) => gone(code));
     connection.send({
       event: 'pusher:connection_established',
       data: JSON.stringify({ socket_id: connection.socketId, activity_timeout: activityTimeout }),

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { resolveWebhookOptions, type ResolvedWebhookOptions, type WebhookOptions } from './webhooks.js';
 
 /** Pusher's documented limits, all configurable. Defaults in `DEFAULT_LIMITS`. */
 export interface Limits {
@@ -66,6 +67,8 @@ export interface RealtimeServerOptions {
    * proxy that sets the header, or anyone can pick their own address.
    */
   trustProxy?: boolean | number;
+  /** Pusher-format webhooks: receivers, member_removed grace, batching, queue and retries (README "Webhooks"). */
+  webhooks?: WebhookOptions;
 }
 
 export interface ResolvedOptions {
@@ -82,6 +85,7 @@ export interface ResolvedOptions {
   clientEvents: boolean;
   limits: Limits;
   trustProxy: boolean | number;
+  webhooks: ResolvedWebhookOptions;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -182,6 +186,7 @@ export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions 
     clientEvents,
     limits,
     trustProxy,
+    webhooks: resolveWebhookOptions(options.webhooks),
   };
 }
 

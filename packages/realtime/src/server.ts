@@ -18,6 +18,7 @@ import { channelKind, channelNameProblem } from './limits.js';
 import { resolveOptions, type ResolvedOptions, type RealtimeServerOptions } from './options.js';
 import { publish, validateEvent } from './publish.js';
 import { authorizeChannel } from './signatures.js';
+import { Webhooks, type WebhookStats } from './webhooks.js';
 
 /** What `clientConfig()` returns: pusher-js options for this server (spread them into `new Pusher(key, …)`). */
 export interface ClientConfig {
@@ -48,6 +49,7 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   readonly #lifecycle: Lifecycle;
   readonly #api: HttpApi;
   readonly #server: Server;
+  readonly #webhooks: Webhooks;
   readonly #attached: boolean;
   #unhook: () => void = () => {};
   #closing: Promise<void> | undefined;
@@ -55,7 +57,10 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   constructor(options: RealtimeServerOptions) {
     super();
     this.#options = resolveOptions(options);
+    const { key, secret } = this.#options;
+    this.#webhooks = new Webhooks(this.#options.webhooks, key, secret, (body) => this.emit('webhook', body));
     this.#hub = new Hub(this.#options, (event, ...args) => {
+      this.#webhooks.observe(event, args[0], (channel) => this.#hub.channels.subscriptionCount(channel));
       (this.emit as (name: string, ...rest: unknown[]) => boolean)(event, ...args);
     });
     this.#lifecycle = new Lifecycle(this.#hub);
@@ -175,6 +180,11 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
     return this.#hub.connections.size;
   }
 
+  /** Delivery counters per webhook URL (queued, sent, failures, dropped). */
+  webhookStats(): WebhookStats[] {
+    return this.#webhooks.stats();
+  }
+
   /** Drops every connection (default 4200: pusher-js reconnects at once). */
   async disconnectAll(code: number = CloseCode.RECONNECT, reason = 'Reconnect now'): Promise<void> {
     await this.#lifecycle.closeConnections([...this.#hub.connections.values()], code, reason);
@@ -209,6 +219,7 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
         CloseCode.RECONNECT,
         'Server is closing',
       );
+      this.#webhooks.close();
       if (!this.#attached) {
         await new Promise<void>((resolve) => {
           this.#server.close(() => resolve());
