@@ -1,6 +1,7 @@
 import type { Connection, ServerFrame } from './connection.js';
 import { CloseCode } from './errors.js';
 import type { Hub } from './hub.js';
+import { MAX_DEPTH, stringifyBounded } from './json.js';
 import { channelKind, eventNameProblem } from './limits.js';
 
 /**
@@ -53,7 +54,15 @@ export function clientEvent(
     connection.sendError(null, `Client event rejected - ${nameProblem}`, channel);
     return;
   }
-  const payload = typeof data === 'string' ? data : JSON.stringify(data ?? {});
+  const payload = typeof data === 'string' ? data : stringifyBounded(data ?? {});
+  if (payload === undefined) {
+    connection.sendError(
+      null,
+      `Client event rejected - data is nested deeper than ${MAX_DEPTH} levels`,
+      channel,
+    );
+    return;
+  }
   if (Buffer.byteLength(payload) > limits.eventDataBytes) {
     connection.sendError(
       null,

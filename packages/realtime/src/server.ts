@@ -184,10 +184,18 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
     await this.#lifecycle.closeConnections([...this.#hub.connections.values()], code, reason);
   }
 
-  /** Closes every connection of a user (signed in as them or a presence member as them) with 4009. */
+  /**
+   * Closes every connection of a user (signed in as them or a presence member as them) with 4009: they
+   * leave presence at once, and connections opened before this call can no longer join presence or
+   * sign in as that user, even with an authorization obtained earlier.
+   */
   async terminateUserConnections(userId: string): Promise<void> {
-    const connections = this.#hub.userConnections(String(userId));
-    debug('terminating %d connection(s) of user %s', connections.length, userId);
+    const id = String(userId);
+    const connections = this.#hub.userConnections(id);
+    debug('terminating %d connection(s) of user %s', connections.length, id);
+    this.#hub.revoke(id);
+    // the others see member_removed now, not after the close handshake (up to a second later)
+    for (const connection of connections) this.#lifecycle.retire(connection);
     await this.#lifecycle.closeConnections(
       connections,
       CloseCode.UNAUTHORIZED,
@@ -233,6 +241,8 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
       if (this.#lifecycle.handleUpgrade(req, socket, head, false)) return;
       // nobody else listens for upgrades: refuse rather than leave the socket hanging
       if (server.listenerCount('upgrade') === 1) {
+        // Node detaches its own listeners from an upgraded socket: a reset now would be an uncaught 'error'
+        socket.on('error', (error) => debug('upgrade socket error: %s', error.message));
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       }
     };

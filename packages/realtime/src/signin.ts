@@ -48,6 +48,14 @@ export function signin(hub: Hub, connection: Connection, data: unknown): void {
     );
     return;
   }
+  if (hub.revoked(id, connection)) {
+    // a sign-in made before the user signed out, replayed on a connection that predates it
+    connection.sendError(
+      CloseCode.UNAUTHORIZED,
+      'This user was signed out after this connection opened; reconnect and sign in again',
+    );
+    return;
+  }
   if (connection.userId !== undefined) hub.users.get(connection.userId)?.delete(connection);
   connection.userId = id;
   let sockets = hub.users.get(id);
