@@ -542,6 +542,8 @@ class WebhookSender {
         },
         body,
         signal: this.#abort.signal,
+        // a redirect would turn the POST into a GET elsewhere; a moved receiver is a failure to fix
+        redirect: 'manual',
       });
       // the body is not needed; reading it frees the connection for reuse
       await response.arrayBuffer().catch(() => undefined);

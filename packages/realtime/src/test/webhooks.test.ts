@@ -22,7 +22,7 @@ type Pusher = PusherJs.default;
 const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' } as const;
 const SOKETI = fileURLToPath(new URL('../../../../node_modules/.bin/soketi', import.meta.url));
 
-type Mode = 'ok' | 'fail' | 'hang';
+type Mode = 'ok' | 'fail' | 'hang' | 'redirect';
 
 /** A real HTTP receiver: records every request, answers per `mode`. */
 interface Receiver {
@@ -52,6 +52,10 @@ async function startReceiver(mode: Mode = 'ok', port = 0): Promise<Receiver> {
     req.on('end', () => {
       if (receiver.mode === 'hang') {
         hanging.push(res);
+        return;
+      }
+      if (receiver.mode === 'redirect') {
+        res.writeHead(302, { location: '/elsewhere' }).end();
         return;
       }
       if (receiver.mode === 'fail') {
@@ -371,6 +375,22 @@ describe('webhooks: embedded server', () => {
       `channel_vacated ${lonely} `,
     ]);
     assert.equal(emitted.flatMap((body) => body.events).length, 8);
+  });
+
+  it('should count a redirect as a failure (never follow it) and retry until the receiver answers 2xx', async () => {
+    const receiver = await startReceiver('redirect');
+    const server = await startEmbedded({
+      targets: [{ url: receiver.url }],
+      graceMs: 0,
+      retryMinMs: 20,
+      retryMaxMs: 50,
+    });
+    await subscribed(connect(server.port), `private-${unique()}`);
+    await waitFor(() => (server.webhookStats()[0]?.failures ?? 0) >= 2, 'two failed attempts');
+    assert.equal(receiver.requests.length, 0);
+    receiver.mode = 'ok';
+    await waitFor(() => receiver.requests.length === 1, 'delivery once it answers 200');
+    assert.equal(server.webhookStats()[0]?.sent, 1);
   });
 
   it('should survive a throwing webhook listener and still deliver', async () => {
