@@ -18,7 +18,8 @@ const server = createServer(app);
 const realtime = createRealtimeServer({
   ...credentials,
   server,
-  limits: { presenceMembers: 100_000, maxConnections: 100_000 },
+  // every bench client connects from 127.0.0.1: lift the per-address cap too
+  limits: { presenceMembers: 100_000, maxConnections: 100_000, connectionsPerAddress: 100_000 },
   // BENCH_WEBHOOK_URL: webhooks (all default events, default grace/batching) POSTed there
   ...(process.env.BENCH_WEBHOOK_URL
     ? { webhooks: { targets: [{ url: process.env.BENCH_WEBHOOK_URL }] } }

@@ -3,12 +3,23 @@
 // of its own, and the same presence churn from a second clients process (a member joining every
 // 1000/rate ms and leaving 200 ms later, in 3 s stretches until the rounds are done), so the server with webhooks is making, signing and
 // POSTing member_added / member_removed / channel_* webhooks while the fan-out rounds are timed.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import Pusher from 'pusher';
 import { credentials, request, startClients, startEmbedded, wsUrl } from '../processes.mjs';
 import { interleavedRounds, int, ms, ratio } from '../stats.mjs';
 
 export const title = 'Webhooks (fan-out with webhooks enabled vs disabled)';
+
+/**
+ * CPU seconds (user + system) a process has used, from /proc/<pid>/stat. Latency on a loaded shared
+ * machine swings several-fold between runs; CPU time spent on the same work does not.
+ */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // fields after "(comm) ": state is [0], utime [11], stime [12], in clock ticks (100 per second)
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** A webhook receiver in the driver: checks every body with the pusher library, counts events. */
 async function startReceiver() {
@@ -86,6 +97,10 @@ export async function run(ctx) {
       }
       return total;
     };
+    const cpuBefore = {
+      plain: cpuSeconds(setups.plain.server.child.pid),
+      hooked: cpuSeconds(setups.hooked.server.child.pid),
+    };
     const churning = { plain: churn(setups.plain), hooked: churn(setups.hooked) };
     // let the churn reach its pace before timing
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -107,10 +122,17 @@ export async function run(ctx) {
     }
     const roundsMs = Date.now() - t0;
     const steadied = { plain: await churning.plain, hooked: await churning.hooked };
+    const cpu = {
+      plain: cpuSeconds(setups.plain.server.child.pid) - cpuBefore.plain,
+      hooked: cpuSeconds(setups.hooked.server.child.pid) - cpuBefore.hooked,
+    };
     // member_removed waits out the default 3 s grace; then the batch goes out
     await new Promise((resolve) => setTimeout(resolve, 4000));
     const received = { ...receiver.counts, events: { ...receiver.counts.events } };
-    const row = { n, count, rate, roundsMs, results, steadied, received };
+    // the webhooks still held (grace) and batched are sent during the wait above: count their CPU too
+    cpu.hookedAfter = cpuSeconds(setups.hooked.server.child.pid) - cpuBefore.hooked;
+    cpu.plainAfter = cpuSeconds(setups.plain.server.child.pid) - cpuBefore.plain;
+    const row = { n, count, rate, roundsMs, results, steadied, received, cpu };
     ctx.log(`webhooks: ${JSON.stringify({ ...row, steadied: undefined })}`);
     return row;
   } finally {
@@ -120,6 +142,12 @@ export async function run(ctx) {
 
 export function headline(r) {
   return [
+    [
+      `server CPU time, fan-out + churn, webhooks on`,
+      `${r.cpu.hookedAfter.toFixed(2)} s`,
+      `webhooks off ${r.cpu.plainAfter.toFixed(2)} s`,
+      ratio(r.cpu.hookedAfter, r.cpu.plainAfter),
+    ],
     [
       `fan-out to ${int(r.n)} p50 with webhooks on (${r.rate} joins/s churn)`,
       ms(r.results.hooked.p50),
@@ -138,6 +166,13 @@ export function report(r) {
     `| N | webhooks off p50 / p99 | webhooks on p50 / p99 | **on ÷ off** (p50) | on ÷ off (p99) |`,
     '|---|---|---|---|---|',
     `| ${int(r.n)} | ${cell(r.results.plain)} | ${cell(r.results.hooked)} | ${ratio(r.results.hooked.p50, r.results.plain.p50)} | ${ratio(r.results.hooked.p99, r.results.plain.p99)} |`,
+    '',
+    `| server CPU time (user + system) | webhooks off | webhooks on | **on ÷ off** |`,
+    '|---|---|---|---|',
+    `| rounds and churn | ${r.cpu.plain.toFixed(2)} s | ${r.cpu.hooked.toFixed(2)} s | ${ratio(r.cpu.hooked, r.cpu.plain)} |`,
+    `| … and the 4 s after (held and batched webhooks go out) | ${r.cpu.plainAfter.toFixed(2)} s | ${r.cpu.hookedAfter.toFixed(2)} s | ${ratio(r.cpu.hookedAfter, r.cpu.plain > 0 ? r.cpu.plainAfter : 0)} |`,
+    '',
+    'Latency on this shared machine swings several-fold between runs (read p50 with care); CPU time spent by each server process on the same work (from `/proc/<pid>/stat`) is the steadier measure of what webhooks cost.',
     '',
     `${r.count} rounds per server after 3 warm-up rounds, in turns (order reversed every turn), publishing in-process (\`realtime.trigger\` on an IPC message) to N subscribers of one public channel. Both embedded servers run at once; one has \`webhooks: { targets: [{ url }] }\` (default events, 3 s grace, 50 ms batches) pointing at a receiver in the driver process that checks every body with the \`pusher\` library's \`webhook().isValid()\`. Both get the same presence churn from a second clients process for as long as the rounds last (${(r.roundsMs / 1000).toFixed(1)} s): ${r.rate} joins/s in 3 s stretches, each member leaving 200 ms after its join.`,
     '',
