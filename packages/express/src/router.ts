@@ -26,6 +26,8 @@ import {
   type RateLimitOptions,
 } from './guards.js';
 import { jsonBytes, resolveLimits, type Limits } from './limits.js';
+import { announceOn, type Announcement } from './announce.js';
+import { corsFor, ownPaths, type CorsOrigin } from './host.js';
 
 const debug = debuglog('whatsup');
 
@@ -67,6 +69,12 @@ export interface WhatsupOptions {
   };
   /** Where GET /logout redirects. Default `'/'`. */
   logoutRedirect?: string;
+  /**
+   * Pages on other origins that may use these routes with their cookies: an origin
+   * (`'https://www.example.com'`), a list of them, or the `cors` package's origin function.
+   * Unset: same-origin only. See the README's "Another origin" for the cookie this needs.
+   */
+  cors?: { origin: CorsOrigin };
 }
 
 export interface WhatsupRouter extends Router {
@@ -78,11 +86,7 @@ export interface WhatsupRouter extends Router {
   readonly sessionStore: session.Store | undefined;
 }
 
-export interface Announcement {
-  id: string;
-  message: string;
-  sentAt: number;
-}
+export type { Announcement };
 
 interface WhatsupSession {
   id: string;
@@ -145,13 +149,19 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   const mode = identify ? 'identify' : 'guest';
 
   const router = express.Router() as WhatsupRouter;
-  router.use((_req, res, next) => {
+  // A good guest: mounted at '/' (or anywhere), only the router's own paths are answered here;
+  // everything else goes on to the host app's later routes and static files.
+  const owns = ownPaths(router);
+  router.use((req, res, next) => {
+    if (!owns(req.path)) return next('router');
     res.set('Cache-Control', 'no-store');
     next();
   });
   const sessionStore = options.session
     ? (options.session.store ?? newMemoryStore(options.session.checkPeriodMs))
     : undefined;
+  const cors = corsFor(options.cors);
+  if (cors) router.use(cors);
   if (options.session) {
     router.use(
       session({
@@ -529,19 +539,6 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   });
   router.announce = (message: string) => announceOn(publisher, defaultChannel, message, limits.status);
   return router;
-}
-
-/** Publishes an `announcement` (validated like a status) and returns what was sent. */
-export async function announceOn(
-  publisher: Publisher,
-  channel: string,
-  message: string,
-  max = 280,
-): Promise<Announcement> {
-  const text = cleanText(message, 'message', max, true);
-  const announcement = { id: randomUUID(), message: text, sentAt: Date.now() };
-  await publisher.trigger(channel, 'announcement', announcement);
-  return announcement;
 }
 
 function resolvePublisher(options: WhatsupOptions): Publisher {
