@@ -3,6 +3,7 @@
 //   {type:'trigger', channel, event}  → publishes in-process (realtime.trigger) → {type:'triggered'}
 //   {type:'bare-size', bytes}         → sizes the bare baseline route's JSON     → {type:'sized'}
 //   {type:'gc'}                       → collects garbage before an RSS reading   → {type:'gc'}
+// env BENCH_WEBHOOK_URL: the realtime server POSTs its webhooks there.
 // env BENCH_PUBLISH=http + BENCH_PUSHER_PORT: the router publishes through the pusher library's
 // HTTP API (to this server itself, or to soketi) instead of in-process.
 import { createServer } from 'node:http';
@@ -17,7 +18,12 @@ const server = createServer(app);
 const realtime = createRealtimeServer({
   ...credentials,
   server,
+  // every bench client connects from 127.0.0.1: lift the per-address cap too
   limits: { presenceMembers: 100_000, maxConnections: 100_000, connectionsPerAddress: 100_000 },
+  // BENCH_WEBHOOK_URL: webhooks (all default events, default grace/batching) POSTed there
+  ...(process.env.BENCH_WEBHOOK_URL
+    ? { webhooks: { targets: [{ url: process.env.BENCH_WEBHOOK_URL }] } }
+    : {}),
 });
 const overHttp = process.env.BENCH_PUBLISH === 'http';
 const publisherOptions = overHttp

@@ -18,6 +18,7 @@ import * as authRoute from './scenarios/auth-route.mjs';
 import * as statusRoundTrip from './scenarios/status-round-trip.mjs';
 import * as presenceChurn from './scenarios/presence-churn.mjs';
 import * as fanOut from './scenarios/fan-out.mjs';
+import * as webhooks from './scenarios/webhooks.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
@@ -99,6 +100,7 @@ async function main() {
     ['status-round-trip', statusRoundTrip, withServers(soketi)],
     ['presence-churn', presenceChurn, withServers(soketi)],
     ['fan-out', fanOut, withServers(soketi)],
+    ['webhooks', webhooks, withServers()],
   ];
   const sections = [];
   const summary = [];
