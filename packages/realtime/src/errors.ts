@@ -31,6 +31,8 @@ export const CloseCode = {
   UNAUTHORIZED: 4009,
   /** `limits.maxConnections` reached. */
   OVER_CAPACITY: 4100,
+  /** A reader more than 8 MB behind on its frames: dropped so it cannot hold the server's memory. */
+  SLOW_READER: 4101,
   /** Generic "reconnect now": server shutdown, disconnectAll(). */
   RECONNECT: 4200,
   /** No pong to a server ping within `pongTimeout`. */
