@@ -17,7 +17,11 @@
 //   {type:'httpRounds', host, port, event, count, warmup} → {type:'httpTimes', times}
 //       "as a user sees it": this process calls the pusher library's trigger() itself, so the clock
 //       starts just before trigger() and stops when the last socket has the event; no IPC hop
+//   {type:'socketRounds', port, event, count, warmup} → {type:'socketTimes', times}
+//       the same for the embedded server's in-process trigger: one byte to its trigger port
+//       (bench/embedded-server.mjs) makes it call realtime.trigger(); one local hop, no IPC
 import { createHmac } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import Pusher from 'pusher';
 import WebSocket from 'ws';
@@ -231,6 +235,28 @@ async function httpRounds({ host, port, event, count, warmup }) {
   return times;
 }
 
+/** Rounds timed from just before one byte goes to the embedded server's trigger port. */
+async function socketRounds({ port, event, count, warmup }) {
+  const socket = connectTcp(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const times = [];
+  try {
+    for (let i = 0; i < warmup + count; i++) {
+      const arrived = new Promise((resolve) => {
+        round = { event, n: sockets.length, received: 0, t0: performance.now(), resolve };
+      });
+      socket.write('t');
+      const ms = await arrived;
+      if (i >= warmup) times.push(ms);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    socket.destroy();
+  }
+  return times;
+}
+
 process.on('message', async (msg) => {
   try {
     if (msg.type === 'connect') {
@@ -239,6 +265,8 @@ process.on('message', async (msg) => {
     } else if (msg.type === 'round') {
       round = { event: msg.event, n: sockets.length, received: 0, t0: performance.now() };
       process.send({ type: 'go' });
+    } else if (msg.type === 'socketRounds') {
+      process.send({ type: 'socketTimes', times: await socketRounds(msg) });
     } else if (msg.type === 'httpRounds') {
       process.send({ type: 'httpTimes', times: await httpRounds(msg) });
     } else if (msg.type === 'steady') {

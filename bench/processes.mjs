@@ -105,6 +105,7 @@ export async function startEmbedded(env = {}) {
     name: 'embedded',
     child,
     port: msg.port,
+    triggerPort: msg.triggerPort,
     rss: async () => {
       await request(child, { type: 'gc' }, 'gc');
       return rssOf(child.pid);

@@ -6,7 +6,7 @@
 // Then the same, one server at a time ("alone", the figure a user sees): only one server and its
 // clients are up, the clients process calls the pusher library's trigger() itself (the clock starts
 // just before it, no IPC hop), and the servers take turns three times (E S, S E, E S), each turn on a
-// freshly started server. In-process there is still the hop to the server's process (see README).
+// freshly started server. In-process: one byte over TCP to the server's process, which triggers.
 import Pusher from 'pusher';
 import { credentials, request, startClients, startEmbedded, startSoketi, wsUrl } from '../processes.mjs';
 import { interleavedRounds, kb, ms, ratio, summary, target } from '../stats.mjs';
@@ -64,19 +64,12 @@ async function alone(n, count) {
         );
         times[which === 'embedded' ? 'embeddedHttp' : 'soketiHttp'].push(...http.times);
         if (which === 'embedded') {
-          const inProcess = await interleavedRounds(
-            [
-              {
-                name: 'inProcess',
-                clients: clients.child,
-                event: 'tick',
-                publish: () =>
-                  request(server.child, { type: 'trigger', channel: 'bench', event: 'tick' }, 'triggered'),
-              },
-            ],
-            { count: perTurn },
+          const inProcess = await request(
+            clients.child,
+            { type: 'socketRounds', port: server.triggerPort, event: 'tick', count: perTurn, warmup: 3 },
+            'socketTimes',
           );
-          times.inProcess.push(...inProcess.inProcess.times);
+          times.inProcess.push(...inProcess.times);
         }
       } finally {
         for (const part of stack.reverse()) await part.stop();
@@ -193,7 +186,7 @@ export function report(r) {
         `| ${n.toLocaleString('en-US')} | ${cell(x.inProcess)} | ${cell(x.embeddedHttp)} | ${cell(x.soketiHttp)} | ${ratio(x.inProcess.p50, x.soketiHttp.p50)} | ${ratio(x.embeddedHttp.p50, x.soketiHttp.p50)} |`,
     ),
     '',
-    `${TURNS} turns per server (embedded, soketi; soketi, embedded; embedded, soketi), each on a freshly started server with only its own N subscribers up: ${Math.ceil(r.count / TURNS)} rounds per turn after 3 warm-up rounds, ${TURNS * Math.ceil(r.count / TURNS)} per cell. HTTP API: the subscribers' process itself calls the \`pusher\` library's \`trigger()\` and times from just before that call to its last socket receiving the event (no IPC hop, like an app publishing). In-process: the subscribers' process starts its clock and asks over IPC for \`realtime.trigger()\` inside the server's process (two IPC hops, about 0.1–0.3 ms, inside the figure).`,
+    `${TURNS} turns per server (embedded, soketi; soketi, embedded; embedded, soketi), each on a freshly started server with only its own N subscribers up: ${Math.ceil(r.count / TURNS)} rounds per turn after 3 warm-up rounds, ${TURNS * Math.ceil(r.count / TURNS)} per cell. HTTP API: the subscribers' process itself calls the \`pusher\` library's \`trigger()\` and times from just before that call to its last socket receiving the event (no IPC hop, like an app publishing). In-process: the subscribers' process starts its clock and writes one byte to a TCP port of the server's process, which calls \`realtime.trigger()\` on it (one local hop, as the HTTP request is one; no IPC).`,
     '',
     '**Side by side** (both servers and both client sets up at once, turns round by round; kept for comparison with earlier runs — see bench/README.md for why the two methods differ):',
     '',
