@@ -48,7 +48,11 @@ export function subscribeFrame(socketId, channel, { key, secret, userId }) {
 function open(url, channel, options, onEvent) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   ws.on('message', (raw) => {
-    const msg = JSON.parse(raw.toString());
+    const text = raw.toString();
+    // Filling a big presence room sends every member each later join: not counted unless watching,
+    // so not parsed either (the clients process must not be what limits the fill).
+    if (!watch && text.startsWith('{"event":"pusher_internal:member_')) return;
+    const msg = JSON.parse(text);
     if (msg.event === 'pusher:connection_established') {
       const { socket_id } = JSON.parse(msg.data);
       ws.send(JSON.stringify(subscribeFrame(socket_id, channel, options)));
