@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { RateWindow } from './limits.js';
 import { debug } from './debug.js';
 import { CloseCode } from './errors.js';
+import { closeReason } from './json.js';
 
 /** Unsent bytes a slow client may have queued before it is dropped. */
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -43,7 +44,7 @@ export class PreparedFrame {
 
 /**
  * The raw socket under a `ws` WebSocket when writing to it directly is safe: with no extension
- * (no permessage-deflate, which the server never enables) ws 7's Sender writes every frame
+ * (no permessage-deflate, which the server never enables) ws 8's Sender writes every frame
  * synchronously and queues nothing, so our writes and its own (pings, close) stay in order.
  */
 function rawSocket(ws: WebSocket): Duplex | undefined {
@@ -77,6 +78,8 @@ export class Connection {
   userId: string | undefined;
   closed = false;
   readonly #socket: Duplex | undefined;
+  /** Order in which connections opened: an authorization is refused to connections older than its user's sign-out. */
+  serial = 0;
 
   constructor(socketId: string, ws: WebSocket, clientEventsPerSecond: number) {
     this.socketId = socketId;
@@ -126,8 +129,7 @@ export class Connection {
 
   close(code: number, reason: string): void {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
-      // close reasons are limited to 123 bytes by the WebSocket protocol
-      this.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+      this.ws.close(code, closeReason(reason));
     }
   }
 }
