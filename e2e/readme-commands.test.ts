@@ -256,6 +256,8 @@ describe('every README command, as printed, on a fresh copy of the repository', 
     );
     assert.equal(code, 1, output);
     assert.match(output, /whatsup: building express/);
+    // A normal build says nothing alarming: no `(!) Generated an empty chunk` or other warning.
+    assert.doesNotMatch(output, /\(!\)/, 'rollup printed a warning');
     assert.match(
       output,
       new RegExp(
@@ -271,6 +273,7 @@ describe('every README command, as printed, on a fresh copy of the repository', 
     const demo = await serveDocumented('README.md: npm install && npm start', /whatsup demo: http:\/\//, 1);
     try {
       assert.match(demo.output(), /whatsup: building/);
+      assert.doesNotMatch(demo.output(), /\(!\)/, 'rollup printed a warning');
       assert.match(demo.output(), new RegExp(`PORT=${env.PORT} npm run announce -- "hello everyone"`));
       const context = await browser.newContext();
       const page = await context.newPage();
