@@ -18,6 +18,7 @@ const host = process.env.HOST ?? '127.0.0.1';
 const channel = process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members';
 
 const app = express();
+app.disable('x-powered-by');
 const server = createServer(app);
 
 // The same defaults as soketi's and as `npm run announce`, so the CLI reaches this demo as it is.

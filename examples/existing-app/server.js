@@ -17,6 +17,7 @@ const port = Number(process.env.PORT ?? 3001);
 const host = process.env.HOST ?? '127.0.0.1';
 
 const app = express();
+app.disable('x-powered-by');
 const server = createServer(app);
 const realtime = createRealtimeServer({
   appId: process.env.PUSHER_APP_ID ?? 'app-id',
