@@ -16,6 +16,8 @@ import {
   type PusherOptions,
 } from './publisher.js';
 import { errorHandler } from './error-handler.js';
+import { PresenceService, type WebhookBody, type WhatsupHooks } from './presence.js';
+import { webhookReceiver, type WebhookOptions } from './webhooks.js';
 import {
   allowedOrigins,
   bodyTimeout,
@@ -67,6 +69,8 @@ export interface WhatsupOptions {
   };
   /** Where GET /logout redirects. Default `'/'`. */
   logoutRedirect?: string;
+  /** The webhook receiver (POST /webhooks): path, key/secret, maxAgeMs, limit; `false` turns it off. */
+  webhooks?: WebhookOptions | false;
 }
 
 export interface WhatsupRouter extends Router {
@@ -76,6 +80,20 @@ export interface WhatsupRouter extends Router {
   readonly statusStore: StatusStore;
   /** The session store the router mounted (the `session` option), or undefined. */
   readonly sessionStore: session.Store | undefined;
+  /** Calls `handler` on every `member_added`, `member_removed`, `status_changed` or `signed_out`. */
+  on<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
+  once<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
+  off<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
+  /** Whether the user is present in any channel they joined (asked through the publisher). */
+  isOnline(userId: string): Promise<boolean>;
+  /** The stored records of the members present in `channel` (default: the default channel). */
+  online(channel?: string): Promise<MemberRecord[]>;
+  /** When the user was last online: now while online, `lastSeen` after they left, undefined if unknown. */
+  lastSeen(userId: string): Promise<number | undefined>;
+  /** Sets a member's status as if they had (validated, stored, published, `status_changed` with by: 'server'). */
+  setStatus(userId: string, text: string): Promise<MemberRecord>;
+  /** Closes every connection of the user, publishes `signed-out` and fires `signed_out` (reason 'removed'). */
+  remove(userId: string): Promise<void>;
 }
 
 export interface Announcement {
@@ -119,6 +137,31 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   const store = options.statusStore ?? new MemoryStatusStore();
   for (const method of ['get', 'set', 'delete', 'list'] as const) {
     if (typeof store[method] !== 'function') throw new TypeError(`statusStore must implement ${method}()`);
+  }
+  const presence = new PresenceService(store, publisher);
+  const webhookCredentials = resolveWebhookCredentials(options);
+  if (options.webhooks !== undefined && options.webhooks !== false && typeof options.webhooks !== 'object') {
+    throw new TypeError('webhooks option must be { path?, key?, secret?, maxAgeMs?, limit? } or false');
+  }
+  const webhookPath = options.webhooks === false ? false : (options.webhooks?.path ?? '/webhooks');
+  if (webhookPath !== false && (typeof webhookPath !== 'string' || !webhookPath.startsWith('/'))) {
+    throw new TypeError(`webhooks.path must start with '/', got ${JSON.stringify(webhookPath)}`);
+  }
+  if (options.webhooks && webhookPath !== false && !webhookCredentials) {
+    throw new TypeError(
+      'webhooks needs the app key and secret they are signed with: webhooks: { key, secret }, or the pusher option',
+    );
+  }
+  // The embedded server (an EventEmitter) hands over the same webhook bodies in-process.
+  const emitter = options.publisher as { on?: unknown } | undefined;
+  if (emitter && !(options.publisher instanceof Pusher) && typeof emitter.on === 'function') {
+    (emitter.on as (event: string, listener: (body: WebhookBody) => void) => void).call(
+      emitter,
+      'webhook',
+      (body) => {
+        presence.applyWebhook(body).catch((err: unknown) => debug('in-process webhook failed: %o', err));
+      },
+    );
   }
   if (options.session && !options.session.secret) {
     throw new TypeError('session.secret must be set (a long random string) when the session option is used');
@@ -427,7 +470,16 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       const status = cleanText(body.status, 'status', limits.status, false, limits.statusBytes);
       const record: MemberRecord = { ...user, status, updatedAt: Date.now() };
       await store.set(record);
-      await publish(sessionChannels(req), 'status-updated', publicRecord(record));
+      const channels = sessionChannels(req);
+      presence.statusChanged({
+        userId: record.id,
+        user: publicRecord(record),
+        previous: user.status,
+        by: 'user',
+        channels,
+        time: record.updatedAt,
+      });
+      await publish(channels, 'status-updated', publicRecord(record));
       res.json({ success: true, error: false, user: publicRecord(record) });
     }),
   );
@@ -475,11 +527,22 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       delete req.session.whatsup;
     }
     if (!user) return;
-    // Tell the other tabs first (their socket still listens), then close every socket of this person.
-    await publish(channels, 'signed-out', { id: user.id }).catch((err) => debug('%o', err));
+    await endConnections(user.id, channels);
+    presence.signedOut({
+      userId: user.id,
+      user: publicRecord(user),
+      reason: 'logout',
+      channels,
+      time: Date.now(),
+    });
+  }
+
+  /** Tells the other tabs first (their socket still listens), then closes every socket of this person. */
+  async function endConnections(userId: string, channels: string[]): Promise<void> {
+    await publish(channels, 'signed-out', { id: userId }).catch((err) => debug('%o', err));
     if (publisher.terminateUserConnections) {
-      await Promise.resolve(publisher.terminateUserConnections(user.id)).catch((err: unknown) =>
-        debug('terminateUserConnections(%s) failed: %o', user.id, err),
+      await Promise.resolve(publisher.terminateUserConnections(userId)).catch((err: unknown) =>
+        debug('terminateUserConnections(%s) failed: %o', userId, err),
       );
     }
   }
@@ -519,6 +582,13 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     }),
   );
 
+  if (webhookPath !== false && webhookCredentials) {
+    router.post(
+      webhookPath,
+      ...webhookReceiver({ ...(options.webhooks || {}), ...webhookCredentials }, presence),
+    );
+  }
+
   router.use((_req, _res, next) => next(new WhatsupError(404, 'route.not_found', 'No such whatsup route.')));
   router.use(errorHandler);
 
@@ -528,6 +598,76 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     sessionStore: { value: sessionStore, enumerable: true },
   });
   router.announce = (message: string) => announceOn(publisher, defaultChannel, message, limits.status);
+
+  router.on = (event, handler) => {
+    presence.on(event, handler as never);
+    return router;
+  };
+  router.once = (event, handler) => {
+    presence.once(event, handler as never);
+    return router;
+  };
+  router.off = (event, handler) => {
+    presence.off(event, handler as never);
+    return router;
+  };
+
+  async function presentIn(channel: string): Promise<Set<string> | undefined> {
+    if (!publisher.channelUsers) return undefined;
+    return new Set(await publisher.channelUsers(channel));
+  }
+
+  router.isOnline = async (userId) => {
+    const record = await store.get(String(userId));
+    const channels = record ? recordChannels(record) : (allowed.list ?? [defaultChannel]);
+    for (const channel of channels) {
+      const present = await presentIn(channel);
+      // Without a way to ask, the record tells: it has lastSeen once they left.
+      if (present === undefined) return record !== undefined && record.lastSeen === undefined;
+      if (present.has(String(userId))) return true;
+    }
+    return false;
+  };
+  router.online = async (channel = defaultChannel) => {
+    const present = await presentIn(channel);
+    const records = await store.list();
+    return records
+      .filter((r) =>
+        present ? present.has(r.id) : r.lastSeen === undefined && recordChannels(r).includes(channel),
+      )
+      .map(publicRecord);
+  };
+  router.lastSeen = async (userId) => {
+    if (await router.isOnline(userId)) return Date.now();
+    return (await store.get(String(userId)))?.lastSeen;
+  };
+  router.setStatus = async (userId, text) => {
+    const user = await store.get(String(userId));
+    if (!user) throw new WhatsupError(404, 'member.unknown', `No member with id '${shown(userId)}'.`);
+    const status = cleanText(text, 'status', limits.status, false, limits.statusBytes);
+    const record: MemberRecord = { ...user, status, updatedAt: Date.now() };
+    await store.set(record);
+    const channels = recordChannels(record);
+    presence.statusChanged({
+      userId: record.id,
+      user: publicRecord(record),
+      previous: user.status,
+      by: 'server',
+      channels,
+      time: record.updatedAt,
+    });
+    await publish(channels, 'status-updated', publicRecord(record));
+    return publicRecord(record);
+  };
+  router.remove = async (userId) => {
+    const id = String(userId);
+    const user = await store.get(id);
+    const channels = user ? recordChannels(user) : (allowed.list ?? [defaultChannel]);
+    await endConnections(id, channels);
+    const time = Date.now();
+    if (user) await store.set({ ...user, lastSeen: time });
+    presence.signedOut({ userId: id, user: user && publicRecord(user), reason: 'removed', channels, time });
+  };
   return router;
 }
 
@@ -565,9 +705,27 @@ function resolvePublisher(options: WhatsupOptions): Publisher {
   return publisher;
 }
 
+/** The key and secret webhooks are signed with: given, or those of the pusher option or client. */
+function resolveWebhookCredentials(options: WhatsupOptions): { key: string; secret: string } | undefined {
+  const given = options.webhooks || {};
+  if (given.key !== undefined || given.secret !== undefined) {
+    if (typeof given.key !== 'string' || !given.key || typeof given.secret !== 'string' || !given.secret)
+      throw new TypeError('webhooks.key and webhooks.secret must both be non-empty strings');
+    return { key: given.key, secret: given.secret };
+  }
+  if (options.pusher?.key && options.pusher.secret)
+    return { key: options.pusher.key, secret: options.pusher.secret };
+  if (options.publisher instanceof Pusher) {
+    const token = (options.publisher as unknown as { config: { token: { key: string; secret: string } } })
+      .config.token;
+    return { key: token.key, secret: token.secret };
+  }
+  return undefined;
+}
+
 function resolveChannels(rule: ChannelRule | undefined = 'presence-whatsup-members') {
   if (typeof rule === 'function') {
-    return { first: undefined as string | undefined, test: rule };
+    return { first: undefined as string | undefined, list: undefined as string[] | undefined, test: rule };
   }
   const list = Array.isArray(rule) ? rule : [rule];
   if (
@@ -579,7 +737,7 @@ function resolveChannels(rule: ChannelRule | undefined = 'presence-whatsup-membe
     );
   }
   const set = new Set(list);
-  return { first: list[0], test: (channel: string) => set.has(channel) };
+  return { first: list[0], list: [...set], test: (channel: string) => set.has(channel) };
 }
 
 /** A record as browsers see it: which channels its owner joined is nobody else's business. */
