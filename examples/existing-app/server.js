@@ -78,6 +78,10 @@ app.use(express.static(join(here, 'public'), { index: false }));
 server.listen(port, host, () => {
   console.log(`whatsup existing-app example: http://${host}:${server.address().port}/`);
   console.log(`sign in as ${usernames.join(', ')} with the password "whatsup-demo"`);
+  const actual = server.address().port;
+  console.log(
+    `announce to every open page:  ${actual === 3000 ? '' : `PORT=${actual} `}npm run announce -- "hello everyone"`,
+  );
 });
 
 function shutdown() {

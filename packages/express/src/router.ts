@@ -28,6 +28,8 @@ import {
   type RateLimitOptions,
 } from './guards.js';
 import { jsonBytes, resolveLimits, type Limits } from './limits.js';
+import { announceOn, type Announcement } from './announce.js';
+import { corsFor, ownPaths, type CorsOrigin } from './host.js';
 
 const debug = debuglog('whatsup');
 
@@ -71,6 +73,12 @@ export interface WhatsupOptions {
   logoutRedirect?: string;
   /** The webhook receiver (POST /webhooks): path, key/secret, maxAgeMs, limit; `false` turns it off. */
   webhooks?: WebhookOptions | false;
+  /**
+   * Pages on other origins that may use these routes with their cookies: an origin
+   * (`'https://www.example.com'`), a list of them, or the `cors` package's origin function.
+   * Unset: same-origin only. See the README's "Another origin" for the cookie this needs.
+   */
+  cors?: { origin: CorsOrigin };
 }
 
 export interface WhatsupRouter extends Router {
@@ -96,11 +104,7 @@ export interface WhatsupRouter extends Router {
   remove(userId: string): Promise<void>;
 }
 
-export interface Announcement {
-  id: string;
-  message: string;
-  sentAt: number;
-}
+export type { Announcement };
 
 interface WhatsupSession {
   id: string;
@@ -181,20 +185,26 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   const signUpLimit = limiter('register', options.rateLimit);
   const changeLimit = limiter('change', options.rateLimit);
   // The allow-list comes from the cors option: those origins may also change state.
-  const origins = allowedOrigins((options as { cors?: unknown }).cors);
+  const origins = allowedOrigins(options.cors);
   const sameSite = sameSiteOnly(origins);
   const timeout = bodyTimeout(limits.bodyTimeoutMs);
   const identify = options.identify;
   const mode = identify ? 'identify' : 'guest';
 
   const router = express.Router() as WhatsupRouter;
-  router.use((_req, res, next) => {
+  // A good guest: mounted at '/' (or anywhere), only the router's own paths are answered here;
+  // everything else goes on to the host app's later routes and static files.
+  const owns = ownPaths(router);
+  router.use((req, res, next) => {
+    if (!owns(req.path)) return next('router');
     res.set('Cache-Control', 'no-store');
     next();
   });
   const sessionStore = options.session
     ? (options.session.store ?? newMemoryStore(options.session.checkPeriodMs))
     : undefined;
+  const cors = corsFor(options.cors);
+  if (cors) router.use(cors);
   if (options.session) {
     router.use(
       session({
@@ -669,19 +679,6 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     presence.signedOut({ userId: id, user: user && publicRecord(user), reason: 'removed', channels, time });
   };
   return router;
-}
-
-/** Publishes an `announcement` (validated like a status) and returns what was sent. */
-export async function announceOn(
-  publisher: Publisher,
-  channel: string,
-  message: string,
-  max = 280,
-): Promise<Announcement> {
-  const text = cleanText(message, 'message', max, true);
-  const announcement = { id: randomUUID(), message: text, sentAt: Date.now() };
-  await publisher.trigger(channel, 'announcement', announcement);
-  return announcement;
 }
 
 function resolvePublisher(options: WhatsupOptions): Publisher {

@@ -129,6 +129,10 @@ describe('routes under generated requests', () => {
     app.use(session({ secret: 'fuzz', resave: false, saveUninitialized: false }));
     // Limits high enough that the run tests the routes, not the rate limiter (tested elsewhere).
     app.use('/whatsup', whatsup({ publisher, rateLimit: { max: 1_000_000, signUpMax: 1_000_000 } }));
+    // The router passes paths that are not its own on to the host app: this is the host's 404.
+    app.use((_req, res) => {
+      res.status(404).json({ success: false, error: true, code: 'host.not_found', message: 'host app' });
+    });
     server = createServer(app);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
