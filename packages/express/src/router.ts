@@ -8,13 +8,7 @@ import { WhatsupError } from './errors.js';
 import { cleanText, nameKey } from './text.js';
 import { MemoryStatusStore, type MemberRecord, type StatusStore } from './status-store.js';
 import Pusher from 'pusher';
-import {
-  createPusherPublisher,
-  publisherFromPusherClient,
-  type ClientConfig,
-  type Publisher,
-  type PusherOptions,
-} from './publisher.js';
+import { type ClientConfig, type Publisher, type PusherOptions } from './publisher.js';
 import { errorHandler } from './error-handler.js';
 import { PresenceService, type WebhookBody, type WhatsupHooks } from './presence.js';
 import { webhookReceiver, type WebhookOptions } from './webhooks.js';
@@ -30,6 +24,7 @@ import {
 import { jsonBytes, resolveLimits, type Limits } from './limits.js';
 import { announceOn, type Announcement } from './announce.js';
 import { corsFor, ownPaths, type CorsOrigin } from './host.js';
+import { CHANNEL_NAME, resolveChannels, resolvePublisher, resolveWebhookCredentials } from './options.js';
 
 const debug = debuglog('whatsup');
 
@@ -118,7 +113,6 @@ declare module 'express-session' {
   }
 }
 
-const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]+$/;
 const SOCKET_ID = /^\d+\.\d+$/;
 const MAX_SESSION_CHANNELS = 10;
 let warnedMemory = false;
@@ -679,62 +673,6 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     presence.signedOut({ userId: id, user: user && publicRecord(user), reason: 'removed', channels, time });
   };
   return router;
-}
-
-function resolvePublisher(options: WhatsupOptions): Publisher {
-  if (options.publisher && options.pusher) {
-    throw new TypeError('pass either the pusher option (credentials) or the publisher option, not both');
-  }
-  if (options.pusher) return createPusherPublisher(options.pusher);
-  const publisher = options.publisher;
-  if (publisher instanceof Pusher) return publisherFromPusherClient(publisher);
-  if (!publisher) {
-    throw new TypeError(
-      'whatsup needs somewhere to publish: pass pusher: { appId, key, secret, cluster | host } ' +
-        'or publisher: createRealtimeServer({ appId, key, secret, server }) from @whatsup/realtime',
-    );
-  }
-  if (typeof publisher.trigger !== 'function' || typeof publisher.authorizeChannel !== 'function') {
-    throw new TypeError(
-      'publisher must have trigger(channel, event, data) and authorizeChannel(socketId, channel, presenceData)',
-    );
-  }
-  return publisher;
-}
-
-/** The key and secret webhooks are signed with: given, or those of the pusher option or client. */
-function resolveWebhookCredentials(options: WhatsupOptions): { key: string; secret: string } | undefined {
-  const given = options.webhooks || {};
-  if (given.key !== undefined || given.secret !== undefined) {
-    if (typeof given.key !== 'string' || !given.key || typeof given.secret !== 'string' || !given.secret)
-      throw new TypeError('webhooks.key and webhooks.secret must both be non-empty strings');
-    return { key: given.key, secret: given.secret };
-  }
-  if (options.pusher?.key && options.pusher.secret)
-    return { key: options.pusher.key, secret: options.pusher.secret };
-  if (options.publisher instanceof Pusher) {
-    const token = (options.publisher as unknown as { config: { token: { key: string; secret: string } } })
-      .config.token;
-    return { key: token.key, secret: token.secret };
-  }
-  return undefined;
-}
-
-function resolveChannels(rule: ChannelRule | undefined = 'presence-whatsup-members') {
-  if (typeof rule === 'function') {
-    return { first: undefined as string | undefined, list: undefined as string[] | undefined, test: rule };
-  }
-  const list = Array.isArray(rule) ? rule : [rule];
-  if (
-    list.length === 0 ||
-    list.some((c) => typeof c !== 'string' || !CHANNEL_NAME.test(c) || c.length > 200)
-  ) {
-    throw new TypeError(
-      `channels option must be a channel name, a list of them, or a function (name, user, req) => boolean; got ${JSON.stringify(rule)}`,
-    );
-  }
-  const set = new Set(list);
-  return { first: list[0], list: [...set], test: (channel: string) => set.has(channel) };
 }
 
 /** A record as browsers see it: which channels its owner joined is nobody else's business. */
