@@ -11,3 +11,16 @@ export type { Publisher, ClientConfig, PresenceData, PusherOptions } from './pub
 export { pusherOptionsFromEnv, clientConfigFromEnv } from './env.js';
 export { RedisStatusStore } from './redis-status-store.js';
 export type { RedisStatusStoreOptions, RedisLikeClient } from './redis-status-store.js';
+export type {
+  WhatsupHooks,
+  MemberAddedEvent,
+  MemberRemovedEvent,
+  StatusChangedEvent,
+  SignedOutEvent,
+  WebhookBody,
+  WebhookEvent,
+} from './presence.js';
+export type { WebhookOptions } from './webhooks.js';
+export type { RateLimitOptions } from './guards.js';
+export { DEFAULT_LIMITS, USER_INFO_BYTES } from './limits.js';
+export type { Limits } from './limits.js';

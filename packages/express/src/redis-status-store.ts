@@ -24,6 +24,8 @@ export interface RedisStatusStoreOptions {
   prefix?: string;
   /** Members not updated for this long are forgotten. Default one day. */
   ttlSeconds?: number;
+  /** Records of people who left (`lastSeen` set) are kept this long after they left. Default one hour. */
+  leftTtlSeconds?: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export class RedisStatusStore implements StatusStore {
   readonly #client: RedisLikeClient;
   readonly #prefix: string;
   readonly #ttl: number;
+  readonly #leftTtl: number;
 
   constructor(options: RedisStatusStoreOptions) {
     if (!options?.client || typeof options.client.zadd !== 'function') {
@@ -47,7 +50,11 @@ export class RedisStatusStore implements StatusStore {
       throw new TypeError(`ttlSeconds must be a positive integer, got ${ttl}`);
     this.#client = options.client;
     this.#prefix = options.prefix ?? 'whatsup:';
+    const leftTtl = options.leftTtlSeconds ?? 60 * 60;
+    if (!Number.isInteger(leftTtl) || leftTtl <= 0)
+      throw new TypeError(`leftTtlSeconds must be a positive integer, got ${leftTtl}`);
     this.#ttl = ttl;
+    this.#leftTtl = leftTtl;
   }
 
   async get(id: string): Promise<MemberRecord | undefined> {
@@ -55,7 +62,12 @@ export class RedisStatusStore implements StatusStore {
   }
 
   async set(record: MemberRecord): Promise<void> {
-    await this.#client.set(this.#key(record.id), JSON.stringify(record), 'EX', this.#ttl);
+    // Someone who left expires leftTtl after leaving (or sooner, with the general TTL).
+    const seconds =
+      record.lastSeen === undefined
+        ? this.#ttl
+        : Math.max(1, Math.min(this.#ttl, Math.ceil((record.lastSeen - Date.now()) / 1000) + this.#leftTtl));
+    await this.#client.set(this.#key(record.id), JSON.stringify(record), 'EX', seconds);
     await this.#client.zadd(this.#index, record.updatedAt, record.id);
     // The index lives as long as its newest member, so an app that is gone leaves nothing behind.
     await this.#client.expire(this.#index, this.#ttl);

@@ -8,14 +8,10 @@ import { WhatsupError } from './errors.js';
 import { cleanText, nameKey } from './text.js';
 import { MemoryStatusStore, type MemberRecord, type StatusStore } from './status-store.js';
 import Pusher from 'pusher';
-import {
-  createPusherPublisher,
-  publisherFromPusherClient,
-  type ClientConfig,
-  type Publisher,
-  type PusherOptions,
-} from './publisher.js';
+import { type ClientConfig, type Publisher, type PusherOptions } from './publisher.js';
 import { errorHandler } from './error-handler.js';
+import { PresenceService, type WebhookBody, type WhatsupHooks } from './presence.js';
+import { webhookReceiver, type WebhookOptions } from './webhooks.js';
 import {
   allowedOrigins,
   bodyTimeout,
@@ -28,6 +24,7 @@ import {
 import { jsonBytes, resolveLimits, type Limits } from './limits.js';
 import { announceOn, type Announcement } from './announce.js';
 import { corsFor, ownPaths, type CorsOrigin } from './host.js';
+import { CHANNEL_NAME, resolveChannels, resolvePublisher, resolveWebhookCredentials } from './options.js';
 
 const debug = debuglog('whatsup');
 
@@ -69,6 +66,8 @@ export interface WhatsupOptions {
   };
   /** Where GET /logout redirects. Default `'/'`. */
   logoutRedirect?: string;
+  /** The webhook receiver (POST /webhooks): path, key/secret, maxAgeMs, limit; `false` turns it off. */
+  webhooks?: WebhookOptions | false;
   /**
    * Pages on other origins that may use these routes with their cookies: an origin
    * (`'https://www.example.com'`), a list of them, or the `cors` package's origin function.
@@ -84,6 +83,20 @@ export interface WhatsupRouter extends Router {
   readonly statusStore: StatusStore;
   /** The session store the router mounted (the `session` option), or undefined. */
   readonly sessionStore: session.Store | undefined;
+  /** Calls `handler` on every `member_added`, `member_removed`, `status_changed` or `signed_out`. */
+  on<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
+  once<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
+  off<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
+  /** Whether the user is present in any channel they joined (asked through the publisher). */
+  isOnline(userId: string): Promise<boolean>;
+  /** The stored records of the members present in `channel` (default: the default channel). */
+  online(channel?: string): Promise<MemberRecord[]>;
+  /** When the user was last online: now while online, `lastSeen` after they left, undefined if unknown. */
+  lastSeen(userId: string): Promise<number | undefined>;
+  /** Sets a member's status as if they had (validated, stored, published, `status_changed` with by: 'server'). */
+  setStatus(userId: string, text: string): Promise<MemberRecord>;
+  /** Closes every connection of the user, publishes `signed-out` and fires `signed_out` (reason 'removed'). */
+  remove(userId: string): Promise<void>;
 }
 
 export type { Announcement };
@@ -100,7 +113,6 @@ declare module 'express-session' {
   }
 }
 
-const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]+$/;
 const SOCKET_ID = /^\d+\.\d+$/;
 const MAX_SESSION_CHANNELS = 10;
 let warnedMemory = false;
@@ -124,6 +136,31 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   for (const method of ['get', 'set', 'delete', 'list'] as const) {
     if (typeof store[method] !== 'function') throw new TypeError(`statusStore must implement ${method}()`);
   }
+  const presence = new PresenceService(store, publisher);
+  const webhookCredentials = resolveWebhookCredentials(options);
+  if (options.webhooks !== undefined && options.webhooks !== false && typeof options.webhooks !== 'object') {
+    throw new TypeError('webhooks option must be { path?, key?, secret?, maxAgeMs?, limit? } or false');
+  }
+  const webhookPath = options.webhooks === false ? false : (options.webhooks?.path ?? '/webhooks');
+  if (webhookPath !== false && (typeof webhookPath !== 'string' || !webhookPath.startsWith('/'))) {
+    throw new TypeError(`webhooks.path must start with '/', got ${JSON.stringify(webhookPath)}`);
+  }
+  if (options.webhooks && webhookPath !== false && !webhookCredentials) {
+    throw new TypeError(
+      'webhooks needs the app key and secret they are signed with: webhooks: { key, secret }, or the pusher option',
+    );
+  }
+  // The embedded server (an EventEmitter) hands over the same webhook bodies in-process.
+  const emitter = options.publisher as { on?: unknown } | undefined;
+  if (emitter && !(options.publisher instanceof Pusher) && typeof emitter.on === 'function') {
+    (emitter.on as (event: string, listener: (body: WebhookBody) => void) => void).call(
+      emitter,
+      'webhook',
+      (body) => {
+        presence.applyWebhook(body).catch((err: unknown) => debug('in-process webhook failed: %o', err));
+      },
+    );
+  }
   if (options.session && !options.session.secret) {
     throw new TypeError('session.secret must be set (a long random string) when the session option is used');
   }
@@ -142,7 +179,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   const signUpLimit = limiter('register', options.rateLimit);
   const changeLimit = limiter('change', options.rateLimit);
   // The allow-list comes from the cors option: those origins may also change state.
-  const origins = allowedOrigins((options as { cors?: unknown }).cors);
+  const origins = allowedOrigins(options.cors);
   const sameSite = sameSiteOnly(origins);
   const timeout = bodyTimeout(limits.bodyTimeoutMs);
   const identify = options.identify;
@@ -437,7 +474,16 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       const status = cleanText(body.status, 'status', limits.status, false, limits.statusBytes);
       const record: MemberRecord = { ...user, status, updatedAt: Date.now() };
       await store.set(record);
-      await publish(sessionChannels(req), 'status-updated', publicRecord(record));
+      const channels = sessionChannels(req);
+      presence.statusChanged({
+        userId: record.id,
+        user: publicRecord(record),
+        previous: user.status,
+        by: 'user',
+        channels,
+        time: record.updatedAt,
+      });
+      await publish(channels, 'status-updated', publicRecord(record));
       res.json({ success: true, error: false, user: publicRecord(record) });
     }),
   );
@@ -485,11 +531,22 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       delete req.session.whatsup;
     }
     if (!user) return;
-    // Tell the other tabs first (their socket still listens), then close every socket of this person.
-    await publish(channels, 'signed-out', { id: user.id }).catch((err) => debug('%o', err));
+    await endConnections(user.id, channels);
+    presence.signedOut({
+      userId: user.id,
+      user: publicRecord(user),
+      reason: 'logout',
+      channels,
+      time: Date.now(),
+    });
+  }
+
+  /** Tells the other tabs first (their socket still listens), then closes every socket of this person. */
+  async function endConnections(userId: string, channels: string[]): Promise<void> {
+    await publish(channels, 'signed-out', { id: userId }).catch((err) => debug('%o', err));
     if (publisher.terminateUserConnections) {
-      await Promise.resolve(publisher.terminateUserConnections(user.id)).catch((err: unknown) =>
-        debug('terminateUserConnections(%s) failed: %o', user.id, err),
+      await Promise.resolve(publisher.terminateUserConnections(userId)).catch((err: unknown) =>
+        debug('terminateUserConnections(%s) failed: %o', userId, err),
       );
     }
   }
@@ -529,6 +586,13 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     }),
   );
 
+  if (webhookPath !== false && webhookCredentials) {
+    router.post(
+      webhookPath,
+      ...webhookReceiver({ ...(options.webhooks || {}), ...webhookCredentials }, presence),
+    );
+  }
+
   router.use((_req, _res, next) => next(new WhatsupError(404, 'route.not_found', 'No such whatsup route.')));
   router.use(errorHandler);
 
@@ -538,45 +602,77 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     sessionStore: { value: sessionStore, enumerable: true },
   });
   router.announce = (message: string) => announceOn(publisher, defaultChannel, message, limits.status);
+
+  router.on = (event, handler) => {
+    presence.on(event, handler as never);
+    return router;
+  };
+  router.once = (event, handler) => {
+    presence.once(event, handler as never);
+    return router;
+  };
+  router.off = (event, handler) => {
+    presence.off(event, handler as never);
+    return router;
+  };
+
+  async function presentIn(channel: string): Promise<Set<string> | undefined> {
+    if (!publisher.channelUsers) return undefined;
+    return new Set(await publisher.channelUsers(channel));
+  }
+
+  router.isOnline = async (userId) => {
+    const record = await store.get(String(userId));
+    const channels = record ? recordChannels(record) : (allowed.list ?? [defaultChannel]);
+    for (const channel of channels) {
+      const present = await presentIn(channel);
+      // Without a way to ask, the record tells: it has lastSeen once they left.
+      if (present === undefined) return record !== undefined && record.lastSeen === undefined;
+      if (present.has(String(userId))) return true;
+    }
+    return false;
+  };
+  router.online = async (channel = defaultChannel) => {
+    const present = await presentIn(channel);
+    const records = await store.list();
+    return records
+      .filter((r) =>
+        present ? present.has(r.id) : r.lastSeen === undefined && recordChannels(r).includes(channel),
+      )
+      .map(publicRecord);
+  };
+  router.lastSeen = async (userId) => {
+    if (await router.isOnline(userId)) return Date.now();
+    return (await store.get(String(userId)))?.lastSeen;
+  };
+  router.setStatus = async (userId, text) => {
+    const user = await store.get(String(userId));
+    if (!user) throw new WhatsupError(404, 'member.unknown', `No member with id '${shown(userId)}'.`);
+    const status = cleanText(text, 'status', limits.status, false, limits.statusBytes);
+    const record: MemberRecord = { ...user, status, updatedAt: Date.now() };
+    await store.set(record);
+    const channels = recordChannels(record);
+    presence.statusChanged({
+      userId: record.id,
+      user: publicRecord(record),
+      previous: user.status,
+      by: 'server',
+      channels,
+      time: record.updatedAt,
+    });
+    await publish(channels, 'status-updated', publicRecord(record));
+    return publicRecord(record);
+  };
+  router.remove = async (userId) => {
+    const id = String(userId);
+    const user = await store.get(id);
+    const channels = user ? recordChannels(user) : (allowed.list ?? [defaultChannel]);
+    await endConnections(id, channels);
+    const time = Date.now();
+    if (user) await store.set({ ...user, lastSeen: time });
+    presence.signedOut({ userId: id, user: user && publicRecord(user), reason: 'removed', channels, time });
+  };
   return router;
-}
-
-function resolvePublisher(options: WhatsupOptions): Publisher {
-  if (options.publisher && options.pusher) {
-    throw new TypeError('pass either the pusher option (credentials) or the publisher option, not both');
-  }
-  if (options.pusher) return createPusherPublisher(options.pusher);
-  const publisher = options.publisher;
-  if (publisher instanceof Pusher) return publisherFromPusherClient(publisher);
-  if (!publisher) {
-    throw new TypeError(
-      'whatsup needs somewhere to publish: pass pusher: { appId, key, secret, cluster | host } ' +
-        'or publisher: createRealtimeServer({ appId, key, secret, server }) from @whatsup/realtime',
-    );
-  }
-  if (typeof publisher.trigger !== 'function' || typeof publisher.authorizeChannel !== 'function') {
-    throw new TypeError(
-      'publisher must have trigger(channel, event, data) and authorizeChannel(socketId, channel, presenceData)',
-    );
-  }
-  return publisher;
-}
-
-function resolveChannels(rule: ChannelRule | undefined = 'presence-whatsup-members') {
-  if (typeof rule === 'function') {
-    return { first: undefined as string | undefined, test: rule };
-  }
-  const list = Array.isArray(rule) ? rule : [rule];
-  if (
-    list.length === 0 ||
-    list.some((c) => typeof c !== 'string' || !CHANNEL_NAME.test(c) || c.length > 200)
-  ) {
-    throw new TypeError(
-      `channels option must be a channel name, a list of them, or a function (name, user, req) => boolean; got ${JSON.stringify(rule)}`,
-    );
-  }
-  const set = new Set(list);
-  return { first: list[0], test: (channel: string) => set.has(channel) };
 }
 
 /** A record as browsers see it: which channels its owner joined is nobody else's business. */

@@ -7,6 +7,8 @@ export interface MemberRecord {
   avatar?: string;
   /** The channels its owner was authorized for: GET /members shows it to people allowed in one of them. */
   channels?: string[];
+  /** When its owner was last online (epoch ms), set when they left every channel; absent while online. */
+  lastSeen?: number;
 }
 
 /**
@@ -24,17 +26,24 @@ export interface StatusStore {
 export interface MemoryStatusStoreOptions {
   /** Records not updated for this long are forgotten (members long gone). Default 24 hours. */
   ttlMs?: number;
+  /** Records of people who left (`lastSeen` set) are kept this long after they left. Default 1 hour. */
+  leftTtlMs?: number;
 }
 
 export class MemoryStatusStore implements StatusStore {
   readonly #records = new Map<string, MemberRecord>();
   readonly #ttlMs: number;
+  readonly #leftTtlMs: number;
 
   constructor(options: MemoryStatusStoreOptions = {}) {
     const ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
     if (!Number.isFinite(ttlMs) || ttlMs <= 0)
       throw new TypeError(`ttlMs must be a positive number, got ${ttlMs}`);
+    const leftTtlMs = options.leftTtlMs ?? 60 * 60 * 1000;
+    if (!Number.isFinite(leftTtlMs) || leftTtlMs <= 0)
+      throw new TypeError(`leftTtlMs must be a positive number, got ${leftTtlMs}`);
     this.#ttlMs = ttlMs;
+    this.#leftTtlMs = leftTtlMs;
   }
 
   async get(id: string): Promise<MemberRecord | undefined> {
@@ -68,6 +77,8 @@ export class MemoryStatusStore implements StatusStore {
   }
 
   #expired(record: MemberRecord): boolean {
-    return Date.now() - record.updatedAt > this.#ttlMs;
+    const now = Date.now();
+    if (record.lastSeen !== undefined && now - record.lastSeen > this.#leftTtlMs) return true;
+    return now - record.updatedAt > this.#ttlMs;
   }
 }

@@ -65,6 +65,22 @@ describe('RedisStatusStore', () => {
     );
   });
 
+  it('should keep someone who left for leftTtlSeconds with their lastSeen, then forget them', async () => {
+    const store = new RedisStatusStore({ client: client(), prefix: 'left:', leftTtlSeconds: 1 });
+    const left = Date.now();
+    await store.set({ id: 'u1', name: 'Ann', status: 'gone', updatedAt: left, lastSeen: left });
+    await store.set({ id: 'u2', name: 'Bo', status: 'here', updatedAt: left });
+    assert.equal((await store.get('u1'))?.lastSeen, left);
+    assert.equal(await client().ttl('left:member:u1'), 1);
+    assert.ok((await client().ttl('left:member:u2')) > 3600, 'online members keep the general TTL');
+    await new Promise((r) => setTimeout(r, 2100));
+    assert.equal(await store.get('u1'), undefined);
+    assert.deepEqual(
+      (await store.list()).map((r) => r.id),
+      ['u2'],
+    );
+  });
+
   it('should keep apps with different prefixes apart', async () => {
     const a = new RedisStatusStore({ client: client(), prefix: 'app1:' });
     const b = new RedisStatusStore({ client: client(), prefix: 'app2:' });
