@@ -1,10 +1,8 @@
 import type { WebSocket } from 'ws';
 import { RateWindow } from './limits.js';
 import { debug } from './debug.js';
+import { CloseCode } from './errors.js';
 import { closeReason } from './json.js';
-
-/** Unsent bytes a slow client may have queued before it is dropped. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** A frame the server sends; `data` is a string (Pusher "double encoding") or a small object. */
 export interface ServerFrame {
@@ -32,10 +30,16 @@ export class Connection {
   /** Order in which connections opened: an authorization is refused to connections older than its user's sign-out. */
   serial = 0;
 
-  constructor(socketId: string, ws: WebSocket, clientEventsPerSecond: number) {
+  /** Why the server dropped the socket without a close handshake (reported as the disconnection code). */
+  dropCode: number | undefined;
+  /** Unsent bytes this client may have queued before it is dropped (`limits.sendBufferBytes`). */
+  readonly #maxBuffered: number;
+
+  constructor(socketId: string, ws: WebSocket, clientEventsPerSecond: number, maxBuffered = 1024 * 1024) {
     this.socketId = socketId;
     this.ws = ws;
     this.clientEventRate = new RateWindow(clientEventsPerSecond);
+    this.#maxBuffered = maxBuffered;
   }
 
   send(frame: ServerFrame): void {
@@ -44,9 +48,16 @@ export class Connection {
 
   sendRaw(frame: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      // a reader this far behind would hold the process's memory hostage; it reconnects and catches up
-      debug('%s is %d bytes behind; dropping it', this.socketId, this.ws.bufferedAmount);
+    if (this.ws.bufferedAmount > this.#maxBuffered) {
+      // a reader this far behind would hold the process's memory hostage; it reconnects and catches up.
+      // The close frame would queue behind what it does not read, so the socket is cut at once.
+      debug(
+        '%s is %d bytes behind; dropping it (%d)',
+        this.socketId,
+        this.ws.bufferedAmount,
+        CloseCode.SLOW_CONSUMER,
+      );
+      this.dropCode = CloseCode.SLOW_CONSUMER;
       this.ws.terminate();
       return;
     }

@@ -108,7 +108,12 @@ export class Lifecycle {
   #open(ws: WebSocket, address: string): void {
     const hub = this.#hub;
     const { activityTimeout, pingInterval, pongTimeout, limits } = hub.options;
-    const connection = new Connection(hub.newSocketId(), ws, limits.clientEventsPerSecond);
+    const connection = new Connection(
+      hub.newSocketId(),
+      ws,
+      limits.clientEventsPerSecond,
+      limits.sendBufferBytes,
+    );
     connection.serial = hub.nextSerial();
     hub.connections.set(connection.socketId, connection);
     this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
@@ -129,8 +134,9 @@ export class Lifecycle {
         setTimeout(() => ws.terminate(), 1000).unref();
       }
     });
-    const gone = (code: number): void => {
+    const gone = (closeCode: number): void => {
       if (connection.closed) return;
+      const code = connection.dropCode ?? closeCode;
       connection.closed = true;
       heartbeat.stop();
       const left = (this.#perAddress.get(address) ?? 1) - 1;
