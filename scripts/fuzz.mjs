@@ -1,6 +1,6 @@
 // `npm run fuzz`: runs every *fuzz*.test.js under packages/*/dist/test (built first) with
 // WHATSUP_FUZZ_SCALE (10 from the npm script) and adds up what each suite reports on its
-// FUZZ-RESULT line: cases tried, failures (properties that found a counterexample) and deaths
+// FUZZ-RESULT line (or `# <suite> fuzz: …` line): cases tried, failures (properties that found a counterexample) and deaths
 // (server processes that exited). Exits non-zero unless every suite passed with 0 deaths.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -44,7 +44,16 @@ child.stdout.on('data', (chunk) => {
 });
 const code = await new Promise((resolve) => child.on('close', resolve));
 
-const results = [...output.matchAll(/FUZZ-RESULT (\{.*\})/g)].map((match) => JSON.parse(match[1]));
+// two line formats: `FUZZ-RESULT {json}` and `# <suite> fuzz: N cases, F failures, D deaths`
+const results = [
+  ...[...output.matchAll(/FUZZ-RESULT (\{.*\})/g)].map((match) => JSON.parse(match[1])),
+  ...[...output.matchAll(/# (\S+) fuzz: (\d+) cases, (\d+) failures, (\d+) deaths/g)].map((match) => ({
+    suite: match[1],
+    cases: Number(match[2]),
+    failures: Number(match[3]),
+    deaths: Number(match[4]),
+  })),
+];
 const total = { cases: 0, failures: 0, deaths: 0 };
 console.log('\nfuzz summary');
 for (const result of results) {
