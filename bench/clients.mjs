@@ -14,8 +14,16 @@
 //       m loops join the presence channel as a new member and leave again, back to back, while the
 //       sockets from 'connect' watch; counts member events the watchers got and how long a join
 //       took to reach every watcher
+//   {type:'httpRounds', host, port, event, count, warmup} → {type:'httpTimes', times}
+//       "as a user sees it": this process calls the pusher library's trigger() itself, so the clock
+//       starts just before trigger() and stops when the last socket has the event; no IPC hop
+//   {type:'socketRounds', port, event, count, warmup} → {type:'socketTimes', times}
+//       the same for the embedded server's in-process trigger: one byte to its trigger port
+//       (bench/embedded-server.mjs) makes it call realtime.trigger(); one local hop, no IPC
 import { createHmac } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import Pusher from 'pusher';
 import WebSocket from 'ws';
 
 let sockets = [];
@@ -40,7 +48,11 @@ export function subscribeFrame(socketId, channel, { key, secret, userId }) {
 function open(url, channel, options, onEvent) {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   ws.on('message', (raw) => {
-    const msg = JSON.parse(raw.toString());
+    const text = raw.toString();
+    // Filling a big presence room sends every member each later join: not counted unless watching,
+    // so not parsed either (the clients process must not be what limits the fill).
+    if (!watch && text.startsWith('{"event":"pusher_internal:member_')) return;
+    const msg = JSON.parse(text);
     if (msg.event === 'pusher:connection_established') {
       const { socket_id } = JSON.parse(msg.data);
       ws.send(JSON.stringify(subscribeFrame(socket_id, channel, options)));
@@ -80,8 +92,10 @@ async function connect({ url, n, channel, key, secret, idBase = 'bench' }) {
         } else if (round && msg.event === round.event) {
           if (++round.received === round.n) {
             const ms = performance.now() - round.t0;
+            const { resolve } = round;
             round = null;
-            process.send({ type: 'done', ms });
+            if (resolve) resolve(ms);
+            else process.send({ type: 'done', ms });
           }
         }
       });
@@ -200,6 +214,53 @@ async function steady({ url, rate, holdMs, durationMs, channel, key, secret }) {
   return result;
 }
 
+/** Rounds timed in this process from just before the pusher library's trigger() to the last arrival. */
+async function httpRounds({ host, port, event, count, warmup }) {
+  const pusher = new Pusher({
+    appId: 'app-id',
+    key: 'app-key',
+    secret: 'app-secret',
+    host,
+    port: String(port),
+    useTLS: false,
+  });
+  const times = [];
+  for (let i = 0; i < warmup + count; i++) {
+    const arrived = new Promise((resolve) => {
+      round = { event, n: sockets.length, received: 0, t0: performance.now(), resolve };
+    });
+    const answered = pusher.trigger('bench', event, { at: 1 });
+    const ms = await arrived;
+    await answered;
+    if (i >= warmup) times.push(ms);
+    // let the sockets settle so rounds do not overlap
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return times;
+}
+
+/** Rounds timed from just before one byte goes to the embedded server's trigger port. */
+async function socketRounds({ port, event, count, warmup }) {
+  const socket = connectTcp(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const times = [];
+  try {
+    for (let i = 0; i < warmup + count; i++) {
+      const arrived = new Promise((resolve) => {
+        round = { event, n: sockets.length, received: 0, t0: performance.now(), resolve };
+      });
+      socket.write('t');
+      const ms = await arrived;
+      if (i >= warmup) times.push(ms);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    socket.destroy();
+  }
+  return times;
+}
+
 process.on('message', async (msg) => {
   try {
     if (msg.type === 'connect') {
@@ -208,6 +269,10 @@ process.on('message', async (msg) => {
     } else if (msg.type === 'round') {
       round = { event: msg.event, n: sockets.length, received: 0, t0: performance.now() };
       process.send({ type: 'go' });
+    } else if (msg.type === 'socketRounds') {
+      process.send({ type: 'socketTimes', times: await socketRounds(msg) });
+    } else if (msg.type === 'httpRounds') {
+      process.send({ type: 'httpTimes', times: await httpRounds(msg) });
     } else if (msg.type === 'steady') {
       process.send({ type: 'steadied', ...(await steady(msg)) });
     } else if (msg.type === 'churn') {

@@ -3,9 +3,14 @@
 //   {type:'trigger', channel, event}  → publishes in-process (realtime.trigger) → {type:'triggered'}
 //   {type:'bare-size', bytes}         → sizes the bare baseline route's JSON     → {type:'sized'}
 //   {type:'gc'}                       → collects garbage before an RSS reading   → {type:'gc'}
+// env BENCH_WEBHOOK_URL: the realtime server POSTs its webhooks there.
+// A plain TCP port (`triggerPort` in the 'listening' message): each byte received runs
+// realtime.trigger('bench', 'tick') here, so a clients process can ask for an in-process publish
+// over one local hop, like the HTTP API's one request, instead of two IPC hops through the driver.
 // env BENCH_PUBLISH=http + BENCH_PUSHER_PORT: the router publishes through the pusher library's
 // HTTP API (to this server itself, or to soketi) instead of in-process.
 import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import { createRealtimeServer } from '@whatsup/realtime';
@@ -17,7 +22,12 @@ const server = createServer(app);
 const realtime = createRealtimeServer({
   ...credentials,
   server,
-  limits: { presenceMembers: 100_000, maxConnections: 100_000 },
+  // every bench client connects from 127.0.0.1: lift the per-address cap too
+  limits: { presenceMembers: 100_000, maxConnections: 100_000, connectionsPerAddress: 100_000 },
+  // BENCH_WEBHOOK_URL: webhooks (all default events, default grace/batching) POSTed there
+  ...(process.env.BENCH_WEBHOOK_URL
+    ? { webhooks: { targets: [{ url: process.env.BENCH_WEBHOOK_URL }] } }
+    : {}),
 });
 const overHttp = process.env.BENCH_PUBLISH === 'http';
 const publisherOptions = overHttp
@@ -38,8 +48,17 @@ app.use('/whatsup', whatsup({ ...publisherOptions, rateLimit: { windowMs: 1000, 
 let bare = JSON.stringify({ auth: 'x' });
 app.post('/bare', (_req, res) => res.type('application/json').send(bare));
 
-server.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1', () => {
-  process.send({ type: 'listening', port: server.address().port });
+const triggers = createNetServer((socket) => {
+  socket.setNoDelay(true);
+  socket.on('data', (bytes) => {
+    for (let i = 0; i < bytes.length; i++) void realtime.trigger('bench', 'tick', { at: 1 });
+  });
+  socket.on('error', () => {});
+});
+triggers.listen(0, '127.0.0.1', () => {
+  server.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1', () => {
+    process.send({ type: 'listening', port: server.address().port, triggerPort: triggers.address().port });
+  });
 });
 
 process.on('message', async (msg) => {
@@ -61,6 +80,7 @@ process.on('message', async (msg) => {
 
 process.on('SIGTERM', async () => {
   await realtime.close();
+  triggers.close();
   server.close();
   process.exit(0);
 });

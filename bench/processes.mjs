@@ -89,7 +89,9 @@ function rssOf(pid) {
 export async function startEmbedded(env = {}) {
   const child = track(
     fork(join(here, 'embedded-server.mjs'), {
-      execArgv: ['--expose-gc'],
+      // BENCH_SERVER_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the embedded server (not
+      // allowed in NODE_OPTIONS); the profile is written when the scenario stops it
+      execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [])],
       env: { ...process.env, ...env },
       cwd: root,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -105,6 +107,7 @@ export async function startEmbedded(env = {}) {
     name: 'embedded',
     child,
     port: msg.port,
+    triggerPort: msg.triggerPort,
     rss: async () => {
       await request(child, { type: 'gc' }, 'gc');
       return rssOf(child.pid);

@@ -55,7 +55,22 @@ export async function interleavedRounds(targets, { count, warmup = 3 }) {
   return Object.fromEntries(
     [...times].map(([name, xs]) => [
       name,
-      { p50: percentile(xs, 50), p99: percentile(xs, 99), rounds: xs.length },
+      { p50: percentile(xs, 50), p99: percentile(xs, 99), rounds: xs.length, times: xs },
     ]),
   );
+}
+
+/** p50/p99 of a list of times. */
+export function summary(xs) {
+  return { p50: percentile(xs, 50), p99: percentile(xs, 99), rounds: xs.length };
+}
+
+/**
+ * An issue target for the at-a-glance table: the ratio ours ÷ baseline against a bound.
+ * 'max' means the ratio must be at most `bound` (times, bytes), 'min' at least (rates).
+ */
+export function target(ours, baseline, kind, bound) {
+  const value = ours / baseline;
+  const met = baseline > 0 && (kind === 'max' ? value <= bound : value >= bound);
+  return [`${kind === 'max' ? '≤' : '≥'} ${bound.toFixed(2)}×`, met ? 'yes' : '**no**'];
 }

@@ -71,26 +71,35 @@ describe('the packages installed from their tarballs into an app outside the rep
 
     port = await freePort();
     url = `http://127.0.0.1:${port}/`;
-    server = spawn(process.execPath, ['server.js'], {
+    // Started with the realtime README's debugging command, as printed.
+    const debugLine = fences('packages/realtime/README.md')
+      .filter((f) => f.lang === 'sh')
+      .flatMap((f) => commands(f.text))
+      .find((c) => c === 'NODE_DEBUG=whatsup node server.js');
+    assert.ok(debugLine, 'the realtime README shows NODE_DEBUG=whatsup node server.js');
+    server = spawn('sh', ['-c', debugLine], {
       cwd: app,
       env: { ...process.env, ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // sh and node: stopped together as a process group
     });
     server.stdout!.on('data', (chunk) => (output += chunk));
     server.stderr!.on('data', (chunk) => (output += chunk));
     await waitFor(
-      async () => (await fetch(url).catch(() => null))?.ok === true,
+      async () => server!.exitCode !== null || (await fetch(url).catch(() => null))?.ok === true,
       20_000,
       () => `the README's app did not answer at ${url}:\n${output}`,
     );
+    assert.equal(server.exitCode, null, `the README's app exited:\n${output}`);
     browser = await launch();
   });
 
   after(async () => {
     await browser?.close();
     if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await once(server, 'exit');
+      const exited = once(server, 'exit');
+      process.kill(-server.pid!, 'SIGTERM');
+      await exited;
     }
     rmSync(dir, { recursive: true, force: true });
   });
@@ -101,6 +110,10 @@ describe('the packages installed from their tarballs into an app outside the rep
       assert.equal(lstatSync(installed).isSymbolicLink(), false, name);
       assert.ok(!realpathSync(installed).startsWith(root), `${name} is outside the repository`);
       assert.throws(() => lstatSync(join(installed, 'dist', 'test')), `${name} ships no tests`);
+    }
+    // The bins are linked (dist/ is in the pack, unlike a fresh clone before its first build).
+    for (const bin of ['whatsup-announce', 'whatsup-realtime']) {
+      assert.ok(lstatSync(join(app, 'node_modules', '.bin', bin)), bin);
     }
   });
 
@@ -138,5 +151,7 @@ describe('the packages installed from their tarballs into an app outside the rep
         .waitFor({ state: 'visible', timeout: 5000 });
     }
     for (const { context } of people) await context.close();
+    // NODE_DEBUG=whatsup showed the sign-ups, as the realtime README says.
+    assert.match(output, /WHATSUP \d+:/);
   });
 });

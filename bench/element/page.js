@@ -8,9 +8,11 @@
 export default async (N) => {
   const bench = globalThis.__bench;
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const RENDER_ROUNDS = 7;
-  const ONE_ROUNDS = 21;
-  const BURST_ROUNDS = 7;
+  const big = N > 2000;
+  const RENDER_ROUNDS = big ? 5 : 7;
+  const ONE_ROUNDS = big ? 11 : 21;
+  const BURST_ROUNDS = big ? 5 : 7;
+  const JOIN_ROUNDS = big ? 7 : 11;
   const base = Date.now();
   let clock = 0;
   const member = (i, status) => ({
@@ -24,10 +26,9 @@ export default async (N) => {
   const check = (ok, what) => {
     if (!ok) throw new Error(`bench page: ${what}`);
   };
-  const pick = (k, salt) => 1 + ((k * 37 + salt) % (N - 1));
 
-  // ---- baseline: the least Lit can do, 1,000 plain <li> ----
-  const baseline = { render: [], one: [], burst: [], list: null };
+  // ---- baseline: the least Lit can do, N plain <li> ----
+  const baseline = { render: [], one: [], burst: [], join: [], leave: [], list: null };
   const litRow = (list, id) => list.shadowRoot.querySelector(`[data-id="${id}"]`)?.textContent ?? '';
   const lit = {
     async render() {
@@ -58,11 +59,38 @@ export default async (N) => {
       const last = updates[updates.length - 1];
       check(litRow(list, last.id).includes(last.status), 'lit change shown');
     },
+    async join(m) {
+      const list = baseline.list;
+      performance.mark('lit-join');
+      list.members = [...list.members, m];
+      await list.updateComplete;
+      layout();
+      baseline.join.push(measure('lit join', 'lit-join'));
+      check(litRow(list, m.id).includes(m.name), 'lit join shown');
+    },
+    async leave(m) {
+      const list = baseline.list;
+      performance.mark('lit-leave');
+      list.members = list.members.filter((x) => x.id !== m.id);
+      await list.updateComplete;
+      layout();
+      baseline.leave.push(measure('lit leave', 'lit-leave'));
+      check(!list.shadowRoot.querySelector(`[data-id="${m.id}"]`), 'lit leave shown');
+    },
   };
 
   // ---- the element, driven through pusher-js frames on the in-page socket ----
-  const element = { rowsShown: [], render: [], one: [], burst: [], rows: 0, el: null };
+  const element = { rowsShown: [], render: [], one: [], burst: [], join: [], leave: [], rows: 0, el: null };
   const rowsOf = (el) => el.shadowRoot?.querySelectorAll('[part~="member"]') ?? [];
+  // Every row in the DOM, or — once the element renders only what is visible — rows that say they
+  // are of a list of N (aria-setsize), so a virtualized list passes and an empty one does not.
+  const listShown = (el, n) => {
+    const rows = rowsOf(el);
+    if (rows.length >= n - 1) return true;
+    return rows.length > 0 && Number(rows[rows.length - 1].getAttribute('aria-setsize')) >= n - 1;
+  };
+  const shownIds = (el) =>
+    [...rowsOf(el)].map((row) => row.getAttribute('data-id')).filter((id) => id && id !== 'id-0');
   const statusOf = (el, id) =>
     el.shadowRoot?.querySelector(`[data-id="${id}"] [part~="status"]`)?.textContent;
   const settle = async (el, done) => {
@@ -100,9 +128,12 @@ export default async (N) => {
         channel: bench.channel,
         data: JSON.stringify({ presence: { ids: Object.keys(hash), hash, count: N } }),
       });
-      await settle(el, () => rowsOf(el).length >= N - 1);
+      await settle(el, () => listShown(el, N));
       element.rowsShown.push(measure('element rows shown', 'element-render'));
-      await settle(el, () => statusOf(el, last.id) === last.status);
+      // the last member, or the last one on screen when only the visible rows are rendered
+      const seen = rowsOf(el).length >= N - 1 ? last : bench.members[Number(shownIds(el).pop()?.slice(3))];
+      check(seen !== undefined, 'element shows member rows');
+      await settle(el, () => statusOf(el, seen.id) === seen.status);
       element.render.push(measure('element first render', 'element-render'));
       element.rows = rowsOf(el).length;
       element.el = el;
@@ -115,22 +146,53 @@ export default async (N) => {
       await settle(el, () => statusOf(el, last.id) === last.status);
       into.push(measure('element change', 'element-change'));
     },
+    async join(m) {
+      const el = element.el;
+      performance.mark('element-join');
+      bench.socket.deliver({
+        event: 'pusher_internal:member_added',
+        channel: bench.channel,
+        data: JSON.stringify({ user_id: m.id, user_info: { name: m.name, status: m.status } }),
+      });
+      await settle(el, () => statusOf(el, m.id) !== undefined);
+      element.join.push(measure('element join', 'element-join'));
+    },
+    async leave(m) {
+      const el = element.el;
+      performance.mark('element-leave');
+      bench.socket.deliver({
+        event: 'pusher_internal:member_removed',
+        channel: bench.channel,
+        data: JSON.stringify({ user_id: m.id }),
+      });
+      await settle(el, () => !el.shadowRoot.querySelector(`[data-id="${m.id}"]`));
+      element.leave.push(measure('element leave', 'element-leave'));
+    },
   };
 
   const turns = (r) => (r % 2 ? [wp, lit] : [lit, wp]);
   for (let r = 0; r < RENDER_ROUNDS; r++) for (const side of turns(r)) await side.render();
+  // Changes go to members the element has on screen (all of them, or the visible ones once it
+  // renders only those), so the change can be seen; the baseline changes the same members.
+  const onScreen = shownIds(element.el).map((id) => Number(id.slice(3)));
+  check(onScreen.length > 0, 'element shows member rows to change');
+  const target = (k) => onScreen[k % onScreen.length];
   for (let k = 0; k < ONE_ROUNDS; k++) {
     for (const side of turns(k)) {
-      await side.change([member(pick(k, 0), `changed ${k}`)], side === wp ? element.one : baseline.one);
+      await side.change([member(target(k * 37), `changed ${k}`)], side === wp ? element.one : baseline.one);
     }
   }
   for (let b = 0; b < BURST_ROUNDS; b++) {
     for (const side of turns(b)) {
-      const updates = Array.from({ length: 100 }, (_, k) =>
-        member(1 + ((k * 7 + b) % (N - 1)), `burst ${b}.${k}`),
-      );
+      const updates = Array.from({ length: 100 }, (_, k) => member(target(k * 7 + b), `burst ${b}.${k}`));
       await side.change(updates, side === wp ? element.burst : baseline.burst);
     }
+  }
+  // A member joins (named to sort first, so it is on screen either way), then leaves again.
+  for (let j = 0; j < JOIN_ROUNDS; j++) {
+    const joiner = { id: `joiner-${j}`, name: `Aaron Joiner ${j}`, status: 'just here', updatedAt: base };
+    for (const side of turns(j)) await side.join(joiner);
+    for (const side of turns(j + 1)) await side.leave(joiner);
   }
   element.el.remove();
   baseline.list.remove();
@@ -138,13 +200,21 @@ export default async (N) => {
   return {
     n: N,
     rows: element.rows,
-    rounds: { render: RENDER_ROUNDS, one: ONE_ROUNDS, burst: BURST_ROUNDS },
+    rounds: { render: RENDER_ROUNDS, one: ONE_ROUNDS, burst: BURST_ROUNDS, join: JOIN_ROUNDS },
     element: {
       rowsShown: median(element.rowsShown),
       render: median(element.render),
       one: median(element.one),
       burst: median(element.burst),
+      join: median(element.join),
+      leave: median(element.leave),
     },
-    baseline: { render: median(baseline.render), one: median(baseline.one), burst: median(baseline.burst) },
+    baseline: {
+      render: median(baseline.render),
+      one: median(baseline.one),
+      burst: median(baseline.burst),
+      join: median(baseline.join),
+      leave: median(baseline.leave),
+    },
   };
 };

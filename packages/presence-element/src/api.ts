@@ -1,12 +1,15 @@
 /** A refused request: the server's JSON error, or a network failure. */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly field: string | undefined;
+
+  constructor(status: number, code: string, message: string, field?: string) {
     super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
   }
 }
 
@@ -16,10 +19,10 @@ export class ApiError extends Error {
  * The message names the fix; `code` is `'cors.refused'`.
  */
 export class CrossOriginError extends ApiError {
-  constructor(
-    readonly endpointOrigin: string,
-    readonly pageOrigin: string,
-  ) {
+  readonly endpointOrigin: string;
+  readonly pageOrigin: string;
+
+  constructor(endpointOrigin: string, pageOrigin: string) {
     super(
       0,
       'cors.refused',
@@ -27,6 +30,8 @@ export class CrossOriginError extends ApiError {
         `option must allow this page's origin: whatsup({ cors: { origin: '${pageOrigin}' } }).`,
     );
     this.name = 'CrossOriginError';
+    this.endpointOrigin = endpointOrigin;
+    this.pageOrigin = pageOrigin;
   }
 }
 

@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import Pusher, { type Members, type PresenceChannel } from 'pusher-js';
 import { styles } from './whatsup-presence.styles.js';
-import { ApiError, apiBaseFrom, call } from './api.js';
+import { ApiError, apiBaseFrom, call, channelAuthorizer, crossOrigin } from './api.js';
 import { renderAvatar, renderMemberRow } from './member-row.js';
 import { defaultMessages, type Messages } from './messages.js';
 import type { Member, PanelState, ServerConfig } from './types.js';
@@ -392,7 +392,12 @@ export class WhatsupPresence extends LitElement {
       ...(port ? { wsPort: port, wssPort: this.wsPort ? port : (c.wssPort ?? port) } : {}),
       ...(c.wsPath && !pusherChannels ? { wsPath: c.wsPath } : {}),
       ...(host ? { enabledTransports: (c.enabledTransports ?? ['ws', 'wss']) as ('ws' | 'wss')[] } : {}),
-      channelAuthorization: { endpoint: this.authEndpoint, transport: 'ajax' },
+      channelAuthorization: {
+        endpoint: this.authEndpoint,
+        transport: 'ajax',
+        // pusher-js's ajax sends no cookies to another origin; call() does (credentials: 'include').
+        ...(crossOrigin(this.authEndpoint) ? { customHandler: channelAuthorizer(this.authEndpoint) } : {}),
+      },
     });
     this._pusher = pusher;
     const mine = (fn: (...args: never[]) => void) =>

@@ -1,4 +1,4 @@
-import type { Connection } from './connection.js';
+import { PreparedFrame, type Connection } from './connection.js';
 
 /** Which connections are subscribed to which channel. A channel exists while it has a subscriber. */
 export class ChannelRegistry {
@@ -36,14 +36,19 @@ export class ChannelRegistry {
     return [...this.#channels.keys()];
   }
 
-  /** Sends one already-serialized frame to every subscriber but `except`. */
-  broadcast(channel: string, frame: string, except?: Connection): number {
+  /**
+   * Sends one frame to every subscriber but `except`. It is encoded and framed once here (not per
+   * socket), and the same bytes go to each: no per-subscriber allocation.
+   */
+  broadcast(channel: string, frame: string | PreparedFrame, except?: Connection): number {
     const members = this.#channels.get(channel);
-    if (members === undefined) return 0;
+    if (members === undefined || (members.size === 1 && except !== undefined && members.has(except)))
+      return 0;
+    const prepared = typeof frame === 'string' ? new PreparedFrame(frame) : frame;
     let sent = 0;
     for (const connection of members) {
       if (connection === except) continue;
-      connection.sendRaw(frame);
+      connection.sendPrepared(prepared);
       sent += 1;
     }
     return sent;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createRealtimeServer } from './server.js';
+import { targetsFromSoketi } from './webhooks.js';
 
 const HELP = `Usage: whatsup-realtime [options]
 
@@ -15,6 +16,11 @@ Options:
   --secret <secret> secret  (env WHATSUP_SECRET, then SOKETI_DEFAULT_APP_SECRET, default app-secret)
   --path <prefix>   prefix before /app and /apps (default none)
   -h, --help        show this help
+
+Webhooks: env SOKETI_DEFAULT_APP_WEBHOOKS, in soketi's format
+  '[{"url":"http://127.0.0.1:3000/whatsup/webhooks","event_types":["member_added","member_removed"]}]'
+  (filter.channel_name_starts_with and headers too); WHATSUP_WEBHOOK_GRACE_MS sets the member_removed
+  grace (default 3000).
 
 Debug output: NODE_DEBUG=whatsup whatsup-realtime
 `;
@@ -45,6 +51,16 @@ function main(): void {
     port,
     host: values.host ?? env.WHATSUP_HOST ?? '127.0.0.1',
     path: values.path ?? '',
+    ...(env.SOKETI_DEFAULT_APP_WEBHOOKS
+      ? {
+          webhooks: {
+            targets: targetsFromSoketi(env.SOKETI_DEFAULT_APP_WEBHOOKS),
+            ...(env.WHATSUP_WEBHOOK_GRACE_MS === undefined
+              ? {}
+              : { graceMs: Number(env.WHATSUP_WEBHOOK_GRACE_MS) }),
+          },
+        }
+      : {}),
   });
   server.ready.then(
     () => process.stdout.write(`whatsup-realtime listening on ${server.url}\n`),

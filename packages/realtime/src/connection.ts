@@ -1,10 +1,53 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { RateWindow } from './limits.js';
 import { debug } from './debug.js';
+import { CloseCode } from './errors.js';
 import { closeReason } from './json.js';
 
-/** Unsent bytes a slow client may have queued before it is dropped. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/**
+ * One outgoing text message, serialized and WebSocket-framed once and written as the same bytes to
+ * every socket it goes to: fan-out then costs one write per subscriber, no per-socket encoding.
+ */
+export class PreparedFrame {
+  /** The JSON text as UTF-8. */
+  readonly payload: Buffer;
+  /** The whole unmasked server frame (FIN, opcode 1, length, payload) as it goes on the wire. */
+  readonly wire: Buffer;
+
+  constructor(json: string) {
+    this.payload = Buffer.from(json);
+    const length = this.payload.length;
+    // RFC 6455 §5.2: 7-bit length, or 126 + 16-bit, or 127 + 64-bit
+    const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
+    const wire = Buffer.allocUnsafe(headerLength + length);
+    wire[0] = 0x81;
+    if (headerLength === 2) {
+      wire[1] = length;
+    } else if (headerLength === 4) {
+      wire[1] = 126;
+      wire.writeUInt16BE(length, 2);
+    } else {
+      wire[1] = 127;
+      wire.writeUInt32BE(0, 2);
+      wire.writeUInt32BE(length, 6);
+    }
+    this.payload.copy(wire, headerLength);
+    this.wire = wire;
+  }
+}
+
+/**
+ * The raw socket under a `ws` WebSocket when writing to it directly is safe: with no extension
+ * (no permessage-deflate, which the server never enables) ws 8's Sender writes every frame
+ * synchronously and queues nothing, so our writes and its own (pings, close) stay in order.
+ */
+function rawSocket(ws: WebSocket): Duplex | undefined {
+  const socket = (ws as unknown as { _socket?: Duplex })._socket;
+  return ws.extensions === '' && socket !== undefined && typeof socket.write === 'function'
+    ? socket
+    : undefined;
+}
 
 /** A frame the server sends; `data` is a string (Pusher "double encoding") or a small object. */
 export interface ServerFrame {
@@ -29,13 +72,21 @@ export class Connection {
   /** Set by `pusher:signin`. */
   userId: string | undefined;
   closed = false;
+  readonly #socket: Duplex | undefined;
   /** Order in which connections opened: an authorization is refused to connections older than its user's sign-out. */
   serial = 0;
 
-  constructor(socketId: string, ws: WebSocket, clientEventsPerSecond: number) {
+  /** Why the server dropped the socket without a close handshake (reported as the disconnection code). */
+  dropCode: number | undefined;
+  /** Unsent bytes this client may have queued before it is dropped (`limits.sendBufferBytes`). */
+  readonly #maxBuffered: number;
+
+  constructor(socketId: string, ws: WebSocket, clientEventsPerSecond: number, maxBuffered = 1024 * 1024) {
     this.socketId = socketId;
     this.ws = ws;
     this.clientEventRate = new RateWindow(clientEventsPerSecond);
+    this.#maxBuffered = maxBuffered;
+    this.#socket = rawSocket(ws);
   }
 
   send(frame: ServerFrame): void {
@@ -43,16 +94,31 @@ export class Connection {
   }
 
   sendRaw(frame: string): void {
-    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      // a reader this far behind would hold the process's memory hostage; it reconnects and catches up
-      debug('%s is %d bytes behind; dropping it', this.socketId, this.ws.bufferedAmount);
-      this.ws.terminate();
-      return;
-    }
-    this.ws.send(frame, (error) => {
-      if (error) debug('send to %s failed: %s', this.socketId, error.message);
-    });
+    if (!this.#writable()) return;
+    // no callback: a failed write surfaces as the socket's 'error' and 'close', which clean up
+    this.ws.send(frame);
+  }
+
+  /** Writes a frame prepared once for many sockets; the bytes are shared, nothing is copied. */
+  sendPrepared(frame: PreparedFrame): void {
+    if (!this.#writable()) return;
+    if (this.#socket !== undefined) this.#socket.write(frame.wire);
+    else this.ws.send(frame.payload, { binary: false });
+  }
+
+  /**
+   * Open and not too far behind. A reader over `limits.sendBufferBytes` (raw writes count: ws reads
+   * the socket's own queue) would hold the process's memory hostage; the close frame would queue
+   * behind what it does not read, so it is cut at once and reconnects to catch up.
+   */
+  #writable(): boolean {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;
+    const behind = this.ws.bufferedAmount;
+    if (behind <= this.#maxBuffered) return true;
+    debug('%s is %d bytes behind; dropping it (%d)', this.socketId, behind, CloseCode.SLOW_CONSUMER);
+    this.dropCode = CloseCode.SLOW_CONSUMER;
+    this.ws.terminate();
+    return false;
   }
 
   /** `pusher:error` keeps the socket open; pusher-js reports it as a connection error. */

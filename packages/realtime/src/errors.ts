@@ -31,6 +31,8 @@ export const CloseCode = {
   UNAUTHORIZED: 4009,
   /** `limits.maxConnections` or `limits.connectionsPerAddress` reached (pusher-js retries after a back-off). */
   OVER_CAPACITY: 4100,
+  /** More than `limits.sendBufferBytes` unsent: the socket is cut without a close handshake (reported in 'disconnection'). */
+  SLOW_CONSUMER: 4101,
   /** The server failed while handling one of the socket's frames; the socket is closed, pusher-js retries after a back-off. */
   SERVER_ERROR: 4199,
   /** Generic "reconnect now": server shutdown, disconnectAll(). */

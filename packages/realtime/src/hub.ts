@@ -55,6 +55,7 @@ export class Hub {
     const except = exceptSocketId === undefined ? undefined : this.connections.get(exceptSocketId);
     for (const channel of channels) {
       const frame: ServerFrame = { event, channel, data };
+      // serialized once per channel; broadcast frames it once and writes the same bytes to each socket
       this.channels.broadcast(channel, JSON.stringify(frame), except);
     }
   }
@@ -86,13 +87,12 @@ export class Hub {
     return serial !== undefined && connection.serial <= serial;
   }
 
-  /** Every connection of a user: signed in as them, or in a presence channel as them. */
+  /** Every connection of a user: signed in as them, or in a presence channel as them (both indexed by user). */
   userConnections(userId: string): Connection[] {
     const found = new Set(this.users.get(userId) ?? []);
-    for (const connection of this.connections.values()) {
-      for (const subscription of connection.subscriptions.values()) {
-        if (subscription.userId === userId) found.add(connection);
-      }
+    for (const socketId of this.presence.userSockets(userId)) {
+      const connection = this.connections.get(socketId);
+      if (connection !== undefined) found.add(connection);
     }
     return [...found];
   }

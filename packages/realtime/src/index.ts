@@ -13,4 +13,4 @@ export type {
   WebhookTarget,
   WebhookStats,
 } from './webhooks.js';
-export { webhookSignature } from './webhooks.js';
+export { targetsFromSoketi, webhookSignature } from './webhooks.js';

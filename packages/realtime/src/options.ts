@@ -31,6 +31,8 @@ export interface Limits {
   subscriptionsPerConnection: number;
   /** Largest HTTP API request body in bytes. */
   requestBodyBytes: number;
+  /** Unsent bytes one connection may have queued (a client that does not read); over it → dropped (4101). */
+  sendBufferBytes: number;
 }
 
 export interface RealtimeServerOptions {
@@ -98,9 +100,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   presenceMembers: 1000,
   clientEventsPerSecond: 10,
   maxConnections: Infinity,
-  connectionsPerAddress: 100,
+  connectionsPerAddress: 1000,
   subscriptionsPerConnection: 100,
   requestBodyBytes: 256 * 1024,
+  sendBufferBytes: 1024 * 1024,
 });
 
 /** Validates options once, when the server is created; messages say how to fix the problem. */

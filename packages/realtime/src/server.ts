@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { debug } from './debug.js';
 import { CloseCode, WhatsupError } from './errors.js';
+import { warnIfPublishedSecret } from './guard.js';
 import { HttpApi } from './http-api.js';
 import { Hub, type RealtimeEvents } from './hub.js';
 import { Lifecycle } from './lifecycle.js';
@@ -69,6 +70,10 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
       this.#server = this.#options.server;
       this.#attach(this.#options.server);
       this.ready = Promise.resolve();
+      const host = this.#options.server;
+      const check = (): boolean => warnIfPublishedSecret(this.#options.secret, host.address());
+      if (host.listening) check();
+      else host.once('listening', check);
     } else {
       this.#server = createServer((req, res) => this.#standaloneRequest(req, res));
       this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -79,6 +84,7 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
         this.#server.listen(this.#options.port, this.#options.host, () => {
           this.#server.off('error', reject);
           debug('listening on %s', this.url);
+          warnIfPublishedSecret(this.#options.secret, this.address());
           resolve();
         });
       });

@@ -7,19 +7,24 @@ import { isRecord } from './subscriptions.js';
 
 /**
  * `pusher:signin` (pusher-js `pusher.signin()`): binds the socket to a user id, so
- * `#server-to-user-{id}` events and `terminate_connections` reach it.
+ * `#server-to-user-{id}` events and `terminate_connections` reach it. A refusal is `pusher:error` 4009
+ * ("Connection is unauthorized"), as on soketi, but the socket stays open: without Pusher's "authorized
+ * connections" setting a connection need not be signed in to be served.
  */
 export function signin(hub: Hub, connection: Connection, data: unknown): void {
   const { key, secret, limits } = hub.options;
   if (!isRecord(data) || typeof data.user_data !== 'string') {
     connection.sendError(
-      null,
+      CloseCode.UNAUTHORIZED,
       'Invalid pusher:signin: data.user_data must be the string the user-auth endpoint returned',
     );
     return;
   }
   if (!verifyUserAuth(key, secret, data.auth, connection.socketId, data.user_data)) {
-    connection.sendError(null, `Invalid signature for pusher:signin, got ${quote(data.auth)}`);
+    connection.sendError(
+      CloseCode.UNAUTHORIZED,
+      `Invalid signature for pusher:signin, got ${quote(data.auth)}`,
+    );
     return;
   }
   let user: unknown;
@@ -38,7 +43,7 @@ export function signin(hub: Hub, connection: Connection, data: unknown): void {
         : '';
   if (id === '' || id.length > limits.userIdLength) {
     connection.sendError(
-      null,
+      CloseCode.UNAUTHORIZED,
       `Invalid pusher:signin: user_data must be JSON with a non-empty string or numeric id of at most ${limits.userIdLength} characters, got ${quote(rawId)}`,
     );
     return;

@@ -164,9 +164,12 @@ export function leaveAll(hub: Hub, connection: Connection): void {
 }
 
 function succeeded(hub: Hub, connection: Connection, channel: string): void {
-  const data =
-    channelKind(channel) === 'presence' ? JSON.stringify({ presence: hub.presence.snapshot(channel) }) : '{}';
-  connection.send({ event: 'pusher_internal:subscription_succeeded', channel, data });
+  if (channelKind(channel) === 'presence') {
+    // the members hash is built once per change of members, not once per subscriber
+    connection.sendPrepared(hub.presence.subscriptionSucceeded(channel));
+    return;
+  }
+  connection.send({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' });
 }
 
 /** Parses the signed `channel_data`: a user id (string, or a number made a string) and optional user_info. */

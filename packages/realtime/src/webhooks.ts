@@ -542,6 +542,8 @@ class WebhookSender {
         },
         body,
         signal: this.#abort.signal,
+        // a redirect would turn the POST into a GET elsewhere; a moved receiver is a failure to fix
+        redirect: 'manual',
       });
       // the body is not needed; reading it frees the connection for reuse
       await response.arrayBuffer().catch(() => undefined);
@@ -555,4 +557,48 @@ class WebhookSender {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * soketi's `SOKETI_DEFAULT_APP_WEBHOOKS` (`[{ url, event_types, filter?, headers? }]`) as `webhooks.targets`,
+ * so one environment configures soketi and this server alike. Throws a TypeError quoting what is wrong.
+ */
+export function targetsFromSoketi(json: string): WebhookTarget[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new TypeError(`SOKETI_DEFAULT_APP_WEBHOOKS must be JSON, got '${json.slice(0, 200)}'`);
+  }
+  if (!Array.isArray(parsed))
+    throw new TypeError(
+      `SOKETI_DEFAULT_APP_WEBHOOKS must be a JSON array of { url, event_types }, got ${describe(parsed)}`,
+    );
+  return parsed.map((entry: unknown, index) => {
+    const where = `SOKETI_DEFAULT_APP_WEBHOOKS[${index}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+      throw new TypeError(`${where} must be an object { url, event_types }, got ${describe(entry)}`);
+    const { url, event_types: events, filter, headers } = entry as Record<string, unknown>;
+    if (typeof url !== 'string')
+      throw new TypeError(
+        `${where}.url must be a string (lambda_function webhooks are not supported), got ${describe(url)}`,
+      );
+    const target: WebhookTarget = { url };
+    if (events !== undefined) target.events = events as WebhookEventName[];
+    if (headers !== undefined) target.headers = headers as Record<string, string>;
+    if (filter !== undefined) {
+      const { channel_name_starts_with: prefix, channel_name_ends_with: suffix } = (filter ?? {}) as Record<
+        string,
+        unknown
+      >;
+      if (suffix !== undefined)
+        throw new TypeError(
+          `${where}.filter.channel_name_ends_with is not supported (only channel_name_starts_with), got ${describe(suffix)}`,
+        );
+      if (prefix !== undefined) target.channelPrefix = prefix as string;
+    }
+    // the rest (types of events, prefix, headers) is checked like any webhooks option
+    resolveTarget(target, index);
+    return target;
+  });
 }

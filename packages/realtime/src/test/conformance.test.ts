@@ -560,6 +560,76 @@ for (const { name, start } of targets) {
         assert.deepEqual(JSON.parse(event.data as string), { n: 1 });
       });
 
+      it('should refuse a forged pusher:signin and user_data without an id with pusher:error 4009', async () => {
+        for (const userData of [JSON.stringify({ id: 'ann' }), JSON.stringify({ name: 'no id' })]) {
+          const raw = await openRaw(target.port);
+          const socketId = await raw.socketId();
+          const auth = userData.includes('no id')
+            ? `${APP.key}:${createHmac('sha256', APP.secret).update(`${socketId}::user::${userData}`).digest('hex')}`
+            : `${APP.key}:${'0'.repeat(64)}`;
+          raw.send({ event: 'pusher:signin', data: { auth, user_data: userData } });
+          const error = await raw.next((f) => f.event === 'pusher:error');
+          assert.equal((error.data as { code: number }).code, 4009);
+          // soketi also closes the socket (4009); the embedded server keeps serving it unsigned
+          if (target.name === 'embedded') {
+            raw.send({ event: 'pusher:ping', data: {} });
+            await raw.next((f) => f.event === 'pusher:pong');
+          }
+        }
+      });
+
+      it('should take a signin and a private subscription sent back to back', async () => {
+        const raw = await openRaw(target.port);
+        const socketId = await raw.socketId();
+        const rest = restClient(target.port);
+        const channel = `private-${unique()}`;
+        raw.send({ event: 'pusher:signin', data: rest.authenticateUser(socketId, { id: `u-${unique()}` }) });
+        raw.send({
+          event: 'pusher:subscribe',
+          data: { ...rest.authorizeChannel(socketId, channel), channel },
+        });
+        await raw.next((f) => f.event === 'pusher:signin_success');
+        await raw.next((f) => f.event === 'pusher_internal:subscription_succeeded' && f.channel === channel);
+      });
+
+      it('should forget channels and members after unsubscribe, disconnect and a sudden close', async () => {
+        const rest = restClient(target.port);
+        const info = async (name: string): Promise<{ occupied: boolean; subscription_count?: number }> =>
+          (await (
+            await rest.get({ path: `/channels/${name}`, params: { info: 'subscription_count' } })
+          ).json()) as { occupied: boolean; subscription_count?: number };
+        const users = async (name: string): Promise<unknown[]> =>
+          ((await (await rest.get({ path: `/channels/${name}/users` })).json()) as { users: unknown[] })
+            .users;
+        for (const how of ['unsubscribe', 'disconnect', 'sudden close'] as const) {
+          for (const prefix of ['public-', 'private-', 'presence-']) {
+            const name = `${prefix}${unique()}`;
+            const raw =
+              prefix === 'presence-'
+                ? await presenceRaw(target.port, name, `u-${unique()}`)
+                : await openRaw(target.port);
+            if (prefix !== 'presence-') {
+              const socketId = await raw.socketId();
+              const auth = prefix === 'private-' ? rest.authorizeChannel(socketId, name) : {};
+              raw.send({ event: 'pusher:subscribe', data: { ...auth, channel: name } });
+              await raw.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+            }
+            assert.equal((await info(name)).occupied, true);
+            if (how === 'unsubscribe') raw.send({ event: 'pusher:unsubscribe', data: { channel: name } });
+            else if (how === 'disconnect') raw.ws.close(1000);
+            else raw.ws.terminate();
+            await waitForAsync(async () => !(await info(name)).occupied, `${how} of ${name}`);
+            if (prefix === 'presence-') assert.deepEqual(await users(name), []);
+          }
+        }
+      });
+
+      it('should answer 404 to an unknown HTTP API route and 200 to the health check', async () => {
+        const response = await signedRequest(target.port, 'POST', `/apps/${APP.appId}/not-a-route`, '{}');
+        assert.equal(await statusOf(target, response), 404);
+        assert.equal((await fetch(`http://127.0.0.1:${target.port}/`)).status, 200);
+      });
+
       it('should give a numeric presence user_id as Pusher documents it (a string)', async () => {
         const channel = `presence-${unique()}`;
         const first = await presenceRaw(target.port, channel, 7 as unknown as string);
@@ -1270,6 +1340,14 @@ async function waitFor(condition: () => boolean, what: string, ms = 3000): Promi
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(20);
+  }
+}
+
+async function waitForAsync(condition: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(50);
   }
 }
 

@@ -103,7 +103,21 @@ export async function servesFreshClient(port: number, tag: string): Promise<void
     forceTLS: false,
     enabledTransports: ['ws'],
   });
+  // a dead server would leave pusher-js retrying for ever: give up after 10 s
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no fresh client could get an event (${tag})`)), 10_000);
+  });
   try {
+    await Promise.race([deadline, freshClient(client, port, tag)]);
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}
+
+async function freshClient(client: InstanceType<typeof Pusher>, port: number, tag: string): Promise<void> {
+  {
     const channel = client.subscribe(`fresh-${tag}`);
     await new Promise<void>((resolve, reject) => {
       channel.bind('pusher:subscription_succeeded', () => resolve());
@@ -116,8 +130,6 @@ export async function servesFreshClient(port: number, tag: string): Promise<void
     await publisher.trigger(`fresh-${tag}`, 'ping', { tag });
     const data = await received;
     if ((data as { tag?: string }).tag !== tag) throw new Error(`unexpected event ${JSON.stringify(data)}`);
-  } finally {
-    client.disconnect();
   }
 }
 
@@ -182,13 +194,13 @@ export function rawRequest(port: number, request: string, { reset = false } = {}
       answer += chunk.toString('latin1');
       // reset once the server has taken the request and answered (its socket is mid-close)
       if (reset) socket.resetAndDestroy();
+      // a client that never completes the WebSocket close handshake goes away
+      else setTimeout(() => socket.destroy(), 50).unref();
     });
     socket.on('close', () => resolve(answer));
     socket.write(request);
-    if (reset) {
-      // and in case it never answers (another listener owns the upgrade): reset anyway
-      setTimeout(() => socket.resetAndDestroy(), 100).unref();
-    }
+    // and in case it never answers (another listener owns the upgrade, or the request is incomplete)
+    setTimeout(() => (reset ? socket.resetAndDestroy() : socket.destroy()), reset ? 100 : 500).unref();
   });
 }
 

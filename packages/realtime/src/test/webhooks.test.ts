@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import PusherJs from 'pusher-js';
 import type { Channel } from 'pusher-js';
 import PusherServer from 'pusher';
+import { WebSocket } from 'ws';
+import { targetsFromSoketi } from '../webhooks.js';
 import {
   createRealtimeServer,
   type RealtimeServer,
@@ -22,7 +24,7 @@ type Pusher = PusherJs.default;
 const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' } as const;
 const SOKETI = fileURLToPath(new URL('../../../../node_modules/.bin/soketi', import.meta.url));
 
-type Mode = 'ok' | 'fail' | 'hang';
+type Mode = 'ok' | 'fail' | 'hang' | 'redirect';
 
 /** A real HTTP receiver: records every request, answers per `mode`. */
 interface Receiver {
@@ -52,6 +54,10 @@ async function startReceiver(mode: Mode = 'ok', port = 0): Promise<Receiver> {
     req.on('end', () => {
       if (receiver.mode === 'hang') {
         hanging.push(res);
+        return;
+      }
+      if (receiver.mode === 'redirect') {
+        res.writeHead(302, { location: '/elsewhere' }).end();
         return;
       }
       if (receiver.mode === 'fail') {
@@ -373,6 +379,22 @@ describe('webhooks: embedded server', () => {
     assert.equal(emitted.flatMap((body) => body.events).length, 8);
   });
 
+  it('should count a redirect as a failure (never follow it) and retry until the receiver answers 2xx', async () => {
+    const receiver = await startReceiver('redirect');
+    const server = await startEmbedded({
+      targets: [{ url: receiver.url }],
+      graceMs: 0,
+      retryMinMs: 20,
+      retryMaxMs: 50,
+    });
+    await subscribed(connect(server.port), `private-${unique()}`);
+    await waitFor(() => (server.webhookStats()[0]?.failures ?? 0) >= 2, 'two failed attempts');
+    assert.equal(receiver.requests.length, 0);
+    receiver.mode = 'ok';
+    await waitFor(() => receiver.requests.length === 1, 'delivery once it answers 200');
+    assert.equal(server.webhookStats()[0]?.sent, 1);
+  });
+
   it('should survive a throwing webhook listener and still deliver', async () => {
     const receiver = await startReceiver();
     const server = await startEmbedded({ targets: [{ url: receiver.url }], graceMs: 0 });
@@ -486,6 +508,96 @@ describe('webhooks: embedded server', () => {
         JSON.stringify(webhooks),
       );
     }
+  });
+});
+
+describe('webhooks: soketi’s SOKETI_DEFAULT_APP_WEBHOOKS', () => {
+  it('should translate soketi’s format into targets, refusing what we do not support with the value quoted', () => {
+    assert.deepEqual(
+      targetsFromSoketi(
+        JSON.stringify([
+          {
+            url: 'http://127.0.0.1:3000/hooks',
+            event_types: ['member_added', 'member_removed'],
+            filter: { channel_name_starts_with: 'presence-' },
+            headers: { 'X-Tenant': 'acme' },
+          },
+        ]),
+      ),
+      [
+        {
+          url: 'http://127.0.0.1:3000/hooks',
+          events: ['member_added', 'member_removed'],
+          channelPrefix: 'presence-',
+          headers: { 'X-Tenant': 'acme' },
+        },
+      ],
+    );
+    assert.throws(() => targetsFromSoketi('[{url:'), /must be JSON, got '\[\{url:'/);
+    assert.throws(() => targetsFromSoketi('{}'), /must be a JSON array/);
+    assert.throws(
+      () => targetsFromSoketi('[{"lambda_function":"f","event_types":["client_event"]}]'),
+      /lambda_function webhooks are not supported/,
+    );
+    assert.throws(
+      () => targetsFromSoketi('[{"url":"http://x","filter":{"channel_name_ends_with":"-room"}}]'),
+      /channel_name_ends_with is not supported.*'-room'/,
+    );
+    assert.throws(
+      () => targetsFromSoketi('[{"url":"http://x","event_types":["cache_miss"]}]'),
+      /unknown event 'cache_miss'/,
+    );
+  });
+
+  it('should make the CLI send webhooks configured as for soketi', async () => {
+    const receiver = await startReceiver();
+    const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        WHATSUP_KEY: APP.key,
+        WHATSUP_APP_ID: APP.appId,
+        WHATSUP_SECRET: APP.secret,
+        SOKETI_DEFAULT_APP_WEBHOOKS: JSON.stringify([
+          { url: receiver.url, event_types: ['channel_occupied'] },
+        ]),
+      },
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    stops.push(async () => {
+      child.kill('SIGTERM');
+      await exited;
+    });
+    const line = await within(
+      new Promise<string>((resolve) =>
+        child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+      ),
+      'the CLI listening',
+    );
+    const port = Number(line.trim().split(':').at(-1));
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/app/${APP.key}?protocol=7`);
+    stops.push(async () => ws.terminate());
+    const channel = `cli-${unique()}`;
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(raw.toString()) as { event: string };
+      if (frame.event === 'pusher:connection_established')
+        ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel } }));
+    });
+    await waitFor(() => receiver.requests.length === 1, 'the webhook from the CLI');
+    assert.deepEqual(outline(receiver.events()), [`channel_occupied ${channel} `]);
+  });
+
+  it('should make the CLI exit 2 on malformed SOKETI_DEFAULT_APP_WEBHOOKS, quoting it', async () => {
+    const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SOKETI_DEFAULT_APP_WEBHOOKS: '[{"url":"ftp://nope"}]' },
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    assert.equal(await new Promise((resolve) => child.once('exit', resolve)), 2);
+    assert.match(stderr, /targets\[0\]\.url must be an http:\/\/ or https:\/\/ URL, got 'ftp:\/\/nope'/);
   });
 });
 
