@@ -242,8 +242,11 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   };
   const jsonBody = jsonOnly(false);
 
-  /** The signed-in member (latest stored record), or null. */
-  async function currentUser(req: Request): Promise<MemberRecord | null> {
+  /**
+   * The signed-in member (latest stored record), or null. `persist: false` for reads (GET):
+   * a new or renamed site user is returned as they are but stored only by a state change.
+   */
+  async function currentUser(req: Request, persist = true): Promise<MemberRecord | null> {
     if (identify) {
       const who = await identify(req);
       if (!who) return null;
@@ -260,7 +263,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         ...(who.avatar ? { avatar: String(who.avatar) } : {}),
       };
       if (!who.avatar) delete record.avatar;
-      await store.set(record);
+      if (persist) await store.set(record);
       return record;
     }
     const mine = req.session.whatsup;
@@ -275,7 +278,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       updatedAt: Date.now(),
       ...(mine.channels ? { channels: mine.channels } : {}),
     };
-    await store.set(record);
+    if (persist) await store.set(record);
     return record;
   }
 
@@ -285,8 +288,8 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     return chars.length <= limits.name ? name : `${chars.slice(0, limits.name - 1).join('')}…`;
   }
 
-  async function requireUser(req: Request): Promise<MemberRecord> {
-    const user = await currentUser(req);
+  async function requireUser(req: Request, persist = true): Promise<MemberRecord> {
+    const user = await currentUser(req, persist);
     if (!user)
       throw new WhatsupError(401, 'auth.signed_out', 'You are signed out: sign up (or sign in) first.');
     return user;
@@ -399,7 +402,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   router.get(
     '/isLoggedIn',
     wrap(async (req, res) => {
-      const user = await currentUser(req);
+      const user = await currentUser(req, false);
       res.json(user ? { authenticated: true, user: publicRecord(user) } : { authenticated: false });
     }),
   );
@@ -491,7 +494,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   router.get(
     '/members',
     wrap(async (req, res) => {
-      const user = await requireUser(req);
+      const user = await requireUser(req, false);
       const asked = req.query.channel;
       let channels: string[];
       if (asked === undefined) channels = sessionChannels(req);

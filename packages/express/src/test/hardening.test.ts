@@ -14,7 +14,7 @@ import type { PresenceChannel } from 'pusher-js';
 import { Redis } from 'ioredis';
 import { RedisStore as RateLimitRedisStore } from 'rate-limit-redis';
 import { createRealtimeServer, type RealtimeServer } from '@whatsup/realtime';
-import { whatsup, type Publisher, type WhatsupOptions } from '../index.js';
+import { MemoryStatusStore, whatsup, type Publisher, type WhatsupOptions } from '../index.js';
 import { USER_INFO_BYTES } from '../limits.js';
 
 const PusherClient = PusherJs as unknown as typeof PusherJs.default;
@@ -340,6 +340,24 @@ describe('cross-site requests', () => {
       assert.match(String(res.body), /still signed in/);
       assert.equal((await app.get('/isLoggedIn')).body.authenticated, true, String(site));
     }
+  });
+});
+
+describe('reads without side effects (REVIEW item 9)', () => {
+  it('should not write to the store on GET /isLoggedIn or GET /members in identify mode', async () => {
+    const store = new MemoryStatusStore();
+    let writes = 0;
+    const set = store.set.bind(store);
+    store.set = async (record) => {
+      writes += 1;
+      return set(record);
+    };
+    const app = await start({ statusStore: store, identify: () => ({ id: 'u1', name: 'Site User' }) });
+    assert.equal((await app.get('/isLoggedIn')).body.user.name, 'Site User');
+    await app.get('/members');
+    assert.equal(writes, 0);
+    await app.form('/usersystem/auth', { socket_id: '1.1', channel_name: CHANNEL });
+    assert.ok(writes > 0, 'joining stores the site user');
   });
 });
 
