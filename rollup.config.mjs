@@ -54,6 +54,38 @@ function library(pkg, { skip = [] } = {}) {
   };
 }
 
+/**
+ * Squeezes the whitespace out of our css`` and html`` literals before TypeScript sees them:
+ * terser leaves template text alone. Only our own sources, and only whitespace that cannot
+ * matter: runs of it collapse to one space (a space between inline elements is kept), and in CSS
+ * it goes entirely around punctuation.
+ */
+function minifyTemplates() {
+  return {
+    name: 'minify-templates',
+    transform(code, id) {
+      if (!id.includes('/presence-element/src/') || !id.endsWith('.ts')) return null;
+      const out = code
+        .replace(/css`([^`]*)`/g, (_, body) => {
+          const min = body
+            .replace(/\/\*[^]*?\*\//g, '')
+            .replace(/\s+/g, ' ')
+            .replace(/ ?([{}:;,>]) ?/g, '$1')
+            .replace(/;}/g, '}')
+            .trim();
+          return `css\`${min}\``;
+        })
+        .replace(/html`((?:[^`$\\]|\\.|\$(?!\{)|\$\{(?:[^{}]|\{[^{}]*\})*\})*)`/g, (whole, body) => {
+          // Only the static text between \${…} expressions: the expressions are code (comments too).
+          const parts = body.split(/(\$\{(?:[^{}]|\{[^{}]*\})*\})/);
+          const min = parts.map((part, i) => (i % 2 ? part : part.replace(/\s+/g, ' '))).join('');
+          return `html\`${min}\``;
+        });
+      return { code: out, map: null };
+    },
+  };
+}
+
 /** The element with lit and pusher-js inside, minified: classic script (IIFE) and ES module. */
 function bundles() {
   const dir = join(root, 'packages', 'presence-element');
@@ -68,10 +100,11 @@ function bundles() {
   const plugins = () => [
     nodeResolve({ browser: true }),
     commonjs(),
+    minifyTemplates(),
     ts(),
-    terser({ format: { comments: false } }),
+    terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
   ];
-  const input = join(dir, 'src', 'whatsup-presence.ts');
+  const input = join(dir, 'src', 'define.ts');
   return [
     {
       input,

@@ -25,7 +25,10 @@ const PEOPLE = [
   ['Élodie', 'En réunion jusqu’à 16 h'],
   ['سارة', 'أعمل من المنزل اليوم'],
   ['Kai', ''],
-  ['Priya Raghunathan', 'Pairing with Bo on the flaky e2e test, then onboarding the two new people who start today 🎉'],
+  [
+    'Priya Raghunathan',
+    'Pairing with Bo on the flaky e2e test, then onboarding the two new people who start today 🎉',
+  ],
   ['Tom', 'brb'],
   ['Ana María de la Cruz', 'Out sick 🤒'],
   ['Zed', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
@@ -59,7 +62,14 @@ server.listen(0, '127.0.0.1');
 await once(server, 'listening');
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ],
 });
 const joined = [];
 async function room(size) {
@@ -85,7 +95,9 @@ async function shot({ variant = '', scheme = 'light', dir = 'ltr', device = 'des
   await tab.waitForFunction((n) => document.querySelector('whatsup-presence').members.length === n, size, {
     timeout: 60_000,
   });
-  await tab.waitForFunction(() => document.querySelector('whatsup-presence').members.every((m) => m.updatedAt > 0));
+  await tab.waitForFunction(() =>
+    document.querySelector('whatsup-presence').members.every((m) => m.updatedAt > 0),
+  );
   await tab.waitForTimeout(1700); // the "status changed" highlight fades
   const rowHeight = await tab.evaluate(() => {
     const row = document.querySelector('whatsup-presence').shadowRoot.querySelector('[part~="member"]');
@@ -103,7 +115,8 @@ try {
   if (before) {
     await room(3);
     for (const scheme of ['light', 'dark'])
-      for (const device of ['desktop', 'phone']) await shot({ scheme, device, size: 3, name: `before-${scheme}-${device}` });
+      for (const device of ['desktop', 'phone'])
+        await shot({ scheme, device, size: 3, name: `before-${scheme}-${device}` });
     await room(9);
     await shot({ device: 'phone', size: 9, name: 'before-light-phone-9' });
   } else {
@@ -113,7 +126,14 @@ try {
         for (const scheme of ['light', 'dark'])
           for (const dir of ['ltr', 'rtl'])
             for (const device of ['desktop', 'phone'])
-              await shot({ variant, scheme, dir, device, size, name: `${variant}-${size}-${scheme}-${dir}-${device}` });
+              await shot({
+                variant,
+                scheme,
+                dir,
+                device,
+                size,
+                name: `${variant}-${size}-${scheme}-${dir}-${device}`,
+              });
     }
   }
 } finally {
