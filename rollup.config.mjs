@@ -55,7 +55,7 @@ function library(pkg, { skip = [] } = {}) {
 }
 
 /**
- * Squeezes the whitespace out of our css`` and html`` literals before TypeScript sees them:
+ * Squeezes the whitespace out of our css`` and html`` literals (after TypeScript, before terser):
  * terser leaves template text alone. Only our own sources, and only whitespace that cannot
  * matter: runs of it collapse to one space (a space between inline elements is kept), and in CSS
  * it goes entirely around punctuation.
@@ -64,9 +64,9 @@ function minifyTemplates() {
   return {
     name: 'minify-templates',
     transform(code, id) {
-      if (!id.includes('/presence-element/src/') || !id.endsWith('.ts')) return null;
+      if (!id.includes('/presence-element/src/')) return null;
       const out = code
-        .replace(/css`([^`]*)`/g, (_, body) => {
+        .replace(/\bcss\s*`([^`]*)`/g, (_, body) => {
           const min = body
             .replace(/\/\*[^]*?\*\//g, '')
             .replace(/\s+/g, ' ')
@@ -75,7 +75,7 @@ function minifyTemplates() {
             .trim();
           return `css\`${min}\``;
         })
-        .replace(/html`((?:[^`$\\]|\\.|\$(?!\{)|\$\{(?:[^{}]|\{[^{}]*\})*\})*)`/g, (whole, body) => {
+        .replace(/\bhtml\s*`((?:[^`$\\]|\\.|\$(?!\{)|\$\{(?:[^{}]|\{[^{}]*\})*\})*)`/g, (whole, body) => {
           // Only the static text between \${…} expressions: the expressions are code (comments too).
           const parts = body.split(/(\$\{(?:[^{}]|\{[^{}]*\})*\})/);
           const min = parts.map((part, i) => (i % 2 ? part : part.replace(/\s+/g, ' '))).join('');
@@ -100,9 +100,16 @@ function bundles() {
   const plugins = () => [
     nodeResolve({ browser: true }),
     commonjs(),
-    minifyTemplates(),
     ts(),
-    terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
+    minifyTemplates(),
+    terser({
+      ecma: 2020,
+      compress: { passes: 2 },
+      // Private members (`_name`, ours and pusher-js's) get short names; lit's internals are `_$…`
+      // and public API never starts with an underscore, so nothing reachable from outside changes.
+      mangle: { properties: { regex: /^_[a-z]/ } },
+      format: { comments: false },
+    }),
   ];
   const input = join(dir, 'src', 'define.ts');
   return [

@@ -5,7 +5,7 @@
 // `node scripts/screenshots.mjs --before` takes only docs/gallery/before-*.png (the old panel).
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { whatsupServer } from '../packages/presence-element/test-support/whatsup-server.mjs';
@@ -47,6 +47,60 @@ export function pageHtml({ variant, dir, lang }) {
 </html>`;
 }
 
+/** docs/gallery.md: every picture, by room size, variant and device. */
+function galleryPage() {
+  const lines = [
+    '# Gallery',
+    '',
+    '`npm run screenshots` (after `npm run build`) takes these from the one-file bundle on an unstyled page, against the real',
+    'middleware and realtime server, signed in as Ada Lovelace with 0, 2, 11 or 199 other people (long names, long statuses,',
+    'emoji, a URL, unbroken strings). Desktop is 1280×800, phone 375×700. Right to left is `lang="ar" dir="rtl"` (the strings',
+    'are English: only the English pack ships). The stack is shown closed and with its popover open.',
+    '',
+    '## Before the redesign',
+    '',
+    '| desktop | phone | phone, 9 people |',
+    '|---|---|---|',
+    '| ![](gallery/before-light-desktop.png) | ![](gallery/before-light-phone.png) | ![](gallery/before-light-phone-9.png) |',
+    '| ![](gallery/before-dark-desktop.png) | ![](gallery/before-dark-phone.png) | |',
+    '',
+    'Rows were 65.8 px on desktop and 84.8 px on a phone; now 44 px (`list`) and 32 px (`compact`).',
+    '',
+  ];
+  for (const size of [1, 3, 12, 200]) {
+    lines.push(`## ${size} ${size === 1 ? 'person' : 'people'}`, '');
+    for (const device of ['desktop', 'phone']) {
+      lines.push(
+        `### ${device}`,
+        '',
+        '| variant | light | dark | light, RTL | dark, RTL |',
+        '|---|---|---|---|---|',
+      );
+      const variants = ['list', 'compact', 'stack', 'stack-open'];
+      for (const v of variants) {
+        const [variant, open] = v.split('-');
+        const cell = (scheme, dir) =>
+          `![${v} ${scheme} ${dir}](gallery/${variant}-${size}-${scheme}-${dir}-${device}${open ? '-open' : ''}.png)`;
+        lines.push(
+          `| ${v} | ${cell('light', 'ltr')} | ${cell('dark', 'ltr')} | ${cell('light', 'rtl')} | ${cell('dark', 'rtl')} |`,
+        );
+      }
+      lines.push('');
+    }
+  }
+  lines.push(
+    '## Visual regression baselines',
+    '',
+    '`npm run test:visual` compares these (a fixed scene in identify mode) with pixelmatch, 0.5 % of pixels tolerated.',
+    '',
+    '| list | list, dark, RTL | compact | stack, open |',
+    '|---|---|---|---|',
+    '| ![](gallery/baseline-list-light-ltr.png) | ![](gallery/baseline-list-dark-rtl.png) | ![](gallery/baseline-compact-light-ltr.png) | ![](gallery/baseline-stack-light-ltr.png) |',
+    '',
+  );
+  return lines.join('\n');
+}
+
 const whatsup = whatsupServer({ statusLimit: 280 });
 await whatsup.plugin.serverStart();
 const command = (name, payload) => whatsup.plugin.executeCommand({ command: name, payload });
@@ -82,23 +136,38 @@ async function room(size) {
   while (joined.length > size - 1) await command('whatsup-person-leave', { id: joined.pop().id });
 }
 
-async function shot({ variant = '', scheme = 'light', dir = 'ltr', device = 'desktop', size = 3, name }) {
+async function shot({
+  variant = '',
+  scheme = 'light',
+  dir = 'ltr',
+  device = 'desktop',
+  size = 3,
+  name,
+  open = false,
+}) {
   const viewport = device === 'phone' ? { width: 375, height: 700 } : { width: 1280, height: 800 };
   html = pageHtml({ variant, dir, lang: dir === 'rtl' ? 'ar' : 'en' });
   const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
   const tab = await context.newPage();
   await tab.goto(`http://127.0.0.1:${server.address().port}/`);
-  await tab.fill('whatsup-presence >> input[name="username"]', 'Ada Lovelace');
-  await tab.fill('whatsup-presence >> textarea[name="status"]', 'Reviewing the presence PR ✍️');
-  await tab.click('whatsup-presence >> button[type="submit"]');
-  await tab.waitForSelector('whatsup-presence >> [part~="me"]');
+  // Signed up through the API, then reloaded: the same for every variant (the stack keeps its form in a popover).
+  await tab.evaluate(async () => {
+    await fetch('/whatsup/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'Ada Lovelace', status: 'Reviewing the presence PR ✍️' }),
+    });
+  });
+  await tab.reload();
+  await tab.waitForFunction(() => document.querySelector('whatsup-presence')?.ready?.then(() => true));
   await tab.waitForFunction((n) => document.querySelector('whatsup-presence').members.length === n, size, {
     timeout: 60_000,
   });
   await tab.waitForFunction(() =>
     document.querySelector('whatsup-presence').members.every((m) => m.updatedAt > 0),
   );
-  await tab.waitForTimeout(1700); // the "status changed" highlight fades
+  if (open) await tab.click('whatsup-presence >> [part~="stack"]');
+  await tab.waitForTimeout(300);
   const rowHeight = await tab.evaluate(() => {
     const row = document.querySelector('whatsup-presence').shadowRoot.querySelector('[part~="member"]');
     return row ? row.getBoundingClientRect().height : 0;
@@ -120,21 +189,24 @@ try {
     await room(9);
     await shot({ device: 'phone', size: 9, name: 'before-light-phone-9' });
   } else {
-    for (const size of [1, 3, 12, 200]) {
+    const sizes = process.env.GALLERY_SIZES
+      ? process.env.GALLERY_SIZES.split(',').map(Number)
+      : [1, 3, 12, 200];
+    for (const size of sizes) {
       await room(size);
       for (const variant of ['list', 'compact', 'stack'])
         for (const scheme of ['light', 'dark'])
           for (const dir of ['ltr', 'rtl'])
-            for (const device of ['desktop', 'phone'])
-              await shot({
-                variant,
-                scheme,
-                dir,
-                device,
-                size,
-                name: `${variant}-${size}-${scheme}-${dir}-${device}`,
-              });
+            for (const device of ['desktop', 'phone']) {
+              const name = `${variant}-${size}-${scheme}-${dir}-${device}`;
+              await shot({ variant, scheme, dir, device, size, name });
+              // The stack closed, and with its popover open.
+              if (variant === 'stack')
+                await shot({ variant, scheme, dir, device, size, name: `${name}-open`, open: true });
+            }
     }
+    if (!process.env.GALLERY_SIZES)
+      await writeFile(fileURLToPath(new URL('docs/gallery.md', root)), galleryPage());
   }
 } finally {
   for (const p of joined) await command('whatsup-person-leave', { id: p.id });

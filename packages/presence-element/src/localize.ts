@@ -33,9 +33,13 @@ export function pluralOf(lang: string, count: number): string {
   return cached(pluralRules, lang, (l) => new Intl.PluralRules(l)).select(count);
 }
 
-/** "now", "3 minutes ago", "yesterday"… in `lang`. */
+/** "now", "3 min. ago", "yesterday"… in `lang`, short: it sits in a narrow slot at the row's end. */
 export function relativeTime(lang: string, at: number, now = Date.now()): string {
-  const format = cached(relativeFormats, lang, (l) => new Intl.RelativeTimeFormat(l, { numeric: 'auto' }));
+  const format = cached(
+    relativeFormats,
+    lang,
+    (l) => new Intl.RelativeTimeFormat(l, { numeric: 'auto', style: 'short' }),
+  );
   const seconds = Math.round((at - now) / 1000);
   if (Math.abs(seconds) < 45) return format.format(0, 'second');
   const minutes = Math.round(seconds / 60);

@@ -222,6 +222,11 @@ export const styles = css`
     color: var(--_muted);
     cursor: default;
   }
+  /* Names and statuses take their own direction (dir=auto) but line up with the panel's start. */
+  [dir='rtl'] .name,
+  [dir='rtl'] .status {
+    text-align: right;
+  }
   .status.mine {
     color: inherit;
     cursor: text;
@@ -251,6 +256,7 @@ export const styles = css`
   }
   .time,
   .counter {
+    grid-column: -2;
     font-size: 0.75rem;
     white-space: nowrap;
     font-variant-numeric: tabular-nums;
@@ -291,7 +297,7 @@ export const styles = css`
   :host([variant='compact']) .row {
     min-block-size: 2rem;
     padding-block: 0.125rem;
-    grid-template-columns: auto minmax(0, auto) minmax(0, 1fr) auto;
+    grid-template-columns: auto minmax(0, max-content) minmax(3rem, 1fr) auto;
   }
   :host([variant='compact']) .who {
     display: contents;
@@ -302,25 +308,32 @@ export const styles = css`
   :host([variant='compact']) .avatar {
     font-size: 0.625rem;
   }
+  :host([variant='compact']) .dot {
+    inline-size: 0.5rem;
+    block-size: 0.5rem;
+    border-width: 1.5px;
+  }
   .stack {
     display: inline-flex;
     align-items: center;
     gap: 0.5rem;
-    padding: 0.25rem 0.5rem 0.25rem 0.25rem;
+    padding: 0.125rem;
+    padding-inline-end: 0.625rem;
     border: 1px solid var(--_border);
     border-radius: 999px;
     background: var(--_bg);
   }
   .stack .av {
-    margin-inline-end: -0.875rem;
     border: 2px solid var(--_bg);
     border-radius: 50%;
+  }
+  .stack .av + .av {
+    margin-inline-start: -1.125rem;
   }
   .stack .dot {
     display: none;
   }
   .more {
-    margin-inline-start: 1rem;
     font-weight: 600;
     font-variant-numeric: tabular-nums;
   }

@@ -558,7 +558,7 @@ export class WhatsupPresence extends LitElement {
       ${renderAvatar(me)}
       <span class="who">
         <span class="line"
-          ><span part="name" class="name">${me.name}</span> <span class="you">${t.you}</span></span
+          ><span part="name" class="name" dir="auto">${me.name}</span> <span class="you">${t.you}</span></span
         >
         ${
           this._editing
@@ -576,6 +576,7 @@ export class WhatsupPresence extends LitElement {
             : html`<button
                 part="status"
                 type="button"
+                dir="auto"
                 class=${me.status ? 'status mine' : 'status mine empty'}
                 title=${t.editStatusHint}
                 aria-label=${`${t.statusLabel}: ${me.status || t.emptyStatus}. ${t.editStatusHint}`}

@@ -113,8 +113,10 @@ function whatsupServerPlugin(onApp, statusLimit) {
   }
 
   /** One identified member as a bare Pusher-protocol client: connect, authorize, subscribe. */
-  async function crowdMember(i) {
-    const who = `crowd-${i}~${encodeURIComponent(`Crowd ${String(i).padStart(4, '0')}`)}`;
+  async function crowdMember(
+    i,
+    who = `crowd-${i}~${encodeURIComponent(`Crowd ${String(i).padStart(4, '0')}`)}`,
+  ) {
     const ws = new WebSocket(
       `ws://127.0.0.1:${realtime.port}/app/app-key?protocol=7&client=js&version=8.4.0`,
     );
@@ -184,6 +186,21 @@ function whatsupServerPlugin(onApp, statusLimit) {
         await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, k) => crowdMember(i + k)));
       }
       return { ms: Math.round(performance.now() - started) };
+    },
+    /** Identified members with chosen ids and names (and statuses): a scene that is the same every run. */
+    async 'whatsup-identified'({ people: list }) {
+      for (const { id, name, status } of list) {
+        const who = `${encodeURIComponent(id)}~${encodeURIComponent(name)}`;
+        await crowdMember(crowd.length, who);
+        if (status) {
+          await fetch(`${base}-id/status`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-whatsup-test-user': who },
+            body: JSON.stringify({ status }),
+          });
+        }
+      }
+      return true;
     },
     async 'whatsup-crowd-status'({ index, status }) {
       const res = await fetch(`${base}-id/status`, {

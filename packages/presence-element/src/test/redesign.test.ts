@@ -244,6 +244,28 @@ describe('the redesigned panel', () => {
     );
   });
 
+  it('should drive the headless example page (examples/headless.html) from the bundle', async () => {
+    await person('Bo', 'from the example');
+    await register(`Ex${Math.random().toString(36).slice(2, 6)}`, 'mine');
+    const frame = document.createElement('iframe');
+    frame.src = '/packages/presence-element/examples/headless.html';
+    document.body.append(frame);
+    try {
+      const doc = () => frame.contentDocument;
+      await waitUntil(
+        () =>
+          [...(doc()?.querySelectorAll('#people li') ?? [])].some(
+            (li) => li.textContent === 'Bo — from the example',
+          ),
+        'Bo listed by the example',
+      );
+      expect(doc()!.querySelector('#count')!.textContent).to.match(/^\d+ online$/);
+      expect((doc()!.querySelector('#mine') as HTMLFormElement).hidden).to.equal(false);
+    } finally {
+      frame.remove();
+    }
+  });
+
   it('should run headless: a controller without the element', async () => {
     await person('Bo', 'headless');
     await register(`Head${Math.random().toString(36).slice(2, 6)}`, 'no element');

@@ -21,11 +21,12 @@ export function renderRow(
   return html`<li part="member" class="row${expanded ? ' open' : ''}${flash ? ' flash' : ''}" data-id=${m.id}>
     ${renderAvatar(m)}
     <span class="who"
-      ><span part="name" class="name">${m.name}</span>${
+      ><span part="name" class="name" dir="auto">${m.name}</span>${
         m.status
           ? html`<button
               part="status"
               class="status"
+              dir="auto"
               type="button"
               title=${m.status}
               aria-expanded=${expanded}
