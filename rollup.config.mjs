@@ -135,10 +135,47 @@ function bundles() {
   ];
 }
 
+/**
+ * Each message pack also as a classic script for pages on the one-file bundle: it registers itself
+ * through the bundle's global (`WhatsupPresence.addMessages`), so the bundle carries English only.
+ */
+function localeScripts() {
+  const dir = join(root, 'packages', 'presence-element');
+  const isLocalize = (id) => /(^|\/)localize(\.js|\.ts)?$/.test(id);
+  return readdirSync(join(dir, 'src', 'locales'))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => ({
+      input: join(dir, 'src', 'locales', name),
+      external: isLocalize,
+      plugins: [
+        typescript({
+          tsconfig: join(dir, 'tsconfig.json'),
+          declaration: false,
+          declarationMap: false,
+          outDir: undefined,
+          sourceMap: false,
+        }),
+        terser({ ecma: 2020, format: { comments: false } }),
+      ],
+      output: {
+        file: join(dir, 'dist', 'locales', name.replace(/\.ts$/, '.bundle.min.js')),
+        format: 'iife',
+        globals: (id) => (isLocalize(id) ? 'WhatsupPresence' : id),
+      },
+      onwarn(warning, warn) {
+        if (warning.code !== 'MISSING_NAME_OPTION_FOR_IIFE_EXPORT') warn(warning);
+      },
+    }));
+}
+
 const configs = {
   realtime: () => [library('realtime')],
   express: () => [library('express')],
-  'presence-element': () => [library('presence-element', { skip: ['test'] }), ...bundles()],
+  'presence-element': () => [
+    library('presence-element', { skip: ['test'] }),
+    ...bundles(),
+    ...localeScripts(),
+  ],
 };
 
 const selected = only ? [only] : Object.keys(configs);

@@ -38,7 +38,9 @@ export function pageHtml({ variant, dir, lang }) {
   return `<!doctype html>
 <html lang="${lang}" dir="${dir}">
   <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width" /><title>whatsup</title>
-    <script src="/whatsup-presence.bundle.min.js"></script>
+    <script src="/whatsup-presence.bundle.min.js"></script>${
+      lang === 'en' ? '' : `\n    <script src="/locales/${lang}.bundle.min.js"></script>`
+    }
     <style>:root { color-scheme: light dark; } body { margin: 24px; }</style>
   </head>
   <body>
@@ -54,8 +56,8 @@ function galleryPage() {
     '',
     '`npm run screenshots` (after `npm run build`) takes these from the one-file bundle on an unstyled page, against the real',
     'middleware and realtime server, signed in as Ada Lovelace with 0, 2, 11 or 199 other people (long names, long statuses,',
-    'emoji, a URL, unbroken strings). Desktop is 1280×800, phone 375×700. Right to left is `lang="ar" dir="rtl"` (the strings',
-    'are English: only the English pack ships). The stack is shown closed and with its popover open.',
+    'emoji, a URL, unbroken strings). Desktop is 1280×800, phone 375×700. Right to left is `lang="ar" dir="rtl"` with the Arabic',
+    'pack (`dist/locales/ar.bundle.min.js`); the people keep their own names and statuses. The stack is shown closed and with its popover open.',
     '',
     '## Before the redesign',
     '',
@@ -107,6 +109,13 @@ const command = (name, payload) => whatsup.plugin.executeCommand({ command: name
 let html = pageHtml({ variant: '', dir: 'ltr', lang: 'en' });
 const server = createServer(async (req, res) => {
   if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+  const pack = /^\/locales\/([a-zA-Z-]+)\.bundle\.min\.js$/.exec(req.url ?? '');
+  if (pack) {
+    const file = fileURLToPath(
+      new URL(`packages/presence-element/dist/locales/${pack[1]}.bundle.min.js`, root),
+    );
+    return res.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(file));
+  }
   if (req.url === '/whatsup-presence.bundle.min.js') {
     return res.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(bundle));
   }
@@ -131,7 +140,9 @@ async function room(size) {
   while (joined.length < size - 1) {
     const [name, status] = PEOPLE[joined.length % PEOPLE.length];
     const n = Math.floor(joined.length / PEOPLE.length);
-    joined.push(await command('whatsup-person', { name: n ? `${name} ${n + 1}` : name, status }));
+    joined.push(
+      await command('whatsup-person', { name: n ? `${name.slice(0, 28)} ${n + 1}` : name, status }),
+    );
   }
   while (joined.length > size - 1) await command('whatsup-person-leave', { id: joined.pop().id });
 }
@@ -205,8 +216,7 @@ try {
                 await shot({ variant, scheme, dir, device, size, name: `${name}-open`, open: true });
             }
     }
-    if (!process.env.GALLERY_SIZES)
-      await writeFile(fileURLToPath(new URL('docs/gallery.md', root)), galleryPage());
+    await writeFile(fileURLToPath(new URL('docs/gallery.md', root)), galleryPage());
   }
 } finally {
   for (const p of joined) await command('whatsup-person-leave', { id: p.id });

@@ -5,3 +5,4 @@ export { PresenceController, type PresenceOptions, type PresenceHost } from './p
 export * from './events.js';
 export type { Member, ServerConfig, PanelState } from './types.js';
 export { defaultMessages, type Messages } from './messages.js';
+export { addMessages } from './localize.js';

@@ -48,3 +48,31 @@ export function relativeTime(lang: string, at: number, now = Date.now()): string
   if (Math.abs(hours) < 24) return format.format(hours, 'hour');
   return format.format(Math.round(hours / 24), 'day');
 }
+
+/** Message packs by language tag, added by the pack modules (`@whatsup/presence/locales/fr.js`…). */
+const packs = new Map<string, Record<string, unknown>>();
+
+/**
+ * Makes a pack available for `lang` (e.g. `fr`, `zh-Hans`): every panel whose nearest `lang`
+ * matches uses it, English filling any key it lacks. Pack modules call this when imported, so a
+ * page loads only the languages it wants.
+ */
+export function addMessages(lang: string, pack: Record<string, unknown>): void {
+  packs.set(lang.toLowerCase(), pack);
+  version++;
+}
+let version = 0;
+/** Changes whenever a pack is added: a cache key for merged messages. */
+export function packsVersion(): number {
+  return version;
+}
+
+/** The best pack for `lang`: the whole tag, then shorter prefixes (`zh-Hans-CN` → `zh-Hans` → `zh`). */
+export function packFor(lang: string): Record<string, unknown> | undefined {
+  const parts = lang.toLowerCase().split('-');
+  for (let n = parts.length; n > 0; n--) {
+    const pack = packs.get(parts.slice(0, n).join('-'));
+    if (pack) return pack;
+  }
+  return undefined;
+}

@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { styles } from './whatsup-presence.styles.js';
 import { PresenceController, type PresenceOptions } from './presence-controller.js';
 import { defaultMessages, type Messages } from './messages.js';
-import { isRtl, langOf, pluralOf } from './localize.js';
+import { isRtl, langOf, packFor, packsVersion, pluralOf } from './localize.js';
 import type { Member, PanelState } from './types.js';
 import { renderAvatar } from './views/avatar.js';
 import { renderRow, renderTime } from './views/member-row.js';
@@ -158,7 +158,7 @@ export class WhatsupPresence extends LitElement {
   private _untick: (() => void) | null = null;
   private _announceQueue: string[] = [];
   private _announceTimer: ReturnType<typeof setTimeout> | undefined;
-  private _tCache: { from: Partial<Messages>; t: Messages } | null = null;
+  private _tCache: { from: Partial<Messages>; lang: string; packs: number; t: Messages } | null = null;
   private _members: { me: Member | null; others: readonly Member[]; list: readonly Member[] } | null = null;
 
   constructor() {
@@ -228,10 +228,15 @@ export class WhatsupPresence extends LitElement {
     this._focus('input[name="username"]');
   }
 
+  /** English, under the pack for the panel's language, under `messages`: merged once per change. */
   private get _t(): Messages {
-    if (this._tCache?.from !== this.messages)
-      this._tCache = { from: this.messages, t: { ...defaultMessages, ...this.messages } };
-    return this._tCache.t;
+    const lang = langOf(this);
+    const c = this._tCache;
+    if (c?.from !== this.messages || c.lang !== lang || c.packs !== packsVersion()) {
+      const t = { ...defaultMessages, ...packFor(lang), ...this.messages } as Messages;
+      this._tCache = { from: this.messages, lang, packs: packsVersion(), t };
+    }
+    return this._tCache!.t;
   }
 
   override connectedCallback(): void {
@@ -451,7 +456,7 @@ export class WhatsupPresence extends LitElement {
     const extra = people.length - shown.length;
     const label = c.state === 'signed-in' ? t.showAll(c.count) : t.membersLabel;
     return html`<button part="stack" class="stack" type="button" popovertarget="people" title=${label}>
-        ${shown.map((m) => renderAvatar(m))}${extra > 0 ? html`<span class="more" aria-hidden="true">+${extra}</span>` : nothing}
+        ${shown.map((m) => renderAvatar(m))}${extra > 0 ? html`<span class="more" dir="ltr" aria-hidden="true">+${extra}</span>` : nothing}
         <span class=${c.state === 'signed-in' ? 'sr-only' : ''}>${label}</span>
       </button>
       <div part="popover" class="people" id="people" popover @toggle=${this._placePopover}>

@@ -5,6 +5,13 @@ import { define } from '../define.js';
 import { PresenceController } from '../controller.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
+import { defaultMessages } from '../messages.js';
+import { fr } from '../locales/fr.js';
+import { es } from '../locales/es.js';
+import { de } from '../locales/de.js';
+import { ja } from '../locales/ja.js';
+import { zhHans } from '../locales/zh-Hans.js';
+import { ar } from '../locales/ar.js';
 
 const AUTH = '/whatsup/usersystem/auth';
 const CHANNEL = 'presence-whatsup-members';
@@ -285,6 +292,86 @@ describe('the redesigned panel', () => {
       expect(presence.others.map((m) => m.name)).to.include('Late');
     } finally {
       presence.disconnect();
+    }
+  });
+});
+
+describe('message packs', () => {
+  const developerOnly = ['configMissing', 'configChannel', 'configPort', 'configUrl', 'configUnreachable'];
+  const visitorKeys = Object.keys(defaultMessages)
+    .filter((k) => !developerOnly.includes(k))
+    .sort();
+  const packs = { fr, es, de, ja, 'zh-Hans': zhHans, ar };
+  const heading: Record<string, string> = {
+    fr: '1 personne en ligne',
+    es: '1 persona conectada',
+    de: '1 Person online',
+    ja: '1 人がオンライン',
+    'zh-Hans': '1 人在线',
+    ar: 'شخص واحد متصل',
+  };
+
+  for (const [lang, pack] of Object.entries(packs)) {
+    it(`should translate every visitor-facing string and render in ${lang}`, async () => {
+      expect(Object.keys(pack).sort()).to.deep.equal(visitorKeys);
+      for (const [key, value] of Object.entries(pack)) {
+        if (typeof value === 'string') expect(value, key).to.not.equal('');
+      }
+      await fetch('/whatsup/logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const el = await signedInPanel(`L${lang.slice(0, 2)}`, '', { lang });
+      expect(el.shadowRoot!.querySelector('#list-title')!.textContent).to.equal(heading[lang]);
+      expect(part(el, 'me')!.querySelector('.you')!.textContent).to.equal(pack.you);
+      const direction = getComputedStyle(el.shadowRoot!.querySelector('.panel')!).direction;
+      expect(direction).to.equal(lang === 'ar' ? 'rtl' : 'ltr');
+      await expect(el).to.be.accessible();
+    });
+  }
+
+  it('should load a pack as a classic script beside the one-file bundle', async () => {
+    await fetch('/whatsup/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const dist = '/packages/presence-element/dist';
+    const frame = document.createElement('iframe');
+    frame.srcdoc = `<!doctype html><html lang="fr"><title>fr</title>
+      <script src="${dist}/whatsup-presence.bundle.min.js"></script>
+      <script src="${dist}/locales/fr.bundle.min.js"></script>
+      <whatsup-presence auth-endpoint="${AUTH}" channel="${CHANNEL}"></whatsup-presence>`;
+    document.body.append(frame);
+    try {
+      const title = () =>
+        frame.contentDocument?.querySelector('whatsup-presence')?.shadowRoot?.querySelector('#form-title')
+          ?.textContent;
+      await waitUntil(() => title() === fr.signUpTitle, `French form title, got "${title()}"`);
+    } finally {
+      frame.remove();
+    }
+  });
+
+  it('should use the nearest lang and follow a region subtag to its language (fr-CA → fr)', async () => {
+    const wrapper = document.createElement('div');
+    wrapper.lang = 'fr-CA';
+    document.body.append(wrapper);
+    try {
+      await register(`Ca${Math.random().toString(36).slice(2, 6)}`, '');
+      const el = document.createElement('whatsup-presence');
+      el.setAttribute('auth-endpoint', AUTH);
+      el.setAttribute('channel', CHANNEL);
+      wrapper.append(el);
+      await el.ready;
+      await el.updateComplete;
+      expect(part(el, 'sign-out')!.textContent!.trim()).to.equal('Se déconnecter');
+      el.messages = { signOut: 'Au revoir' };
+      await el.updateComplete;
+      expect(part(el, 'sign-out')!.textContent!.trim()).to.equal('Au revoir', 'messages overrides the pack');
+    } finally {
+      wrapper.remove();
     }
   });
 });
