@@ -49,6 +49,9 @@ function library(pkg, { skip = [] } = {}) {
     onwarn(warning, warn) {
       // Node built-ins and the packages' own dependencies stay external on purpose.
       if (warning.code === 'UNRESOLVED_IMPORT') return;
+      // A module of types only (e.g. types.ts) becomes an empty chunk with preserveModules;
+      // its .d.ts is what matters. Any other warning fails the build-warnings test.
+      if (warning.code === 'EMPTY_BUNDLE') return;
       warn(warning);
     },
   };

@@ -1,9 +1,12 @@
-// `npm start` builds first when a package's dist/ is missing or older than its sources.
+// `npm start` (and `npm run announce`, and each example's `npm start`) builds first when a package's
+// dist/ is missing or older than its sources: a fresh clone works after `npm install` alone.
+// `--quiet` says nothing when everything is built.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const quiet = process.argv.includes('--quiet');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outputs = {
   realtime: 'dist/index.js',
@@ -25,10 +28,10 @@ const stale = Object.entries(outputs).filter(([pkg, out]) => {
 });
 
 if (stale.length === 0) {
-  console.log('whatsup: packages are built');
+  if (!quiet) console.log('whatsup: packages are built');
 } else {
   for (const [pkg] of stale) {
-    console.log(`whatsup: building ${pkg}…`);
+    console.error(`whatsup: building ${pkg} (first run, or its sources changed)…`);
     execFileSync(process.execPath, [join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup'), '-c'], {
       cwd: root,
       stdio: 'inherit',

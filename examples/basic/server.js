@@ -18,6 +18,7 @@ const host = process.env.HOST ?? '127.0.0.1';
 const channel = process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members';
 
 const app = express();
+app.disable('x-powered-by');
 const server = createServer(app);
 
 // The same defaults as soketi's and as `npm run announce`, so the CLI reaches this demo as it is.
@@ -46,7 +47,10 @@ app.use(express.static(join(here, 'public')));
 server.listen(port, host, () => {
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   console.log(`whatsup demo: http://${shown}:${server.address().port}/`);
-  console.log('announce to every open page:  npm run announce -- "hello everyone"');
+  // The port it really listens on, so the hint works as printed (PORT=0 picks a free one).
+  const actual = server.address().port;
+  const prefix = actual === 3000 ? '' : `PORT=${actual} `;
+  console.log(`announce to every open page:  ${prefix}npm run announce -- "hello everyone"`);
 });
 
 function shutdown() {

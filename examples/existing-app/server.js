@@ -17,6 +17,7 @@ const port = Number(process.env.PORT ?? 3001);
 const host = process.env.HOST ?? '127.0.0.1';
 
 const app = express();
+app.disable('x-powered-by');
 const server = createServer(app);
 const realtime = createRealtimeServer({
   appId: process.env.PUSHER_APP_ID ?? 'app-id',
@@ -77,6 +78,10 @@ app.use(express.static(join(here, 'public'), { index: false }));
 server.listen(port, host, () => {
   console.log(`whatsup existing-app example: http://${host}:${server.address().port}/`);
   console.log(`sign in as ${usernames.join(', ')} with the password "whatsup-demo"`);
+  const actual = server.address().port;
+  console.log(
+    `announce to every open page:  ${actual === 3000 ? '' : `PORT=${actual} `}npm run announce -- "hello everyone"`,
+  );
 });
 
 function shutdown() {

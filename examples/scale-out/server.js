@@ -4,6 +4,8 @@
 //   SESSION_SECRET  the same on every instance
 //   PUSHER_APP_ID, PUSHER_KEY, PUSHER_SECRET and PUSHER_HOST/PUSHER_PORT/PUSHER_USE_TLS (soketi)
 //                   or PUSHER_CLUSTER (Pusher Channels)
+//   TRUST_PROXY     optional: Express's `trust proxy` (e.g. 1, loopback) when a load balancer is in front,
+//                   so rate limits count the visitor's address and not the balancer's
 //   PUSHER_WS_HOST, PUSHER_WS_PORT, PUSHER_FORCE_TLS  optional: where browsers reach soketi, when that is
 //                   not where this server does (a load balancer in front of the soketi nodes)
 import { createServer } from 'node:http';
@@ -14,6 +16,7 @@ import express from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { Redis } from 'ioredis';
+import { RedisStore as RateLimitStore } from 'rate-limit-redis';
 import { whatsup, RedisStatusStore, pusherOptionsFromEnv, clientConfigFromEnv } from '@whatsup/express';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -46,6 +49,8 @@ redis.on('error', (err) => console.error(`scale-out: redis: ${err.message}`));
 await redis.ping().catch((err) => fail(`cannot reach Redis at ${redisHost(REDIS_URL)}: ${err.message}`));
 
 const app = express();
+app.disable('x-powered-by');
+if (process.env.TRUST_PROXY) app.set('trust proxy', trustProxy(process.env.TRUST_PROXY));
 app.use(
   session({
     store: new RedisStore({ client: redis, prefix: 'whatsup-sess:' }),
@@ -61,6 +66,14 @@ app.use(
     pusher,
     client,
     statusStore: new RedisStatusStore({ client: redis }),
+    // Counts in Redis: a visitor gets the same limits whichever instance answers.
+    rateLimit: {
+      store: (name) =>
+        new RateLimitStore({
+          sendCommand: (command, ...args) => redis.call(command, ...args),
+          prefix: `whatsup-rl:${name}:`,
+        }),
+    },
     channels: process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members',
   }),
 );
@@ -73,6 +86,11 @@ server.listen(port, host, () => {
   const where = pusher.cluster ? `Pusher Channels (${pusher.cluster})` : `${pusher.host}:${pusher.port}`;
   console.log(`whatsup scale-out instance: http://${host}:${port}/ (realtime: ${where})`);
 });
+
+function trustProxy(value) {
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
 
 function redisHost(url) {
   try {

@@ -1,11 +1,21 @@
-import { announceOn, type Announcement } from './router.js';
+import { randomUUID } from 'node:crypto';
+import { WhatsupError } from './errors.js';
 import { createPusherPublisher, type Publisher, type PusherOptions } from './publisher.js';
+import { cleanText } from './text.js';
 
 export interface AnnounceOptions {
   publisher?: Publisher;
   pusher?: PusherOptions;
   /** Default `'presence-whatsup-members'`. */
   channel?: string;
+  /** The longest announcement, in characters. Default 280. */
+  maxLength?: number;
+}
+
+export interface Announcement {
+  id: string;
+  message: string;
+  sentAt: number;
 }
 
 /** Server → every open page: publishes an `announcement` that each <whatsup-presence> shows as a toast. */
@@ -13,5 +23,35 @@ export function announce(message: string, options: AnnounceOptions): Promise<Ann
   const publisher = options.publisher ?? (options.pusher ? createPusherPublisher(options.pusher) : undefined);
   if (!publisher)
     throw new TypeError('announce needs publisher or pusher: { appId, key, secret, cluster | host }');
-  return announceOn(publisher, options.channel ?? 'presence-whatsup-members', message);
+  return announceOn(publisher, options.channel ?? 'presence-whatsup-members', message, options.maxLength);
+}
+
+/**
+ * Publishes an `announcement` and returns what was sent. The text is cleaned like a status
+ * (one line, no control characters, NFC), but its errors speak of the announcement
+ * (`announcement.required`, `announcement.too_long`, …) so a CLI user is not told about a status.
+ */
+export async function announceOn(
+  publisher: Publisher,
+  channel: string,
+  message: string,
+  max = 280,
+): Promise<Announcement> {
+  const announcement = { id: randomUUID(), message: cleanAnnouncement(message, max), sentAt: Date.now() };
+  await publisher.trigger(channel, 'announcement', announcement);
+  return announcement;
+}
+
+function cleanAnnouncement(message: unknown, max: number): string {
+  try {
+    return cleanText(message, 'status', max, true);
+  } catch (err) {
+    if (!(err instanceof WhatsupError) || !err.code.startsWith('status.')) throw err;
+    throw new WhatsupError(
+      err.status,
+      `announcement.${err.code.slice('status.'.length)}`,
+      err.message.replace(/^The status/, 'The announcement'),
+      { field: 'message' },
+    );
+  }
 }

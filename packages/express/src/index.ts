@@ -1,7 +1,8 @@
 export { whatsup } from './router.js';
-export type { WhatsupOptions, WhatsupRouter, Identity, ChannelRule, Announcement } from './router.js';
+export type { WhatsupOptions, WhatsupRouter, Identity, ChannelRule } from './router.js';
+export type { CorsOrigin } from './host.js';
 export { announce } from './announce.js';
-export type { AnnounceOptions } from './announce.js';
+export type { AnnounceOptions, Announcement } from './announce.js';
 export { WhatsupError } from './errors.js';
 export { MemoryStatusStore } from './status-store.js';
 export type { StatusStore, MemberRecord, MemoryStatusStoreOptions } from './status-store.js';

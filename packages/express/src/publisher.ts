@@ -38,6 +38,12 @@ export interface Publisher {
   clientConfig?(): Partial<ClientConfig>;
   /** User ids currently present in a presence channel. */
   channelUsers?(channel: string): Promise<string[]>;
+  /**
+   * Closes every connection of a user (sign-out, removal). Optional: without it a sign-out only
+   * publishes `signed-out`, which the element obeys but a hand-made client may ignore until its
+   * authorization is asked again.
+   */
+  terminateUserConnections?(userId: string): Promise<unknown>;
 }
 
 export interface PusherOptions {
@@ -102,6 +108,8 @@ export function publisherFromPusherClient(pusher: Pusher, client?: ClientConfig)
     authorizeChannel: (socketId, channel, presenceData) =>
       pusher.authorizeChannel(socketId, channel, presenceData as Pusher.PresenceChannelData | undefined),
     clientConfig: () => client ?? clientConfigOf(pusher),
+    // Pusher Channels closes every connection of the user; soketi only those signed in as them (pusher:signin).
+    terminateUserConnections: (userId) => pusher.terminateUserConnections(userId),
     async channelUsers(channel) {
       const response = await pusher.get({ path: `/channels/${channel}/users` });
       const body = (await response.json()) as { users?: { id: string | number }[] };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { debuglog } from 'node:util';
 import express from 'express';
 import session from 'express-session';
+import createMemoryStore from 'memorystore';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { WhatsupError } from './errors.js';
 import { cleanText, nameKey } from './text.js';
@@ -15,7 +16,18 @@ import {
   type PusherOptions,
 } from './publisher.js';
 import { errorHandler } from './error-handler.js';
-import { RateLimiter } from './rate-limit.js';
+import {
+  allowedOrigins,
+  bodyTimeout,
+  fromAllowedSite,
+  jsonOnly,
+  limiter,
+  sameSiteOnly,
+  type RateLimitOptions,
+} from './guards.js';
+import { jsonBytes, resolveLimits, type Limits } from './limits.js';
+import { announceOn, type Announcement } from './announce.js';
+import { corsFor, ownPaths, type CorsOrigin } from './host.js';
 
 const debug = debuglog('whatsup');
 
@@ -42,17 +54,27 @@ export interface WhatsupOptions {
   /** For sites that already sign people in: the signed-in user, or null. Turns /register off. */
   identify?: (req: Request) => Identity | null | undefined | Promise<Identity | null | undefined>;
   statusStore?: StatusStore;
-  limits?: { name?: number; status?: number; body?: string | number };
-  rateLimit?: { windowMs?: number; max?: number };
+  /** Sizes and counts; see limits.ts for the defaults and the user_info budget they must fit. */
+  limits?: Partial<Limits>;
+  /** Per-address limits on sign-ups and state changes (express-rate-limit). */
+  rateLimit?: RateLimitOptions;
   /** Mounts express-session inside the router, for sites that have none. */
   session?: {
     secret: string | string[];
     store?: session.Store;
     name?: string;
     cookie?: session.CookieOptions;
+    /** How often the default memory store prunes expired sessions, in ms. Default 10 minutes. */
+    checkPeriodMs?: number;
   };
   /** Where GET /logout redirects. Default `'/'`. */
   logoutRedirect?: string;
+  /**
+   * Pages on other origins that may use these routes with their cookies: an origin
+   * (`'https://www.example.com'`), a list of them, or the `cors` package's origin function.
+   * Unset: same-origin only. See the README's "Another origin" for the cookie this needs.
+   */
+  cors?: { origin: CorsOrigin };
 }
 
 export interface WhatsupRouter extends Router {
@@ -60,13 +82,11 @@ export interface WhatsupRouter extends Router {
   announce(message: string): Promise<Announcement>;
   readonly publisher: Publisher;
   readonly statusStore: StatusStore;
+  /** The session store the router mounted (the `session` option), or undefined. */
+  readonly sessionStore: session.Store | undefined;
 }
 
-export interface Announcement {
-  id: string;
-  message: string;
-  sentAt: number;
-}
+export type { Announcement };
 
 interface WhatsupSession {
   id: string;
@@ -99,11 +119,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   if (options.identify !== undefined && typeof options.identify !== 'function') {
     throw new TypeError('identify option must be a function (req) => ({ id, name, avatar? }) | null');
   }
-  const limits = {
-    name: positiveInt(options.limits?.name ?? 32, 'limits.name'),
-    status: positiveInt(options.limits?.status ?? 280, 'limits.status'),
-    body: options.limits?.body ?? '8kb',
-  };
+  const limits = resolveLimits(options.limits);
   const store = options.statusStore ?? new MemoryStatusStore();
   for (const method of ['get', 'set', 'delete', 'list'] as const) {
     if (typeof store[method] !== 'function') throw new TypeError(`statusStore must implement ${method}()`);
@@ -123,15 +139,29 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       'WhatsupWarning',
     );
   }
-  const limiter = new RateLimiter(options.rateLimit?.windowMs ?? 10_000, options.rateLimit?.max ?? 10);
+  const signUpLimit = limiter('register', options.rateLimit);
+  const changeLimit = limiter('change', options.rateLimit);
+  // The allow-list comes from the cors option: those origins may also change state.
+  const origins = allowedOrigins((options as { cors?: unknown }).cors);
+  const sameSite = sameSiteOnly(origins);
+  const timeout = bodyTimeout(limits.bodyTimeoutMs);
   const identify = options.identify;
   const mode = identify ? 'identify' : 'guest';
 
   const router = express.Router() as WhatsupRouter;
-  router.use((_req, res, next) => {
+  // A good guest: mounted at '/' (or anywhere), only the router's own paths are answered here;
+  // everything else goes on to the host app's later routes and static files.
+  const owns = ownPaths(router);
+  router.use((req, res, next) => {
+    if (!owns(req.path)) return next('router');
     res.set('Cache-Control', 'no-store');
     next();
   });
+  const sessionStore = options.session
+    ? (options.session.store ?? newMemoryStore(options.session.checkPeriodMs))
+    : undefined;
+  const cors = corsFor(options.cors);
+  if (cors) router.use(cors);
   if (options.session) {
     router.use(
       session({
@@ -140,7 +170,9 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         saveUninitialized: false,
         name: options.session.name ?? 'whatsup.sid',
         cookie: { httpOnly: true, sameSite: 'lax', ...options.session.cookie },
-        ...(options.session.store ? { store: options.session.store } : {}),
+        // Without a store of their own, sessions live in a memory store that prunes expired ones,
+        // so guests who never come back cost nothing after their cookie's lifetime (default a day).
+        store: sessionStore!,
       }),
     );
   }
@@ -158,20 +190,6 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
 
   const json = express.json({ limit: limits.body, strict: true });
   const form = express.urlencoded({ extended: false, limit: limits.body, parameterLimit: 20 });
-  // `req.is` answers null when there is no body at all; an empty POST (logout-style) is not a type error.
-  const jsonOnly: RequestHandler = (req, _res, next) => {
-    if (req.headers['content-length'] === '0') return next();
-    if (req.is('application/json') === false) {
-      return next(
-        new WhatsupError(
-          415,
-          'body.unsupported_type',
-          'Send the body as JSON (Content-Type: application/json).',
-        ),
-      );
-    }
-    next();
-  };
   const formOrJson: RequestHandler = (req, _res, next) => {
     if (req.headers['content-length'] === '0') return next();
     if (req.is(['application/x-www-form-urlencoded', 'application/json']) === false) {
@@ -185,22 +203,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     }
     next();
   };
-  /**
-   * Counts one change against `key`: a member's id for status changes, the client's address for
-   * sign-ups (before sign-in there is no saved session; saveUninitialized: false makes a new id
-   * per request, so a session id would count nothing).
-   */
-  function rateLimit(key: string, res: Response): void {
-    const retryAfter = limiter.hit(key);
-    if (retryAfter > 0) {
-      res.set('Retry-After', String(Math.ceil(retryAfter / 1000)));
-      throw new WhatsupError(
-        429,
-        'rate.limited',
-        'Too many changes in a short time; try again in a few seconds.',
-      );
-    }
-  }
+  const jsonBody = jsonOnly(false);
 
   /** The signed-in member (latest stored record), or null. */
   async function currentUser(req: Request): Promise<MemberRecord | null> {
@@ -208,16 +211,18 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       const who = await identify(req);
       if (!who) return null;
       const id = String(who.id);
-      const name = cleanText(String(who.name ?? ''), 'username', 200, true);
+      const name = fitName(cleanText(String(who.name ?? ''), 'username', 200, true));
       const stored = await store.get(id);
       if (stored && stored.name === name && stored.avatar === who.avatar) return stored;
       const record: MemberRecord = {
+        ...stored,
         id,
         name,
         status: stored?.status ?? '',
         updatedAt: stored?.updatedAt ?? Date.now(),
         ...(who.avatar ? { avatar: String(who.avatar) } : {}),
       };
+      if (!who.avatar) delete record.avatar;
       await store.set(record);
       return record;
     }
@@ -226,9 +231,21 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     const stored = await store.get(mine.id);
     if (stored) return stored;
     // The record expired while the session lived on: start again from what the session knows.
-    const record = { id: mine.id, name: mine.name, status: '', updatedAt: Date.now() };
+    const record: MemberRecord = {
+      id: mine.id,
+      name: mine.name,
+      status: '',
+      updatedAt: Date.now(),
+      ...(mine.channels ? { channels: mine.channels } : {}),
+    };
     await store.set(record);
     return record;
+  }
+
+  /** A site's own name may be longer than ours: presence gets the first limits.name characters. */
+  function fitName(name: string): string {
+    const chars = [...name];
+    return chars.length <= limits.name ? name : `${chars.slice(0, limits.name - 1).join('')}…`;
   }
 
   async function requireUser(req: Request): Promise<MemberRecord> {
@@ -238,18 +255,37 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     return user;
   }
 
+  /** Whether someone else with a look-alike name is present in any channel they joined. */
   async function nameIsOnline(name: string, exceptId: string | undefined): Promise<boolean> {
     const key = nameKey(name);
     const holders = (await store.list()).filter((r) => r.id !== exceptId && nameKey(r.name) === key);
     if (holders.length === 0) return false;
     if (!publisher.channelUsers) return true;
+    const present = new Map<string, Promise<Set<string>>>();
+    const usersOf = (channel: string) => {
+      let users = present.get(channel);
+      if (!users) {
+        users = publisher.channelUsers!(channel).then((ids) => new Set(ids));
+        present.set(channel, users);
+      }
+      return users;
+    };
     try {
-      const online = new Set(await publisher.channelUsers(defaultChannel));
-      return holders.some((r) => online.has(r.id));
+      for (const holder of holders) {
+        for (const channel of recordChannels(holder)) {
+          if ((await usersOf(channel)).has(holder.id)) return true;
+        }
+      }
+      return false;
     } catch (err) {
       debug('channelUsers failed, treating stored names as online: %o', err);
       return true;
     }
+  }
+
+  /** The channels a record's owner was authorized for (older records: the default channel). */
+  function recordChannels(record: MemberRecord): string[] {
+    return record.channels && record.channels.length > 0 ? record.channels : [defaultChannel];
   }
 
   function sessionChannels(req: Request): string[] {
@@ -281,14 +317,17 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         ...options.client,
         channel: defaultChannel,
         mode,
-        limits: { name: limits.name, status: limits.status },
+        limits: { name: limits.name, status: limits.status, statusBytes: limits.statusBytes },
       });
     }),
   );
 
   router.post(
     '/register',
-    jsonOnly,
+    sameSite,
+    signUpLimit,
+    jsonBody,
+    timeout,
     json,
     wrap(async (req, res) => {
       if (identify) {
@@ -298,10 +337,9 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
           'This site signs people in itself; sign in on the site instead.',
         );
       }
-      rateLimit(`ip:${req.ip ?? 'unknown'}`, res);
       const body = objectBody(req.body);
       const name = cleanText(body.username, 'username', limits.name, true);
-      const status = cleanText(body.status, 'status', limits.status, false);
+      const status = cleanText(body.status, 'status', limits.status, false, limits.statusBytes);
       const previous = req.session.whatsup;
       const sameSession = previous && nameKey(previous.name) === nameKey(name) ? previous.id : undefined;
       if (await nameIsOnline(name, sameSession)) {
@@ -317,7 +355,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       req.session.whatsup = { id: record.id, name: record.name };
       await save(req);
       debug('registered %s as %s', record.id, JSON.stringify(record.name));
-      res.json({ success: true, error: false, user: record });
+      res.json({ success: true, error: false, user: publicRecord(record) });
     }),
   );
 
@@ -325,13 +363,15 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     '/isLoggedIn',
     wrap(async (req, res) => {
       const user = await currentUser(req);
-      res.json(user ? { authenticated: true, user } : { authenticated: false });
+      res.json(user ? { authenticated: true, user: publicRecord(user) } : { authenticated: false });
     }),
   );
 
   router.post(
     '/usersystem/auth',
+    sameSite,
     formOrJson,
+    timeout,
     form,
     json,
     wrap(async (req, res) => {
@@ -358,11 +398,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       const auth = channel.startsWith('presence-')
         ? publisher.authorizeChannel(socketId, channel, {
             user_id: user.id,
-            user_info: {
-              name: user.name,
-              status: user.status,
-              ...(user.avatar ? { avatar: user.avatar } : {}),
-            },
+            user_info: presenceInfo(user, limits),
           })
         : publisher.authorizeChannel(socketId, channel);
       if (req.session.whatsup || identify) {
@@ -373,30 +409,69 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
           req.session.whatsup = { ...mine, channels: [...channels] };
         }
       }
+      // GET /members shows a record only to people allowed in one of its channels.
+      const joined = user.channels ?? [];
+      if (!joined.includes(channel) && joined.length < MAX_SESSION_CHANNELS) {
+        await store.set({ ...user, channels: [...joined, channel] });
+      }
       res.json(auth);
     }),
   );
 
   router.post(
     '/status',
-    jsonOnly,
+    sameSite,
+    changeLimit,
+    jsonBody,
+    timeout,
     json,
     wrap(async (req, res) => {
       const user = await requireUser(req);
-      rateLimit(`user:${user.id}`, res);
-      const status = cleanText(objectBody(req.body).status, 'status', limits.status, false);
+      const body = objectBody(req.body);
+      // Clearing is explicit ({"status": ""}): a missing body or {} must not wipe anything.
+      if (!Object.hasOwn(body, 'status')) {
+        throw new WhatsupError(400, 'status.required', 'Send {"status": "…"}; {"status": ""} clears it.', {
+          field: 'status',
+        });
+      }
+      const status = cleanText(body.status, 'status', limits.status, false, limits.statusBytes);
       const record: MemberRecord = { ...user, status, updatedAt: Date.now() };
       await store.set(record);
-      await publish(sessionChannels(req), 'status-updated', record);
-      res.json({ success: true, error: false, user: record });
+      await publish(sessionChannels(req), 'status-updated', publicRecord(record));
+      res.json({ success: true, error: false, user: publicRecord(record) });
     }),
   );
 
   router.get(
     '/members',
     wrap(async (req, res) => {
-      await requireUser(req);
-      res.json({ success: true, error: false, members: await store.list() });
+      const user = await requireUser(req);
+      const asked = req.query.channel;
+      let channels: string[];
+      if (asked === undefined) channels = sessionChannels(req);
+      else if (typeof asked === 'string' && CHANNEL_NAME.test(asked) && asked.length <= 200)
+        channels = [asked];
+      else throw new WhatsupError(400, 'channel_name.invalid', `Invalid channel name: '${shown(asked)}'`);
+      const visible = new Set(channels.filter((c) => allowed.test(c, user, req)));
+      if (asked !== undefined && visible.size === 0) {
+        throw new WhatsupError(403, 'channel.forbidden', `You may not see '${shown(asked)}'.`);
+      }
+      const members: MemberRecord[] = [];
+      let total = 0;
+      // Newest first, so the cap drops the people least likely to be online.
+      const records = await store.list();
+      for (let i = records.length - 1; i >= 0; i -= 1) {
+        const record = records[i]!;
+        if (!recordChannels(record).some((c) => visible.has(c))) continue;
+        total += 1;
+        if (members.length < limits.members) members.push(publicRecord(record));
+      }
+      res.json({
+        success: true,
+        error: false,
+        members,
+        ...(total > members.length ? { truncated: true, total } : {}),
+      });
     }),
   );
 
@@ -409,11 +484,23 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     } else {
       delete req.session.whatsup;
     }
-    if (user) await publish(channels, 'signed-out', { id: user.id }).catch((err) => debug('%o', err));
+    if (!user) return;
+    // Tell the other tabs first (their socket still listens), then close every socket of this person.
+    await publish(channels, 'signed-out', { id: user.id }).catch((err) => debug('%o', err));
+    if (publisher.terminateUserConnections) {
+      await Promise.resolve(publisher.terminateUserConnections(user.id)).catch((err: unknown) =>
+        debug('terminateUserConnections(%s) failed: %o', user.id, err),
+      );
+    }
   }
 
   router.post(
     '/logout',
+    sameSite,
+    changeLimit,
+    jsonOnly(true, 'Send an empty body or JSON (Content-Type: application/json).'),
+    timeout,
+    json,
     wrap(async (req, res) => {
       await signOut(req);
       res.json({ success: true, error: false });
@@ -422,8 +509,23 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   router.get(
     '/logout',
     wrap(async (req, res) => {
-      await signOut(req);
-      res.redirect(302, options.logoutRedirect ?? '/');
+      // A link on the site itself (the seed's) still signs out; from anywhere else a navigation
+      // changes nothing and says how to sign out, so a cross-site link cannot sign anyone out.
+      const site = req.get('sec-fetch-site');
+      if (site === 'same-origin' && fromAllowedSite(req, origins)) {
+        await signOut(req);
+        res.redirect(302, options.logoutRedirect ?? '/');
+        return;
+      }
+      res
+        .status(200)
+        .type('html')
+        .set('Content-Security-Policy', "default-src 'none'")
+        .send(
+          `<!doctype html><meta charset="utf-8"><title>Sign out</title>` +
+            `<p>You are still signed in: a link from another page cannot sign you out.` +
+            ` Use the Sign out button on <a href="${escapeHtml(options.logoutRedirect ?? '/')}">the site</a>.</p>`,
+        );
     }),
   );
 
@@ -433,22 +535,10 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   Object.defineProperties(router, {
     publisher: { value: publisher, enumerable: true },
     statusStore: { value: store, enumerable: true },
+    sessionStore: { value: sessionStore, enumerable: true },
   });
   router.announce = (message: string) => announceOn(publisher, defaultChannel, message, limits.status);
   return router;
-}
-
-/** Publishes an `announcement` (validated like a status) and returns what was sent. */
-export async function announceOn(
-  publisher: Publisher,
-  channel: string,
-  message: string,
-  max = 280,
-): Promise<Announcement> {
-  const text = cleanText(message, 'status', max, true);
-  const announcement = { id: randomUUID(), message: text, sentAt: Date.now() };
-  await publisher.trigger(channel, 'announcement', announcement);
-  return announcement;
 }
 
 function resolvePublisher(options: WhatsupOptions): Publisher {
@@ -489,10 +579,31 @@ function resolveChannels(rule: ChannelRule | undefined = 'presence-whatsup-membe
   return { first: list[0], test: (channel: string) => set.has(channel) };
 }
 
-function positiveInt(value: unknown, name: string): number {
-  if (!Number.isInteger(value) || (value as number) <= 0)
-    throw new TypeError(`${name} must be a positive integer, got ${value}`);
-  return value as number;
+/** A record as browsers see it: which channels its owner joined is nobody else's business. */
+function publicRecord(record: MemberRecord): MemberRecord {
+  const { channels: _channels, ...rest } = record;
+  return rest;
+}
+
+/** The presence user_info: always within USER_INFO_BYTES (limits.ts checks the worst case). */
+function presenceInfo(user: MemberRecord, limits: Limits): Record<string, string> {
+  return {
+    name: user.name,
+    status: user.status,
+    ...(user.avatar && jsonBytes(user.avatar) <= limits.avatarBytes ? { avatar: user.avatar } : {}),
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const MemoryStore = createMemoryStore(session);
+
+function newMemoryStore(checkPeriodMs = 10 * 60 * 1000): session.Store {
+  if (!Number.isInteger(checkPeriodMs) || checkPeriodMs <= 0)
+    throw new TypeError(`session.checkPeriodMs must be a positive integer, got ${checkPeriodMs}`);
+  return new MemoryStore({ checkPeriod: checkPeriodMs });
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
@@ -504,8 +615,19 @@ function objectBody(body: unknown): Record<string, unknown> {
 }
 
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? value : preview(value, 3);
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
+
+/** JSON-like text of a value, never deeper than `depth`: a body nested thousands deep stays cheap. */
+function preview(value: unknown, depth: number): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  if (depth === 0) return Array.isArray(value) ? '[…]' : '{…}';
+  const parts: string[] = [];
+  for (const [key, item] of Object.entries(value).slice(0, 8)) {
+    parts.push((Array.isArray(value) ? '' : `${JSON.stringify(key)}:`) + preview(item, depth - 1));
+  }
+  return Array.isArray(value) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
 }
 
 function regenerate(req: Request): Promise<void> {

@@ -5,6 +5,8 @@ export interface MemberRecord {
   status: string;
   updatedAt: number;
   avatar?: string;
+  /** The channels its owner was authorized for: GET /members shows it to people allowed in one of them. */
+  channels?: string[];
 }
 
 /**

@@ -10,29 +10,25 @@ export function newer(known: Member | undefined, fresh: Member): Member {
   return known && known.updatedAt >= fresh.updatedAt ? known : fresh;
 }
 
+function member(id: string, d: Record<string, unknown>, updatedAt: number): Member {
+  return {
+    id,
+    name: typeof d['name'] === 'string' ? d['name'] : id,
+    status: typeof d['status'] === 'string' ? d['status'] : '',
+    updatedAt: typeof d['updatedAt'] === 'number' ? d['updatedAt'] : updatedAt,
+    ...(typeof d['avatar'] === 'string' ? { avatar: d['avatar'] } : {}),
+  };
+}
+
 /** A member from presence `user_info` (authorization-time status; updatedAt 0 = not known yet). */
 export function fromPresence(id: unknown, info: unknown): Member {
-  const i = (info ?? {}) as Record<string, unknown>;
-  return {
-    id: String(id),
-    name: typeof i['name'] === 'string' ? i['name'] : String(id),
-    status: typeof i['status'] === 'string' ? i['status'] : '',
-    updatedAt: typeof i['updatedAt'] === 'number' ? i['updatedAt'] : 0,
-    ...(typeof i['avatar'] === 'string' ? { avatar: i['avatar'] } : {}),
-  };
+  return member(String(id), (info ?? {}) as Record<string, unknown>, 0);
 }
 
 /** A member from a server record (`status-updated`, GET /members, /register…), or null if malformed. */
 export function fromRecord(data: unknown): Member | null {
   const d = data as Record<string, unknown> | null;
-  if (!d || typeof d !== 'object' || typeof d['id'] !== 'string') return null;
-  return {
-    id: d['id'],
-    name: typeof d['name'] === 'string' ? d['name'] : d['id'],
-    status: typeof d['status'] === 'string' ? d['status'] : '',
-    updatedAt: typeof d['updatedAt'] === 'number' ? d['updatedAt'] : Date.now(),
-    ...(typeof d['avatar'] === 'string' ? { avatar: d['avatar'] } : {}),
-  };
+  return d && typeof d === 'object' && typeof d['id'] === 'string' ? member(d['id'], d, Date.now()) : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import Pusher, { type Members, type PresenceChannel } from 'pusher-js';
-import { ApiError, apiBaseFrom, call } from './api.js';
+import { ApiError, apiBaseFrom, call, channelAuthorizer, crossOrigin } from './api.js';
 import { defaultMessages, type Messages } from './messages.js';
 import { MemberList, fromPresence, fromRecord, newer } from './members.js';
 import type { Member, PanelState, ServerConfig } from './types.js';
@@ -117,7 +117,7 @@ export class PresenceController implements ReactiveController {
   }
   /** How many people are online, me included. */
   get count(): number {
-    return this._others.size + (this._me && !this._others.has(this._me.id) ? 1 : 0);
+    return this._others.size + (this._me ? 1 : 0);
   }
   /** A configuration, connection or request error to show, or ''. Cleared by the next success. */
   get error(): string {
@@ -441,7 +441,12 @@ export class PresenceController implements ReactiveController {
       ...(port ? { wsPort: port, wssPort: o.wsPort ? port : (c.wssPort ?? port) } : {}),
       ...(c.wsPath && !pusherChannels ? { wsPath: c.wsPath } : {}),
       ...(host ? { enabledTransports: (c.enabledTransports ?? ['ws', 'wss']) as ('ws' | 'wss')[] } : {}),
-      channelAuthorization: { endpoint: o.authEndpoint, transport: 'ajax' },
+      channelAuthorization: {
+        endpoint: o.authEndpoint,
+        transport: 'ajax',
+        // pusher-js's own ajax sends no cookie to another origin: authorize through call() there.
+        ...(crossOrigin(o.authEndpoint) ? { customHandler: channelAuthorizer(o.authEndpoint) } : {}),
+      },
     });
     this._pusher = pusher;
     // Callbacks of a connection we have since replaced do nothing.

@@ -228,7 +228,8 @@ function whatsupServerPlugin(onApp, statusLimit) {
         key: 'app-key',
         secret: 'app-secret',
         port: 0,
-        limits: { presenceMembers: 2000 },
+        // the crowd commands open 1,000+ sockets from 127.0.0.1
+        limits: { presenceMembers: 2000, connectionsPerAddress: 5000 },
       });
       await realtime.ready;
       const web = express();

@@ -1,6 +1,7 @@
 import type { Connection, ServerFrame } from './connection.js';
 import { CloseCode } from './errors.js';
 import type { Hub } from './hub.js';
+import { MAX_DEPTH, stringifyBounded } from './json.js';
 import { channelKind, eventNameProblem } from './limits.js';
 
 /**
@@ -21,10 +22,12 @@ export function clientEvent(
     connection.sendError(
       CloseCode.CLIENT_EVENT_REJECTED,
       'Client events are not enabled for this app (clientEvents option)',
+      typeof channel === 'string' ? channel : undefined,
     );
     return;
   }
   if (typeof channel !== 'string') {
+    // the only refusal without a channel: the frame named none
     connection.sendError(null, `Client event ${event} rejected: a channel is needed`);
     return;
   }
@@ -51,7 +54,15 @@ export function clientEvent(
     connection.sendError(null, `Client event rejected - ${nameProblem}`, channel);
     return;
   }
-  const payload = typeof data === 'string' ? data : JSON.stringify(data ?? {});
+  const payload = typeof data === 'string' ? data : stringifyBounded(data ?? {});
+  if (payload === undefined) {
+    connection.sendError(
+      null,
+      `Client event rejected - data is nested deeper than ${MAX_DEPTH} levels`,
+      channel,
+    );
+    return;
+  }
   if (Buffer.byteLength(payload) > limits.eventDataBytes) {
     connection.sendError(
       null,
@@ -71,5 +82,11 @@ export function clientEvent(
   const frame: ServerFrame = { event, channel, data: payload };
   if (subscription.userId !== undefined) frame.user_id = subscription.userId;
   hub.channels.broadcast(channel, JSON.stringify(frame), connection);
-  hub.emit('client_event', { socketId: connection.socketId, channel, event });
+  hub.emit('client_event', {
+    socketId: connection.socketId,
+    channel,
+    event,
+    data: payload,
+    ...(subscription.userId === undefined ? {} : { userId: subscription.userId }),
+  });
 }

@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import { RateWindow } from './limits.js';
 import { debug } from './debug.js';
+import { closeReason } from './json.js';
 
 /** Unsent bytes a slow client may have queued before it is dropped. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -28,6 +29,8 @@ export class Connection {
   /** Set by `pusher:signin`. */
   userId: string | undefined;
   closed = false;
+  /** Order in which connections opened: an authorization is refused to connections older than its user's sign-out. */
+  serial = 0;
 
   constructor(socketId: string, ws: WebSocket, clientEventsPerSecond: number) {
     this.socketId = socketId;
@@ -63,8 +66,7 @@ export class Connection {
 
   close(code: number, reason: string): void {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) {
-      // close reasons are limited to 123 bytes by the WebSocket protocol
-      this.ws.close(code, Buffer.from(reason).subarray(0, 123).toString());
+      this.ws.close(code, closeReason(reason));
     }
   }
 }

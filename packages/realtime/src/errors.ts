@@ -29,8 +29,10 @@ export const CloseCode = {
   UNSUPPORTED_PROTOCOL: 4007,
   /** Dropped by the app (terminate_connections). */
   UNAUTHORIZED: 4009,
-  /** `limits.maxConnections` reached. */
+  /** `limits.maxConnections` or `limits.connectionsPerAddress` reached (pusher-js retries after a back-off). */
   OVER_CAPACITY: 4100,
+  /** The server failed while handling one of the socket's frames; the socket is closed, pusher-js retries after a back-off. */
+  SERVER_ERROR: 4199,
   /** Generic "reconnect now": server shutdown, disconnectAll(). */
   RECONNECT: 4200,
   /** No pong to a server ping within `pongTimeout`. */

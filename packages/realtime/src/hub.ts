@@ -3,6 +3,10 @@ import { ChannelRegistry } from './channels.js';
 import type { Connection, ServerFrame } from './connection.js';
 import type { ResolvedOptions } from './options.js';
 import { PresenceRegistry } from './presence.js';
+import type { WebhookBody } from './webhooks.js';
+
+/** Revocations remembered at most (oldest forgotten first), whatever connections stay open. */
+const MAX_REVOCATIONS = 100_000;
 
 /** Events the server emits for observers (debugging, tests, metrics). */
 export interface RealtimeEvents {
@@ -12,7 +16,9 @@ export interface RealtimeEvents {
   unsubscribed: [{ socketId: string; channel: string }];
   member_added: [{ channel: string; userId: string; info: unknown }];
   member_removed: [{ channel: string; userId: string }];
-  client_event: [{ socketId: string; channel: string; event: string }];
+  client_event: [{ socketId: string; channel: string; event: string; data: string; userId?: string }];
+  /** A webhook body as Pusher would POST it (after the member_removed grace), with or without webhook URLs. */
+  webhook: [WebhookBody];
 }
 
 /** The state every part shares: connections, channels, presence members, signed-in users. */
@@ -23,6 +29,9 @@ export class Hub {
   readonly presence = new PresenceRegistry();
   /** Signed-in (`pusher:signin`) connections per user id. */
   readonly users = new Map<string, Set<Connection>>();
+  /** Serial of the newest connection when each user was terminated (`terminateUserConnections`). */
+  readonly #terminated = new Map<string, number>();
+  #serial = 0;
   readonly emit: <K extends keyof RealtimeEvents>(event: K, ...args: RealtimeEvents[K]) => void;
 
   constructor(
@@ -48,6 +57,33 @@ export class Hub {
       const frame: ServerFrame = { event, channel, data };
       this.channels.broadcast(channel, JSON.stringify(frame), except);
     }
+  }
+
+  nextSerial(): number {
+    this.#serial += 1;
+    return this.#serial;
+  }
+
+  /**
+   * Remembers that a user's access ended now: a connection opened before this moment may hold a
+   * signature made for it earlier, so presence subscribe and pusher:signin as this user are refused there.
+   */
+  revoke(userId: string): void {
+    this.#terminated.delete(userId);
+    this.#terminated.set(userId, this.#serial);
+    // an entry matters only while a connection older than it is open; entries are in time order
+    let oldest = Infinity;
+    for (const connection of this.connections.values()) oldest = Math.min(oldest, connection.serial);
+    for (const [id, serial] of this.#terminated) {
+      if (serial >= oldest && this.#terminated.size <= MAX_REVOCATIONS) break;
+      this.#terminated.delete(id);
+    }
+  }
+
+  /** Whether `userId` was terminated after `connection` opened. */
+  revoked(userId: string, connection: Connection): boolean {
+    const serial = this.#terminated.get(userId);
+    return serial !== undefined && connection.serial <= serial;
   }
 
   /** Every connection of a user: signed in as them, or in a presence channel as them. */

@@ -6,7 +6,7 @@ import { debug } from './debug.js';
 import { CloseCode } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import type { Hub } from './hub.js';
-import { quote } from './limits.js';
+import { closeReason, quote } from './json.js';
 import { handleFrame } from './protocol.js';
 import { leaveAll } from './subscriptions.js';
 import { signout } from './signin.js';
@@ -17,6 +17,8 @@ export class Lifecycle {
   readonly #wss: WebSocketServer;
   /** Set by close(): clients told 4200 reconnect at once, and must not get in again. */
   #closing = false;
+  /** Open connections per client address, for `limits.connectionsPerAddress`. */
+  readonly #perAddress = new Map<string, number>();
 
   constructor(hub: Hub) {
     this.#hub = hub;
@@ -34,24 +36,35 @@ export class Lifecycle {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, claimAll: boolean): boolean {
     const { path, key, limits } = this.#hub.options;
+    const pathname = upgradePath(req.url);
+    const prefix = `${path}/app/`;
+    if (pathname === undefined || !pathname.startsWith(prefix)) {
+      if (!claimAll) return false;
+    }
+    // from here the socket is ours: a reset before the handshake ends must not become an uncaught 'error'
+    socket.on('error', (error) => debug('upgrade socket error: %s', error.message));
     if (this.#closing) {
       socket.destroy();
       return true;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const prefix = `${path}/app/`;
+    if (pathname === undefined) {
+      // not even a URL (`GET //[`): no WebSocket to speak a close code on
+      debug('refused an upgrade with an unparseable URL %s', quote(req.url));
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return true;
+    }
+    const address = clientAddress(req, this.#hub.options.trustProxy);
     let refusal: readonly [number, string] | undefined;
-    if (!url.pathname.startsWith(prefix)) {
-      if (!claimAll) return false;
+    if (!pathname.startsWith(prefix)) {
       refusal = [
         CloseCode.PATH_NOT_FOUND,
-        `Path not found: ${quote(url.pathname)}; pusher-js connects to ${prefix}<key>`,
+        `Path not found: ${quote(pathname)}; pusher-js connects to ${prefix}<key>`,
       ];
     } else {
-      const appKey = url.pathname.slice(prefix.length);
-      const protocol = url.searchParams.get('protocol');
+      const appKey = pathname.slice(prefix.length);
+      const protocol = upgradeQuery(req.url).get('protocol');
       if (appKey === '' || appKey.includes('/')) {
-        refusal = [CloseCode.PATH_NOT_FOUND, `Path not found: ${quote(url.pathname)}`];
+        refusal = [CloseCode.PATH_NOT_FOUND, `Path not found: ${quote(pathname)}`];
       } else if (appKey !== key) {
         refusal = [CloseCode.APP_NOT_FOUND, `App key ${quote(appKey)} does not exist`];
       } else if (protocol !== null && !/^\d+$/.test(protocol)) {
@@ -66,6 +79,11 @@ export class Lifecycle {
           CloseCode.OVER_CAPACITY,
           'Over capacity: the maxConnections limit is reached, try again shortly',
         ];
+      } else if ((this.#perAddress.get(address) ?? 0) >= limits.connectionsPerAddress) {
+        refusal = [
+          CloseCode.OVER_CAPACITY,
+          `Over capacity: this address has the most connections allowed (${limits.connectionsPerAddress}, limits.connectionsPerAddress)`,
+        ];
       }
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
@@ -75,23 +93,25 @@ export class Lifecycle {
         return;
       }
       if (refusal === undefined) {
-        this.#open(ws);
+        this.#open(ws, address);
         return;
       }
-      debug('refused %s: %d %s', req.url, refusal[0], refusal[1]);
+      debug('refused %s: %d %s', quote(req.url), refusal[0], refusal[1]);
       ws.send(JSON.stringify({ event: 'pusher:error', data: { code: refusal[0], message: refusal[1] } }));
-      ws.close(refusal[0], Buffer.from(refusal[1]).subarray(0, 123).toString());
+      ws.close(refusal[0], closeReason(refusal[1]));
       // a client that never answers the close handshake must not keep the socket
       setTimeout(() => ws.terminate(), 2000).unref();
     });
     return true;
   }
 
-  #open(ws: WebSocket): void {
+  #open(ws: WebSocket, address: string): void {
     const hub = this.#hub;
     const { activityTimeout, pingInterval, pongTimeout, limits } = hub.options;
     const connection = new Connection(hub.newSocketId(), ws, limits.clientEventsPerSecond);
+    connection.serial = hub.nextSerial();
     hub.connections.set(connection.socketId, connection);
+    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     const heartbeat = new Heartbeat(ws, pingInterval, pongTimeout, () => {
       debug('%s did not answer a ping within %d ms; dropping it', connection.socketId, pongTimeout);
       ws.terminate();
@@ -99,23 +119,58 @@ export class Lifecycle {
     ws.on('pong', () => heartbeat.alive());
     ws.on('message', (raw, isBinary) => {
       heartbeat.alive();
-      handleFrame(hub, connection, raw, isBinary);
+      try {
+        handleFrame(hub, connection, raw, isBinary);
+      } catch (error) {
+        // last line of defence: one socket's bad frame (or a throwing 'subscribed'/'member_added'
+        // listener) costs that socket, never the process
+        debug('%s: error handling a frame, closing it: %s', connection.socketId, describeError(error));
+        connection.close(CloseCode.SERVER_ERROR, 'Internal server error while handling a message');
+        setTimeout(() => ws.terminate(), 1000).unref();
+      }
     });
-    ws.on('close', (code) => {
+    const gone = (code: number): void => {
+      if (connection.closed) return;
       connection.closed = true;
       heartbeat.stop();
-      leaveAll(hub, connection);
-      signout(hub, connection);
-      hub.connections.delete(connection.socketId);
+      const left = (this.#perAddress.get(address) ?? 1) - 1;
+      if (left === 0) this.#perAddress.delete(address);
+      else this.#perAddress.set(address, left);
+      try {
+        leaveAll(hub, connection);
+        signout(hub, connection);
+      } catch (error) {
+        // a throwing 'unsubscribed'/'member_removed' listener: the rest of the cleanup still happens
+        debug('%s: error while cleaning up: %s', connection.socketId, describeError(error));
+      } finally {
+        hub.connections.delete(connection.socketId);
+      }
       debug('%s closed (%d)', connection.socketId, code);
-      hub.emit('disconnection', { socketId: connection.socketId, code });
-    });
+      safely(() => hub.emit('disconnection', { socketId: connection.socketId, code }));
+    };
+    // The client's close frame is its leave: ws only emits 'close' once TCP is down, a round trip or
+    // (with a client that never ends its socket) 30 s later, while the HTTP API would still list the
+    // member. ws has no public event for the close frame, so its receiver's 'conclude' is used when there.
+    (
+      ws as unknown as { _receiver?: { once?(event: 'conclude', listener: (code: number) => void): void } }
+    )._receiver?.once?.('conclude', (code) => gone(code));
+    ws.on('close', (code) => gone(code));
     connection.send({
       event: 'pusher:connection_established',
       data: JSON.stringify({ socket_id: connection.socketId, activity_timeout: activityTimeout }),
     });
     debug('%s connected', connection.socketId);
-    hub.emit('connection', { socketId: connection.socketId });
+    safely(() => hub.emit('connection', { socketId: connection.socketId }));
+  }
+
+  /** Takes a connection out of every channel and its sign-in now, ahead of closing it. */
+  retire(connection: Connection): void {
+    try {
+      leaveAll(this.#hub, connection);
+      signout(this.#hub, connection);
+    } catch (error) {
+      debug('%s: error while cleaning up: %s', connection.socketId, describeError(error));
+    }
   }
 
   /** Closes the given connections with a code, and resolves once they are gone (forced after `graceMs`). */
@@ -144,5 +199,52 @@ export class Lifecycle {
   stopAccepting(): void {
     this.#closing = true;
     this.#wss.close();
+  }
+}
+
+/** The path of an upgrade request, dot segments resolved; undefined when the URL does not parse. */
+function upgradePath(url: string | undefined): string | undefined {
+  try {
+    // the origin is prefixed rather than given as a base: `//host` must stay a path, not become a host
+    return new URL(`http://localhost${url?.startsWith('/') === true ? url : `/${url ?? ''}`}`).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function upgradeQuery(url: string | undefined): URLSearchParams {
+  const at = url?.indexOf('?') ?? -1;
+  return new URLSearchParams(at === -1 ? '' : url!.slice(at + 1));
+}
+
+/**
+ * The address connections are counted under: the socket's peer, or with `trustProxy` the address the
+ * trusted proxies saw (`true`: the first X-Forwarded-For entry; a number n: n proxies are trusted, the
+ * entry n places from the right, as Express's `trust proxy` hop count).
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean | number): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  if (trustProxy === false || trustProxy === 0) return peer;
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  // nearest first: the peer, then the proxies' view from right to left
+  const chain = [peer, ...forwarded.reverse()];
+  const hops = trustProxy === true ? chain.length - 1 : Math.min(trustProxy, chain.length - 1);
+  return chain[hops]!;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** Runs an observer callback (an app's listener) so that its exception is logged, not thrown into ws. */
+function safely(run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    debug('a listener threw: %s', describeError(error));
   }
 }

@@ -1,4 +1,7 @@
 import type { Limits } from './options.js';
+import { quote } from './json.js';
+
+export { quote };
 
 /** Pusher's channel-name character set (`#` is reserved for `#server-to-user-…`). */
 const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]+$/;
@@ -48,12 +51,6 @@ export function eventNameProblem(name: unknown, limits: Limits): string | undefi
 
 export function isSocketId(value: unknown): value is string {
   return typeof value === 'string' && value.length <= 64 && SOCKET_ID.test(value);
-}
-
-/** A bad value quoted for an error message, cut so a 1 MB name does not become a 1 MB message. */
-export function quote(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
-  return `'${text.length > 64 ? `${text.slice(0, 64)}…` : text}'`;
 }
 
 /** Fixed one-second window per connection: enough to enforce "10 client events per second". */

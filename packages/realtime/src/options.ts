@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { resolveWebhookOptions, type ResolvedWebhookOptions, type WebhookOptions } from './webhooks.js';
 
 /** Pusher's documented limits, all configurable. Defaults in `DEFAULT_LIMITS`. */
 export interface Limits {
@@ -24,6 +25,10 @@ export interface Limits {
   clientEventsPerSecond: number;
   /** Most simultaneous connections (`Infinity` = no limit); over it → close 4100. */
   maxConnections: number;
+  /** Most simultaneous connections from one client address (see `trustProxy`); over it → close 4100. */
+  connectionsPerAddress: number;
+  /** Most channels one connection may be subscribed to; over it → `pusher:subscription_error` LimitReached. */
+  subscriptionsPerConnection: number;
   /** Largest HTTP API request body in bytes. */
   requestBodyBytes: number;
 }
@@ -53,6 +58,15 @@ export interface RealtimeServerOptions {
   clientEvents?: boolean;
   /** Overrides for any of Pusher's limits. */
   limits?: Partial<Limits>;
+  /**
+   * Whether the client address (for `limits.connectionsPerAddress`) is read from X-Forwarded-For:
+   * `false` (default) uses the socket's peer address; `true` the first (client) entry; a number n
+   * trusts n proxies in front of the server (Express's `trust proxy` hop count). Only set it behind a
+   * proxy that sets the header, or anyone can pick their own address.
+   */
+  trustProxy?: boolean | number;
+  /** Pusher-format webhooks: receivers, member_removed grace, batching, queue and retries (README "Webhooks"). */
+  webhooks?: WebhookOptions;
 }
 
 export interface ResolvedOptions {
@@ -68,6 +82,8 @@ export interface ResolvedOptions {
   pongTimeout: number;
   clientEvents: boolean;
   limits: Limits;
+  trustProxy: boolean | number;
+  webhooks: ResolvedWebhookOptions;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -82,6 +98,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   presenceMembers: 1000,
   clientEventsPerSecond: 10,
   maxConnections: Infinity,
+  connectionsPerAddress: 100,
+  subscriptionsPerConnection: 100,
   requestBodyBytes: 256 * 1024,
 });
 
@@ -141,6 +159,15 @@ export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions 
   const clientEvents = options.clientEvents ?? true;
   if (typeof clientEvents !== 'boolean')
     throw new TypeError(`clientEvents option must be a boolean, got ${describe(clientEvents)}`);
+  const trustProxy = options.trustProxy ?? false;
+  if (
+    typeof trustProxy !== 'boolean' &&
+    !(typeof trustProxy === 'number' && Number.isInteger(trustProxy) && trustProxy >= 0)
+  ) {
+    throw new TypeError(
+      `trustProxy option must be a boolean or a number of proxies (an integer ≥ 0), got ${describe(trustProxy)}`,
+    );
+  }
   return {
     appId: options.appId,
     key: options.key,
@@ -155,6 +182,8 @@ export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions 
     pongTimeout: positive('pongTimeout', options.pongTimeout ?? 30_000, false),
     clientEvents,
     limits,
+    trustProxy,
+    webhooks: resolveWebhookOptions(options.webhooks),
   };
 }
 

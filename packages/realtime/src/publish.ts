@@ -1,4 +1,5 @@
 import { WhatsupError } from './errors.js';
+import { MAX_DEPTH, stringifyBounded } from './json.js';
 import type { Hub } from './hub.js';
 import { channelKind, channelNameProblem, eventNameProblem, isSocketId, quote } from './limits.js';
 
@@ -20,7 +21,16 @@ export interface EventInput {
 
 /** Like the pusher library's `ensureJSON`: strings go as they are, anything else is JSON-encoded. */
 export function ensureJSON(data: unknown): string {
-  return typeof data === 'string' ? data : (JSON.stringify(data) ?? 'null');
+  if (typeof data === 'string') return data;
+  const text = stringifyBounded(data);
+  if (text === undefined) {
+    throw new WhatsupError(
+      400,
+      'event.invalid_data',
+      `The event data is nested deeper than ${MAX_DEPTH} levels or is not JSON-encodable`,
+    );
+  }
+  return text;
 }
 
 /** Checks one event against Pusher's limits; throws a WhatsupError (400, or 413 for oversized data). */

@@ -17,6 +17,7 @@ import { channelKind, channelNameProblem } from './limits.js';
 import { resolveOptions, type ResolvedOptions, type RealtimeServerOptions } from './options.js';
 import { publish, validateEvent } from './publish.js';
 import { authorizeChannel } from './signatures.js';
+import { Webhooks, type WebhookStats } from './webhooks.js';
 
 /** What `clientConfig()` returns: pusher-js options for this server (spread them into `new Pusher(key, …)`). */
 export interface ClientConfig {
@@ -47,6 +48,7 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   readonly #lifecycle: Lifecycle;
   readonly #api: HttpApi;
   readonly #server: Server;
+  readonly #webhooks: Webhooks;
   readonly #attached: boolean;
   #unhook: () => void = () => {};
   #closing: Promise<void> | undefined;
@@ -54,7 +56,10 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
   constructor(options: RealtimeServerOptions) {
     super();
     this.#options = resolveOptions(options);
+    const { key, secret } = this.#options;
+    this.#webhooks = new Webhooks(this.#options.webhooks, key, secret, (body) => this.emit('webhook', body));
     this.#hub = new Hub(this.#options, (event, ...args) => {
+      this.#webhooks.observe(event, args[0], (channel) => this.#hub.channels.subscriptionCount(channel));
       (this.emit as (name: string, ...rest: unknown[]) => boolean)(event, ...args);
     });
     this.#lifecycle = new Lifecycle(this.#hub);
@@ -169,15 +174,28 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
     return this.#hub.connections.size;
   }
 
+  /** Delivery counters per webhook URL (queued, sent, failures, dropped). */
+  webhookStats(): WebhookStats[] {
+    return this.#webhooks.stats();
+  }
+
   /** Drops every connection (default 4200: pusher-js reconnects at once). */
   async disconnectAll(code: number = CloseCode.RECONNECT, reason = 'Reconnect now'): Promise<void> {
     await this.#lifecycle.closeConnections([...this.#hub.connections.values()], code, reason);
   }
 
-  /** Closes every connection of a user (signed in as them or a presence member as them) with 4009. */
+  /**
+   * Closes every connection of a user (signed in as them or a presence member as them) with 4009: they
+   * leave presence at once, and connections opened before this call can no longer join presence or
+   * sign in as that user, even with an authorization obtained earlier.
+   */
   async terminateUserConnections(userId: string): Promise<void> {
-    const connections = this.#hub.userConnections(String(userId));
-    debug('terminating %d connection(s) of user %s', connections.length, userId);
+    const id = String(userId);
+    const connections = this.#hub.userConnections(id);
+    debug('terminating %d connection(s) of user %s', connections.length, id);
+    this.#hub.revoke(id);
+    // the others see member_removed now, not after the close handshake (up to a second later)
+    for (const connection of connections) this.#lifecycle.retire(connection);
     await this.#lifecycle.closeConnections(
       connections,
       CloseCode.UNAUTHORIZED,
@@ -195,6 +213,7 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
         CloseCode.RECONNECT,
         'Server is closing',
       );
+      this.#webhooks.close();
       if (!this.#attached) {
         await new Promise<void>((resolve) => {
           this.#server.close(() => resolve());
@@ -222,6 +241,8 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
       if (this.#lifecycle.handleUpgrade(req, socket, head, false)) return;
       // nobody else listens for upgrades: refuse rather than leave the socket hanging
       if (server.listenerCount('upgrade') === 1) {
+        // Node detaches its own listeners from an upgraded socket: a reset now would be an uncaught 'error'
+        socket.on('error', (error) => debug('upgrade socket error: %s', error.message));
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       }
     };

@@ -1,4 +1,5 @@
 import type { Connection } from './connection.js';
+import { CloseCode } from './errors.js';
 import type { Hub } from './hub.js';
 import { quote } from './limits.js';
 import { verifyUserAuth } from './signatures.js';
@@ -27,21 +28,35 @@ export function signin(hub: Hub, connection: Connection, data: unknown): void {
   } catch {
     user = undefined;
   }
-  if (
-    !isRecord(user) ||
-    typeof user.id !== 'string' ||
-    user.id === '' ||
-    user.id.length > limits.userIdLength
-  ) {
-    connection.sendError(null, 'Invalid pusher:signin: user_data must be JSON with a non-empty string id');
+  // a number is taken as its decimal string, as presence channel_data's user_id is (one id, one user)
+  const rawId: unknown = isRecord(user) ? user.id : undefined;
+  const id =
+    typeof rawId === 'string'
+      ? rawId
+      : typeof rawId === 'number' && Number.isFinite(rawId)
+        ? String(rawId)
+        : '';
+  if (id === '' || id.length > limits.userIdLength) {
+    connection.sendError(
+      null,
+      `Invalid pusher:signin: user_data must be JSON with a non-empty string or numeric id of at most ${limits.userIdLength} characters, got ${quote(rawId)}`,
+    );
+    return;
+  }
+  if (hub.revoked(id, connection)) {
+    // a sign-in made before the user signed out, replayed on a connection that predates it
+    connection.sendError(
+      CloseCode.UNAUTHORIZED,
+      'This user was signed out after this connection opened; reconnect and sign in again',
+    );
     return;
   }
   if (connection.userId !== undefined) hub.users.get(connection.userId)?.delete(connection);
-  connection.userId = user.id;
-  let sockets = hub.users.get(user.id);
+  connection.userId = id;
+  let sockets = hub.users.get(id);
   if (sockets === undefined) {
     sockets = new Set();
-    hub.users.set(user.id, sockets);
+    hub.users.set(id, sockets);
   }
   sockets.add(connection);
   connection.send({ event: 'pusher:signin_success', data: { user_data: data.user_data } });

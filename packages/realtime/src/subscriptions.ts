@@ -1,6 +1,7 @@
 import type { Connection } from './connection.js';
 import { debug } from './debug.js';
 import type { Hub } from './hub.js';
+import { MAX_DEPTH, stringifyBounded } from './json.js';
 import { channelKind, channelNameProblem, quote, serverToUserId } from './limits.js';
 import { channelStringToSign, verifyChannelAuth } from './signatures.js';
 
@@ -68,11 +69,32 @@ export function subscribe(hub: Hub, connection: Connection, data: unknown): void
     succeeded(hub, connection, channel);
     return;
   }
+  if (connection.subscriptions.size >= limits.subscriptionsPerConnection) {
+    refuse(
+      connection,
+      channel,
+      'LimitReached',
+      `The maximum subscriptions per connection limit (${limits.subscriptionsPerConnection}) was reached`,
+      4100,
+    );
+    return;
+  }
   let member: { userId: string; info: unknown } | undefined;
   if (typeof channelData === 'string') {
     const parsed = parseChannelData(hub, channel, channelData);
     if (typeof parsed === 'string') {
       refuse(connection, channel, 'LimitReached', parsed, 4009);
+      return;
+    }
+    if (hub.revoked(parsed.userId, connection)) {
+      // an authorization made before the user signed out, replayed on a connection that predates it
+      refuse(
+        connection,
+        channel,
+        'AuthError',
+        'This user was signed out after this connection opened; reconnect and authorize again',
+        401,
+      );
       return;
     }
     if (
@@ -172,7 +194,10 @@ function parseChannelData(
   if (userId.length > limits.userIdLength)
     return `The user_id is longer than the allowed ${limits.userIdLength} characters`;
   const info = parsed.user_info ?? null;
-  if (Buffer.byteLength(JSON.stringify(info)) > limits.userInfoBytes) {
+  const infoText = stringifyBounded(info);
+  if (infoText === undefined)
+    return `Invalid channel_data: user_info is nested deeper than ${MAX_DEPTH} levels`;
+  if (Buffer.byteLength(infoText) > limits.userInfoBytes) {
     return `The user_info is larger than the allowed ${limits.userInfoBytes} bytes`;
   }
   return { userId, info };

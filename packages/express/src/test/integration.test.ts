@@ -147,7 +147,8 @@ describe('with the pusher library and the embedded realtime server over HTTP', (
           PUSHER_PORT: String(realtime.port),
         },
       }),
-      (err: { code: number; stderr: string }) => err.code === 1 && /failed/.test(err.stderr),
+      (err: { code: number; stderr: string }) =>
+        err.code === 1 && /refused the credentials/.test(err.stderr) && /PUSHER_SECRET/.test(err.stderr),
     );
   });
 });

@@ -523,6 +523,67 @@ for (const { name, start } of targets) {
         await bystander.next((f) => f.event === 'pusher:pong');
       });
     });
+
+    describe('leaving, sign-in ids and user_id types', () => {
+      it('should remove a member as soon as its close frame arrives, before the TCP connection ends', async () => {
+        const channel = `presence-${unique()}`;
+        const watcher = await presenceRaw(target.port, channel, 'watcher');
+        const leaver = await presenceRaw(target.port, channel, `leaver-${unique()}`);
+        const rest = restClient(target.port);
+        const users = async (): Promise<string[]> => {
+          const response = await rest.get({ path: `/channels/${channel}/users` });
+          const body = (await response.json()) as { users: Array<{ id: string }> };
+          return body.users.map((user) => String(user.id)).sort();
+        };
+        assert.equal((await users()).length, 2);
+        // a client that sends its close frame but never ends its TCP connection (a tab mid-unload, a stuck
+        // proxy): ws would only give up on it after 30 s; the close frame alone must be the leave
+        (leaver.ws as unknown as { _socket: { end(): void } })._socket.end = () => {};
+        leaver.ws.close(1000);
+        await watcher.next((f) => f.event === 'pusher_internal:member_removed');
+        assert.deepEqual(await users(), ['watcher']);
+      });
+
+      it('should accept pusher:signin with a numeric id and deliver to that user as its string', async () => {
+        const raw = await openRaw(target.port);
+        const socketId = await raw.socketId();
+        const userData = JSON.stringify({ id: 4242 });
+        const auth = `${APP.key}:${createHmac('sha256', APP.secret)
+          .update(`${socketId}::user::${userData}`)
+          .digest('hex')}`;
+        raw.send({ event: 'pusher:signin', data: { auth, user_data: userData } });
+        await raw.next((f) => f.event === 'pusher:signin_success');
+        raw.send({ event: 'pusher:subscribe', data: { channel: '#server-to-user-4242' } });
+        await delay(100);
+        await restClient(target.port).sendToUser('4242', 'direct', { n: 1 });
+        const event = await raw.next((f) => f.event === 'direct');
+        assert.deepEqual(JSON.parse(event.data as string), { n: 1 });
+      });
+
+      it('should give a numeric presence user_id as Pusher documents it (a string)', async () => {
+        const channel = `presence-${unique()}`;
+        const first = await presenceRaw(target.port, channel, 7 as unknown as string);
+        const second = await openRaw(target.port);
+        const auth = restClient(target.port).authorizeChannel(await second.socketId(), channel, {
+          user_id: 8 as unknown as string,
+        });
+        second.send({ event: 'pusher:subscribe', data: { ...auth, channel } });
+        const succeeded = await second.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+        const presence = (JSON.parse(succeeded.data as string) as { presence: { ids: unknown[] } }).presence;
+        const added = await first.next((f) => f.event === 'pusher_internal:member_added');
+        const addedId = (JSON.parse(added.data as string) as { user_id: unknown }).user_id;
+        if (target.name === 'embedded') {
+          // Pusher's protocol gives user_id as a String everywhere, and its SDKs (Swift, Android, Flutter)
+          // type it so; pusher-js keys members by string anyway. One id, one type: apps compare strings.
+          assert.deepEqual([...presence.ids].sort(), ['7', '8']);
+          assert.equal(addedId, '8');
+        } else {
+          // soketi passes the JSON number through (documented difference in the README)
+          assert.deepEqual([...presence.ids].sort(), [7, 8]);
+          assert.equal(addedId, 8);
+        }
+      });
+    });
   });
 }
 
@@ -659,6 +720,50 @@ describe('embedded server only', () => {
         // clients first: pusher-js leaks its retry timers when disconnected while reconnecting
         await cleanup();
         await target.stop();
+      }
+    });
+  });
+
+  describe('client-event refusals (embedded only: soketi drops most silently)', () => {
+    it('should name the channel in every client-event refusal', async () => {
+      const target = await startEmbedded({ limits: { eventDataBytes: 100 } });
+      const disabled = await startEmbedded({ clientEvents: false });
+      try {
+        const refusals: Array<[Raw, Frame, RegExp]> = [];
+        const privateName = `private-${unique()}`;
+        const raw = await openRaw(target.port);
+        const auth = restClient(target.port).authorizeChannel(await raw.socketId(), privateName);
+        raw.send({ event: 'pusher:subscribe', data: { ...auth, channel: privateName } });
+        await raw.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+        const publicName = `public-${unique()}`;
+        raw.send({ event: 'pusher:subscribe', data: { channel: publicName } });
+        await raw.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+        refusals.push(
+          [raw, { event: 'client-x', channel: publicName, data: {} }, /private and presence/],
+          [raw, { event: 'client-x', channel: `private-${unique()}`, data: {} }, /must be subscribed/],
+          [raw, { event: `client-${'x'.repeat(200)}`, channel: privateName, data: {} }, /longer/],
+          [raw, { event: 'client-x', channel: privateName, data: { big: 'x'.repeat(200) } }, /larger/],
+        );
+        const off = await openRaw(disabled.port);
+        const offAuth = restClient(disabled.port).authorizeChannel(await off.socketId(), privateName);
+        off.send({ event: 'pusher:subscribe', data: { ...offAuth, channel: privateName } });
+        await off.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+        refusals.push([off, { event: 'client-x', channel: privateName, data: {} }, /not enabled/]);
+        for (const [socket, frame, message] of refusals) {
+          socket.send(frame);
+          const error = await socket.next((f) => f.event === 'pusher:error');
+          assert.equal(error.channel, frame.channel, `channel on ${JSON.stringify(error)}`);
+          assert.match((error.data as { message: string }).message, message);
+        }
+        // the rate limit too
+        for (let i = 0; i < 11; i += 1) raw.send({ event: 'client-x', channel: privateName, data: {} });
+        const limited = await raw.next((f) => f.event === 'pusher:error');
+        assert.equal(limited.channel, privateName);
+        assert.equal((limited.data as { code: number }).code, 4301);
+      } finally {
+        await cleanup();
+        await target.stop();
+        await disabled.stop();
       }
     });
   });
