@@ -226,6 +226,19 @@ describe('the redesigned panel', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('should pass axe in the identify-required state of every variant', async () => {
+    for (const variant of ['list', 'compact', 'stack']) {
+      const hint = await fixturePanel({
+        variant,
+        'auth-endpoint': '/whatsup-id/usersystem/auth',
+        channel: 'presence-whatsup-identified',
+      });
+      await hint.ready;
+      expect(hint.state).to.equal('identify-required');
+      await expect(hint).to.be.accessible();
+    }
+  });
+
   it('should lay out right to left for Arabic', async () => {
     const el = await signedInPanel('Rtl', 'مرحبا', { lang: 'ar' });
     const panelBox = el.shadowRoot!.querySelector('.panel')!;
