@@ -57,6 +57,38 @@ function library(pkg, { skip = [] } = {}) {
   };
 }
 
+/**
+ * Squeezes the whitespace out of our css`` and html`` literals (after TypeScript, before terser):
+ * terser leaves template text alone. Only our own sources, and only whitespace that cannot
+ * matter: runs of it collapse to one space (a space between inline elements is kept), and in CSS
+ * it goes entirely around punctuation.
+ */
+function minifyTemplates() {
+  return {
+    name: 'minify-templates',
+    transform(code, id) {
+      if (!id.includes('/presence-element/src/')) return null;
+      const out = code
+        .replace(/\bcss\s*`([^`]*)`/g, (_, body) => {
+          const min = body
+            .replace(/\/\*[^]*?\*\//g, '')
+            .replace(/\s+/g, ' ')
+            .replace(/ ?([{}:;,>]) ?/g, '$1')
+            .replace(/;}/g, '}')
+            .trim();
+          return `css\`${min}\``;
+        })
+        .replace(/\bhtml\s*`((?:[^`$\\]|\\.|\$(?!\{)|\$\{(?:[^{}]|\{[^{}]*\})*\})*)`/g, (whole, body) => {
+          // Only the static text between \${…} expressions: the expressions are code (comments too).
+          const parts = body.split(/(\$\{(?:[^{}]|\{[^{}]*\})*\})/);
+          const min = parts.map((part, i) => (i % 2 ? part : part.replace(/\s+/g, ' '))).join('');
+          return `html\`${min}\``;
+        });
+      return { code: out, map: null };
+    },
+  };
+}
+
 /** The element with lit and pusher-js inside, minified: classic script (IIFE) and ES module. */
 function bundles() {
   const dir = join(root, 'packages', 'presence-element');
@@ -72,9 +104,17 @@ function bundles() {
     nodeResolve({ browser: true }),
     commonjs(),
     ts(),
-    terser({ format: { comments: false } }),
+    minifyTemplates(),
+    terser({
+      ecma: 2020,
+      compress: { passes: 2 },
+      // Private members (`_name`, ours and pusher-js's) get short names; lit's internals are `_$…`
+      // and public API never starts with an underscore, so nothing reachable from outside changes.
+      mangle: { properties: { regex: /^_[a-z]/ } },
+      format: { comments: false },
+    }),
   ];
-  const input = join(dir, 'src', 'whatsup-presence.ts');
+  const input = join(dir, 'src', 'define.ts');
   return [
     {
       input,
@@ -98,10 +138,47 @@ function bundles() {
   ];
 }
 
+/**
+ * Each message pack also as a classic script for pages on the one-file bundle: it registers itself
+ * through the bundle's global (`WhatsupPresence.addMessages`), so the bundle carries English only.
+ */
+function localeScripts() {
+  const dir = join(root, 'packages', 'presence-element');
+  const isLocalize = (id) => /(^|\/)localize(\.js|\.ts)?$/.test(id);
+  return readdirSync(join(dir, 'src', 'locales'))
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => ({
+      input: join(dir, 'src', 'locales', name),
+      external: isLocalize,
+      plugins: [
+        typescript({
+          tsconfig: join(dir, 'tsconfig.json'),
+          declaration: false,
+          declarationMap: false,
+          outDir: undefined,
+          sourceMap: false,
+        }),
+        terser({ ecma: 2020, format: { comments: false } }),
+      ],
+      output: {
+        file: join(dir, 'dist', 'locales', name.replace(/\.ts$/, '.bundle.min.js')),
+        format: 'iife',
+        globals: (id) => (isLocalize(id) ? 'WhatsupPresence' : id),
+      },
+      onwarn(warning, warn) {
+        if (warning.code !== 'MISSING_NAME_OPTION_FOR_IIFE_EXPORT') warn(warning);
+      },
+    }));
+}
+
 const configs = {
   realtime: () => [library('realtime')],
   express: () => [library('express')],
-  'presence-element': () => [library('presence-element', { skip: ['test'] }), ...bundles()],
+  'presence-element': () => [
+    library('presence-element', { skip: ['test'] }),
+    ...bundles(),
+    ...localeScripts(),
+  ],
 };
 
 const selected = only ? [only] : Object.keys(configs);

@@ -43,8 +43,13 @@ export class Panel {
     await this.page.keyboard.press('Enter');
   }
 
+  /** The panel's own Sign out (guest mode; in identify mode the site's, or `logout-url`). */
+  get signOutButton() {
+    return this.page.locator('whatsup-presence [part~="sign-out"]');
+  }
+
   async signOut(): Promise<void> {
-    await this.me.locator('[part~="sign-out"]').click();
+    await this.signOutButton.click();
   }
 
   /** The member rows as shown, in order (me first). */
@@ -52,7 +57,8 @@ export class Panel {
     return this.page.locator('whatsup-presence [part~="member"]').evaluateAll((rows) =>
       rows.map((row) => ({
         name: row.querySelector('[part~="name"]')?.textContent?.trim() ?? '',
-        status: row.querySelector('[part~="status"]')?.textContent?.trim() ?? '',
+        // My row says "Set a status" (class empty) when I have none: that is not a status.
+        status: row.querySelector('[part~="status"]:not(.empty)')?.textContent?.trim() ?? '',
       })),
     );
   }

@@ -1,4 +1,4 @@
-/** Every visible string; override any of them through the `messages` property. */
+/** Every visible string (English); override any of them through the `messages` property. */
 export const defaultMessages = {
   loading: 'Loading…',
   signUpTitle: "Join in: tell everyone what you're up to",
@@ -8,10 +8,11 @@ export const defaultMessages = {
   join: 'Join',
   joining: 'Joining…',
   identifyRequired: 'Sign in on this site to see who is online.',
-  meLabel: 'You',
+  sessionEnded: 'Your session ended — join again.',
+  you: '(you)',
   editStatusHint: 'Click or press Enter to edit your status',
   editorHint: 'Enter saves, Escape cancels',
-  emptyStatus: 'No status yet — click to set one',
+  emptyStatus: 'Set a status',
   signOut: 'Sign out',
   membersLabel: 'Online now',
   nobodyElse: 'Nobody else is here yet.',
@@ -26,8 +27,10 @@ export const defaultMessages = {
   joined: (name: string) => `${name} joined`,
   left: (name: string) => `${name} left`,
   statusChanged: (name: string, status: string) => `${name}: ${status}`,
-  online: (count: number) => `${count} online`,
+  /** `plural` is Intl.PluralRules' category for `count` in the panel's language. */
+  online: (count: number, plural: string) => `${count} ${plural === 'one' ? 'person' : 'people'} online`,
   more: (count: number) => `and ${count} more`,
+  showAll: (count: number) => `Show all ${count} people online`,
   configMissing: 'whatsup: set the auth-endpoint and channel attributes.',
   configChannel: (channel: string) => `whatsup: the channel must start with "presence-", got "${channel}".`,
   configPort: (port: string) => `whatsup: ws-port must be a port number (1–65535), got "${port}".`,

@@ -1,20 +1,22 @@
 import { css } from 'lit';
 
+// Logical properties throughout (inline/block, start/end): the same sheet lays out right to left.
 export const styles = css`
   :host {
     display: block;
-    font-family: var(--whatsup-font, inherit);
+    max-inline-size: var(--whatsup-max-width, 28rem);
+    font: 0.875rem/1.25rem var(--whatsup-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
     color: var(--whatsup-fg, #1d2330);
-    --_bg: var(--whatsup-bg, #ffffff);
+    --_bg: var(--whatsup-bg, #fff);
     --_muted: var(--whatsup-muted, #5b6475);
     --_border: var(--whatsup-border, #d9dde5);
     --_accent: var(--whatsup-accent, #5b3cc4);
-    --_accent-fg: var(--whatsup-accent-fg, #ffffff);
+    --_accent-fg: var(--whatsup-accent-fg, #fff);
     --_highlight: var(--whatsup-highlight, #fff3c4);
     --_radius: var(--whatsup-radius, 12px);
-    --_avatar: var(--whatsup-avatar-size, 2.5rem);
+    --_avatar: var(--whatsup-avatar-size, 2rem);
     --_danger: var(--whatsup-danger, #b3261e);
-    --_gap: var(--whatsup-gap, 0.75rem);
+    --_online: #1e8e3e;
   }
   @media (prefers-color-scheme: dark) {
     :host {
@@ -26,30 +28,54 @@ export const styles = css`
       --_accent-fg: var(--whatsup-accent-fg, #14111f);
       --_highlight: var(--whatsup-highlight, #4a3f12);
       --_danger: var(--whatsup-danger, #ff8a80);
+      --_online: #5bd47a;
     }
   }
   :host([hidden]),
   [hidden] {
     display: none !important;
   }
-  .panel {
-    position: relative;
+  .panel,
+  .people {
     background: var(--_bg);
+    color: inherit;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    padding: 1rem;
+    padding: 0.75rem;
   }
-  .title,
-  .list-title {
-    font-size: 1rem;
-    margin: 0 0 0.75rem;
+  :host([variant='stack']) .panel {
+    display: inline-block;
+    border: 0;
+    padding: 0;
+    background: none;
   }
-  .count,
+  .head {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 0.5rem;
+    margin-block-end: 0.25rem;
+  }
+  .title {
+    font-size: 0.875rem;
+    font-weight: 600;
+    margin: 0;
+    padding-inline: 0.5rem;
+  }
+  .form .title {
+    padding: 0;
+    margin-block-end: 0.5rem;
+  }
   .hint,
   .time,
-  .loading {
+  .loading,
+  .you,
+  .counter {
     color: var(--_muted);
-    font-weight: normal;
+  }
+  .hint,
+  .loading {
+    margin: 0.25rem 0.5rem;
   }
   .form {
     display: grid;
@@ -57,7 +83,6 @@ export const styles = css`
   }
   label {
     font-weight: 600;
-    font-size: 0.9rem;
     margin-block-start: 0.35rem;
   }
   input,
@@ -66,172 +91,303 @@ export const styles = css`
     color: inherit;
     background: transparent;
     border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) / 2);
+    border-radius: 6px;
     padding: 0.45rem 0.6rem;
     box-sizing: border-box;
     inline-size: 100%;
   }
-  input[aria-invalid='true'],
-  textarea[aria-invalid='true'] {
+  [aria-invalid='true'] {
     border-color: var(--_danger);
   }
   button {
     font: inherit;
-    border-radius: calc(var(--_radius) / 2);
-    padding: 0.45rem 0.9rem;
+    color: inherit;
     cursor: pointer;
   }
   .primary {
     background: var(--_accent);
     color: var(--_accent-fg);
     border: 1px solid var(--_accent);
+    border-radius: 6px;
+    padding: 0.45rem 1rem;
     justify-self: start;
     margin-block-start: 0.5rem;
+    font-weight: 600;
   }
   .primary[disabled] {
     opacity: 0.6;
     cursor: progress;
   }
-  .secondary {
-    background: transparent;
+  .link {
+    background: none;
+    border: 0;
+    padding: 0.25rem 0.5rem;
+    border-radius: 6px;
+    color: var(--_muted);
+    text-decoration: none;
+    white-space: nowrap;
+  }
+  .link:hover {
     color: inherit;
-    border: 1px solid var(--_border);
+    background: color-mix(in srgb, var(--_fg, currentColor) 8%, transparent);
   }
   .icon {
-    background: transparent;
-    color: inherit;
+    background: none;
     border: 0;
-    font-size: 1.2rem;
+    font-size: 1.25rem;
     line-height: 1;
-    padding: 0.1rem 0.4rem;
+    padding: 0.125rem 0.375rem;
+    border-radius: 6px;
   }
   :focus-visible {
     outline: 2px solid var(--_accent);
-    outline-offset: 2px;
+    outline-offset: 1px;
   }
   .field-error,
-  .error {
+  .error,
+  .notice {
     color: var(--_danger);
-    font-size: 0.9rem;
     margin: 0;
   }
-  .me {
-    display: flex;
-    align-items: center;
-    gap: var(--_gap);
-    padding-block-end: var(--_gap);
-    margin-block-end: var(--_gap);
-    border-block-end: 1px solid var(--_border);
+  .notice {
+    color: inherit;
+    padding: 0.5rem;
+    border-radius: 6px;
+    background: color-mix(in srgb, var(--_accent) 12%, transparent);
   }
-  .who {
-    display: flex;
-    flex-direction: column;
-    min-inline-size: 0;
-    flex: 1;
-  }
-  .name {
-    font-weight: 600;
-    overflow-wrap: anywhere;
-  }
-  .status {
-    overflow-wrap: anywhere;
-    white-space: pre-wrap;
-  }
-  .editable {
-    cursor: text;
-    border-radius: 4px;
-    padding: 0.1rem 0.2rem;
-    margin-inline-start: -0.2rem;
-  }
-  .editable:hover {
-    background: color-mix(in srgb, var(--_accent) 10%, transparent);
-  }
-  .editable.empty {
-    color: var(--_muted);
-    font-style: italic;
-  }
-  .editor {
-    display: flex;
-    align-items: center;
-    gap: 0.5rem;
-  }
-  .counter.over {
-    color: var(--_danger);
-  }
-  .counter {
-    color: var(--_muted);
-    font-size: 0.8rem;
-    font-variant-numeric: tabular-nums;
+  .row .field-error {
+    grid-column: 2 / -1;
+    font-size: 0.8125rem;
   }
   .list {
     list-style: none;
     margin: 0;
     padding: 0;
+  }
+  /* A fixed height: a clock tick, an edit or a missing status never moves the rows below. */
+  .row {
     display: grid;
-    gap: 0.25rem;
-  }
-  .member {
-    display: flex;
-    gap: var(--_gap);
+    grid-template-columns: auto minmax(0, 1fr) auto;
     align-items: center;
-    padding: 0.4rem 0.5rem;
-    border-radius: calc(var(--_radius) / 2);
+    column-gap: 0.625rem;
+    min-block-size: 2.75rem;
+    box-sizing: border-box;
+    padding: 0.25rem 0.5rem;
+    border-radius: 8px;
   }
-  .member.flash {
+  .row:hover {
+    background: color-mix(in srgb, var(--_accent) 6%, transparent);
+  }
+  .flash {
     animation: flash 1.6s ease-out;
   }
   @keyframes flash {
     from {
       background: var(--_highlight);
     }
-    to {
-      background: transparent;
-    }
   }
-  .time {
-    font-size: 0.8rem;
+  .who {
+    display: grid;
+    min-inline-size: 0;
+    line-height: 1.125rem;
   }
-  .avatar {
+  .line {
+    display: flex;
+    gap: 0.25rem;
+    min-inline-size: 0;
+  }
+  .name {
+    font-weight: 600;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .you {
     flex: none;
+  }
+  .status,
+  .editor {
+    display: block;
+    min-inline-size: 0;
+    block-size: 1.125rem;
+    font: inherit;
+    margin: 0;
+    padding: 0;
+    border: 0;
+    background: none;
+    text-align: start;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    color: var(--_muted);
+    cursor: default;
+  }
+  /* Names and statuses take their own direction (dir=auto) but line up with the panel's start. */
+  [dir='rtl'] .name,
+  [dir='rtl'] .status {
+    text-align: right;
+  }
+  .status.mine {
+    color: inherit;
+    cursor: text;
+    border-radius: 4px;
+  }
+  .status.mine:hover {
+    background: color-mix(in srgb, var(--_accent) 10%, transparent);
+  }
+  .status.empty {
+    color: var(--_muted);
+    font-style: italic;
+  }
+  .editor {
+    color: inherit;
+    padding-inline: 0.25rem;
+    border-radius: 4px;
+    outline: 2px solid var(--_accent);
+    outline-offset: 0;
+  }
+  .open {
+    align-items: start;
+  }
+  .open .status {
+    block-size: auto;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  .time,
+  .counter {
+    grid-column: -2;
+    font-size: 0.75rem;
+    white-space: nowrap;
+    font-variant-numeric: tabular-nums;
+  }
+  .counter.over {
+    color: var(--_danger);
+  }
+  .av {
+    position: relative;
+    display: block;
     inline-size: var(--_avatar);
     block-size: var(--_avatar);
+  }
+  .avatar {
+    box-sizing: border-box;
+    inline-size: 100%;
+    block-size: 100%;
     border-radius: 50%;
-    display: inline-grid;
+    display: grid;
     place-items: center;
+    font-size: 0.75rem;
     font-weight: 600;
-    font-size: 0.9rem;
     color: #fff;
-    background: hsl(var(--hue, 250) 45% 42%);
+    background: #455a64;
     object-fit: cover;
   }
+  .dot {
+    position: absolute;
+    inset-block-end: -1px;
+    inset-inline-end: -1px;
+    inline-size: 0.625rem;
+    block-size: 0.625rem;
+    border-radius: 50%;
+    background: var(--_online);
+    border: 2px solid var(--_bg);
+    box-sizing: border-box;
+  }
+  :host([variant='compact']) .row {
+    min-block-size: 2rem;
+    padding-block: 0.125rem;
+    grid-template-columns: auto minmax(0, max-content) minmax(3rem, 1fr) auto;
+  }
+  :host([variant='compact']) .who {
+    display: contents;
+  }
+  :host([variant='compact']) .av {
+    --_avatar: 1.5rem;
+  }
+  :host([variant='compact']) .avatar {
+    font-size: 0.625rem;
+  }
+  :host([variant='compact']) .dot {
+    inline-size: 0.5rem;
+    block-size: 0.5rem;
+    border-width: 1.5px;
+  }
+  .stack {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.5rem;
+    padding: 0.125rem;
+    padding-inline-end: 0.625rem;
+    border: 1px solid var(--_border);
+    border-radius: 999px;
+    background: var(--_bg);
+  }
+  .stack .av {
+    border: 2px solid var(--_bg);
+    border-radius: 50%;
+  }
+  .stack .av + .av {
+    margin-inline-start: -1.125rem;
+  }
+  .stack .dot {
+    display: none;
+  }
+  .more {
+    font-weight: 600;
+    font-variant-numeric: tabular-nums;
+  }
+  .people {
+    position: fixed;
+    inset: auto;
+    margin: 0;
+    inline-size: min(24rem, calc(100vw - 1rem));
+    max-block-size: min(32rem, 80vh);
+    overflow: auto;
+    box-shadow: 0 8px 28px rgb(0 0 0 / 0.2);
+    box-sizing: border-box;
+  }
   .connection {
-    margin: 0 0 0.75rem;
+    margin: 0 0 0.5rem;
     padding: 0.35rem 0.6rem;
-    border-radius: calc(var(--_radius) / 2);
+    border-radius: 6px;
     background: color-mix(in srgb, var(--_accent) 12%, transparent);
   }
+  .toasts {
+    position: fixed;
+    inset: auto;
+    inset-block-end: 1rem;
+    inset-inline-end: 1rem;
+    margin: 0;
+    padding: 0;
+    border: 0;
+    background: none;
+    color: inherit;
+    overflow: visible;
+    display: grid;
+    gap: 0.5rem;
+    inline-size: min(22rem, calc(100vw - 2rem));
+  }
+  .toasts:not(:popover-open) {
+    display: none;
+  }
   .toast {
-    position: absolute;
-    inset-block-start: 0.5rem;
-    inset-inline: 0.5rem;
     display: flex;
     align-items: center;
     gap: 0.5rem;
     justify-content: space-between;
     background: var(--_accent);
     color: var(--_accent-fg);
-    border-radius: calc(var(--_radius) / 2);
-    padding: 0.6rem 0.8rem;
-    box-shadow: 0 4px 16px rgb(0 0 0 / 0.2);
+    border-radius: 8px;
+    padding: 0.625rem 0.5rem 0.625rem 0.875rem;
+    box-shadow: 0 6px 20px rgb(0 0 0 / 0.25);
+    overflow-wrap: anywhere;
     animation: toast-in 0.2s ease-out;
-  }
-  .toast .icon {
-    color: inherit;
   }
   /* transform only: a fading toast would be read (and contrast-checked) half transparent */
   @keyframes toast-in {
     from {
-      transform: translateY(-0.5rem);
+      transform: translateY(0.5rem);
     }
   }
   .sr-only {
@@ -243,31 +399,19 @@ export const styles = css`
     white-space: nowrap;
   }
   @media (prefers-reduced-motion: reduce) {
-    .member.flash,
+    .flash,
     .toast {
       animation: none;
     }
-    .member.flash {
-      background: var(--_highlight);
-    }
   }
   @media (forced-colors: active) {
-    .avatar {
-      border: 1px solid CanvasText;
-    }
-    .member.flash {
-      outline: 2px solid Highlight;
-    }
+    .avatar,
     .toast,
     .connection {
       border: 1px solid CanvasText;
     }
-    .primary {
-      border: 1px solid ButtonText;
-    }
-    .editable:focus-visible,
-    :focus-visible {
-      outline-color: Highlight;
+    .flash {
+      outline: 2px solid Highlight;
     }
   }
 `;

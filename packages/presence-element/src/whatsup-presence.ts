@@ -1,22 +1,15 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
-import Pusher, { type Members, type PresenceChannel } from 'pusher-js';
 import { styles } from './whatsup-presence.styles.js';
-import { ApiError, apiBaseFrom, call, channelAuthorizer, crossOrigin } from './api.js';
-import { renderAvatar, renderMemberRow } from './member-row.js';
+import { PresenceController, type PresenceOptions } from './presence-controller.js';
 import { defaultMessages, type Messages } from './messages.js';
-import type { Member, PanelState, ServerConfig } from './types.js';
-import {
-  WhatsupAnnouncementEvent,
-  WhatsupConnectionChangeEvent,
-  WhatsupErrorEvent,
-  WhatsupMemberJoinedEvent,
-  WhatsupMemberLeftEvent,
-  WhatsupSignedInEvent,
-  WhatsupSignedOutEvent,
-  WhatsupStatusChangedEvent,
-} from './events.js';
+import { isRtl, langOf, packFor, packsVersion, pluralOf } from './localize.js';
+import type { Member, PanelState } from './types.js';
+import { renderAvatar } from './views/avatar.js';
+import { renderRow, renderTime } from './views/member-row.js';
+import { renderForm } from './views/sign-up-form.js';
+import { renderToasts, type Toast } from './views/toast.js';
 
 /** Changing any of these after the first render tears the connection down and starts again. */
 const CONFIG_PROPERTIES = [
@@ -28,14 +21,26 @@ const CONFIG_PROPERTIES = [
   'wsHost',
   'wsPort',
   'forceTls',
-] as const;
+];
 const FLASH_MS = 1600;
 const ANNOUNCE_EVERY_MS = 1000;
 const CLOCK_MS = 30_000;
-const REFRESH_AFTER_JOIN_MS = 300;
+const MAX_TOASTS = 3;
+
+/** One clock for every panel on the page: relative times move on together, one timer in all. */
+const clockListeners = new Set<() => void>();
+let clock: ReturnType<typeof setInterval> | undefined;
+function onTick(listener: () => void): () => void {
+  clockListeners.add(listener);
+  clock ??= setInterval(() => clockListeners.forEach((l) => l()), CLOCK_MS);
+  return () => {
+    clockListeners.delete(listener);
+    if (!clockListeners.size) clock = clearInterval(clock) as undefined;
+  };
+}
 
 /**
- * A live "who's online, and what are they up to" panel.
+ * A live "who's online, and what are they up to" panel: a view over `PresenceController`.
  *
  * @fires whatsup-signed-in - the visitor signed in, or was found signed in on load
  * @fires whatsup-signed-out - the visitor signed out (here or in another tab) or the session expired
@@ -46,21 +51,25 @@ const REFRESH_AFTER_JOIN_MS = 300;
  * @fires whatsup-connection-change - the realtime connection changed state
  * @fires whatsup-error - bad configuration, a refused request or connection, a failed subscription
  * @csspart form - the sign-up form
- * @csspart me - the card with my name, status editor and sign-out button
- * @csspart status - a status text (mine is a button that starts editing)
+ * @csspart notice - "your session ended — join again"
+ * @csspart me - my row (first in the list), with my editable status
+ * @csspart status - a status text (mine starts editing; the others' expand)
  * @csspart status-editor - the input that edits my status
  * @csspart counter - the length counter beside the status editor
- * @csspart sign-out - the sign-out button
+ * @csspart sign-out - the sign-out button (or the `logout-url` link)
  * @csspart list - the members list
  * @csspart member - one row of the list
  * @csspart avatar - a member's picture or initials
  * @csspart name - a member's name
- * @csspart time - "updated 3 minutes ago"
+ * @csspart time - when the status was set ("5 min. ago")
+ * @csspart toasts - the top-layer box holding the announcements
  * @csspart toast - an announcement
+ * @csspart stack - the avatar-stack button (`variant="stack"`)
+ * @csspart popover - the full list opened from the stack
  * @csspart connection - "Reconnecting…"
  * @csspart error - a configuration or request error
  * @csspart hint - "sign in on this site" (identify mode) and "nobody else is here yet"
- * @cssprop --whatsup-font - font family (default: inherit)
+ * @cssprop --whatsup-font - font family (default: the system UI font)
  * @cssprop --whatsup-bg - panel background
  * @cssprop --whatsup-fg - text colour
  * @cssprop --whatsup-muted - secondary text colour
@@ -71,65 +80,101 @@ const REFRESH_AFTER_JOIN_MS = 300;
  * @cssprop --whatsup-highlight - background of a row whose status just changed
  * @cssprop --whatsup-radius - corner radius
  * @cssprop --whatsup-avatar-size - avatar diameter
- * @cssprop --whatsup-gap - space between rows and sections
+ * @cssprop --whatsup-max-width - the panel's widest (default 28rem)
  */
 export class WhatsupPresence extends LitElement {
+  /** This copy's version: `define()` names both when a second copy meets the tag taken. */
+  static readonly version = '0.1.0'; // = package.json's (test-support/size.test.mjs checks)
   static override styles = styles;
+  static override properties = {
+    authEndpoint: { attribute: 'auth-endpoint' },
+    channel: {},
+    apiBase: { attribute: 'api-base' },
+    key: {},
+    cluster: {},
+    wsHost: { attribute: 'ws-host' },
+    wsPort: { attribute: 'ws-port' },
+    forceTls: { attribute: 'force-tls', type: Boolean },
+    toastDuration: { attribute: 'toast-duration', type: Number },
+    variant: { reflect: true },
+    maxVisible: { attribute: 'max-visible', type: Number },
+    logoutUrl: { attribute: 'logout-url' },
+    messages: { attribute: false },
+    _editing: { state: true },
+    _draft: { state: true },
+    _busy: { state: true },
+    _fieldErrors: { state: true },
+    _formError: { state: true },
+    _toasts: { state: true },
+  };
 
   /** The middleware's channel authorization route, e.g. `/whatsup/usersystem/auth`. */
-  @property({ attribute: 'auth-endpoint' }) authEndpoint = '';
+  authEndpoint = '';
   /** The presence channel to show, e.g. `presence-whatsup-members`. */
-  @property({ attribute: 'channel' }) channel = '';
+  channel = '';
   /** Where the other routes live; default: beside the auth endpoint (`/whatsup/usersystem/auth` → `/whatsup`). */
-  @property({ attribute: 'api-base' }) apiBase = '';
+  apiBase = '';
   /** Pusher app key; default from GET /config. */
-  @property({ attribute: 'key' }) key = '';
+  key = '';
   /** Pusher Channels cluster (e.g. `eu`); given without `ws-host`, it points the connection at Pusher Channels. */
-  @property({ attribute: 'cluster' }) cluster = '';
+  cluster = '';
   /** WebSocket host; default from GET /config, else the page's host. */
-  @property({ attribute: 'ws-host' }) wsHost = '';
+  wsHost = '';
   /** WebSocket port; default from GET /config, else the page's port. */
-  @property({ attribute: 'ws-port' }) wsPort = '';
+  wsPort = '';
   /** Always use wss:// (an https page always does). */
-  @property({ attribute: 'force-tls', type: Boolean }) forceTls = false;
-  /** How long an announcement stays, in milliseconds. */
-  @property({ attribute: 'toast-duration', type: Number }) toastDuration = 5000;
+  forceTls = false;
+  /** How long an announcement stays, in milliseconds (the timer pauses while hovered or focused). */
+  toastDuration = 5000;
+  /** `list` (default), `compact` (one line per person) or `stack` (overlapping avatars opening the list). */
+  variant: 'list' | 'compact' | 'stack' = 'list';
+  /** How many avatars the stack shows before "+N". */
+  maxVisible = 4;
+  /** In identify mode: where the site signs people out (a Sign out link); none by default. */
+  logoutUrl = '';
   /** Every visible string can be replaced here (see `defaultMessages`). */
-  @property({ attribute: false }) messages: Partial<Messages> = {};
+  messages: Partial<Messages> = {};
 
-  /** `loading`, `signed-out`, `identify-required`, `signed-in` or `error`. */
-  @state() state: PanelState = 'loading';
-  /** The pusher-js connection state (`initialized`, `connecting`, `connected`, `unavailable`, `failed`, `disconnected`). */
-  @state() connectionState = 'initialized';
-  @state() private _me: Member | null = null;
-  @state() private _error = '';
-  @state() private _fieldErrors: Record<string, string> = {};
-  @state() private _busy = false;
-  @state() private _editing = false;
-  @state() private _draft = '';
-  @state() private _statusError = '';
-  @state() private _toast: { message: string; id: number } | null = null;
-  @state() private _everConnected = false;
+  /** The headless part: connection, session, members and events. Build your own UI on it. */
+  readonly controller = new PresenceController(
+    this,
+    (): PresenceOptions => this,
+    () => this._t,
+  );
 
-  // Mutated in place and re-rendered through requestUpdate(): an event costs O(1) plus Lit's keyed diff.
-  private _members = new Map<string, Member>();
-  private _flashed = new Set<string>();
-  private _version = 0;
-  private _sorted: { version: number; list: readonly Member[] } = { version: -1, list: [] };
-
-  private _config: ServerConfig = {};
-  private _pusher: Pusher | null = null;
-  private _abort: AbortController | null = null;
-  private _generation = 0;
-  private _restartQueued = false;
-  private _subscribedBefore = false;
+  private _editing = false;
+  private _draft = '';
+  private _busy = false;
+  private _fieldErrors: Record<string, string> = {};
+  private _formError = '';
+  private _toasts: readonly Toast[] = [];
+  private _toastQueue: Toast[] = [];
+  private _toastId = 0;
+  private _toastTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  private _held = false;
+  private _expanded = new Set<string>();
+  private _flashed = new Map<string, ReturnType<typeof setTimeout>>();
+  private _tick = 0;
+  private _untick: (() => void) | null = null;
   private _announceQueue: string[] = [];
   private _announceTimer: ReturnType<typeof setTimeout> | undefined;
-  private _toastTimer: ReturnType<typeof setTimeout> | undefined;
-  private _flashTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private _clock: ReturnType<typeof setInterval> | undefined;
-  private _refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private _format: { locale: string; format: Intl.RelativeTimeFormat } | null = null;
+  private _tCache: { from: Partial<Messages>; lang: string; packs: number; t: Messages } | null = null;
+  private _members: { me: Member | null; others: readonly Member[]; list: readonly Member[] } | null = null;
+
+  constructor() {
+    super();
+    this.addEventListener('whatsup-announcement', (e) => this._showToast(e.detail.message));
+    this.addEventListener('whatsup-member-joined', (e) =>
+      this._announce(this._t.joined(e.detail.member.name)),
+    );
+    this.addEventListener('whatsup-member-left', (e) => this._announce(this._t.left(e.detail.member.name)));
+    this.addEventListener('whatsup-status-changed', (e) => {
+      const m = e.detail.member;
+      if (m.id === this.me?.id) return;
+      this._flash(m.id);
+      this._announce(this._t.statusChanged(m.name, m.status));
+    });
+  }
 
   // `lang` is HTMLElement's own property: observe the attribute so a change re-renders the times.
   static override get observedAttributes(): string[] {
@@ -138,456 +183,112 @@ export class WhatsupPresence extends LitElement {
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     super.attributeChangedCallback(name, old, value);
-    if (name === 'lang') this.requestUpdate();
+    if (name === 'lang') this._retick();
   }
 
-  /** Everyone online, me first, then by name (then id, so equal names keep their order). */
-  get members(): readonly Member[] {
-    if (this._sorted.version === this._version) return this._sorted.list;
-    const meId = this._me?.id;
-    const others = [...this._members.values()].filter((m) => m.id !== meId).sort(byNameThenId);
-    const mine = this.me;
-    const list = Object.freeze(mine ? [mine, ...others] : others);
-    this._sorted = { version: this._version, list };
-    return list;
+  /** `loading`, `signed-out`, `identify-required`, `signed-in` or `error`. */
+  get state(): PanelState {
+    return this.controller.state;
   }
-
+  /** The pusher-js connection state (`initialized`, `connecting`, `connected`, `unavailable`, `failed`, `disconnected`). */
+  get connectionState(): string {
+    return this.controller.connectionState;
+  }
   /** The signed-in visitor, or null. */
   get me(): Member | null {
-    return this._me ? (this._members.get(this._me.id) ?? this._me) : null;
+    return this.controller.me;
   }
-
-  private get _t(): Messages {
-    return { ...defaultMessages, ...this.messages };
-  }
-
-  private get _base(): string {
-    return (this.apiBase || apiBaseFrom(this.authEndpoint)).replace(/\/$/, '');
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // "updated 3 minutes ago" has to move on by itself.
-    this._clock = setInterval(() => this.requestUpdate(), CLOCK_MS);
-    this._queueRestart();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearInterval(this._clock);
-    clearTimeout(this._toastTimer);
-    clearTimeout(this._announceTimer);
-    this._announceTimer = undefined;
-    for (const timer of this._flashTimers.values()) clearTimeout(timer);
-    this._flashTimers.clear();
-    this._teardown();
-    this._generation++;
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    if (CONFIG_PROPERTIES.some((name) => changed.has(name)) && this.hasUpdated) {
-      // The first render's values are what connectedCallback started with: only later changes restart.
-      if (CONFIG_PROPERTIES.some((name) => changed.get(name) !== undefined)) this._queueRestart();
+  /** Everyone online, me first, then by name (then id, so equal names keep their order). */
+  get members(): readonly Member[] {
+    const { me, others } = this.controller;
+    if (this._members?.me !== me || this._members.others !== others) {
+      this._members = { me, others, list: Object.freeze(me ? [me, ...others] : [...others]) };
     }
+    return this._members.list;
+  }
+  /** Settles once the panel has an answer (form, hint, error, or signed in with everyone's status). */
+  get ready(): Promise<void> {
+    return this.controller.ready;
   }
 
-  /**
-   * Saves my status through POST /status. The change shows at once and is rolled back, with a
-   * message and a `whatsup-error` event, if the server refuses it. Resolves to whether it was saved;
-   * never rejects.
-   */
+  /** Saves my status (see `PresenceController.setStatus`); resolves to whether it was saved. */
   async setStatus(text: string): Promise<boolean> {
-    const me = this.me;
-    if (!me || this.state !== 'signed-in') {
-      this.dispatchEvent(new WhatsupErrorEvent('auth.signed_out', this._t.notSignedIn));
-      return false;
+    const saved = await this.controller.setStatus(text);
+    if (!saved && this.controller.statusError) {
+      await this.updateComplete;
+      this._focus('[part~="me"] [part~="status"]');
     }
-    const previous = me.status;
-    this._upsert({ ...me, status: String(text), updatedAt: Date.now() });
-    this._statusError = '';
-    try {
-      const { user } = await call<{ user: Member }>(`${this._base}/status`, {
-        method: 'POST',
-        body: { status: String(text) },
-      });
-      if (this._me?.id !== me.id) return false;
-      this._upsert(user);
-      if (user.status !== previous) this.dispatchEvent(new WhatsupStatusChangedEvent(user, previous));
-      return true;
-    } catch (err) {
-      if (this._me?.id !== me.id) return false;
-      const current = this._members.get(me.id);
-      // Roll back only my optimistic text; a newer status from the server stays.
-      if (current && current.status === String(text)) this._upsert(me);
-      const e = toApiError(err);
-      if (e.status === 401) {
-        this._signedOut('expired');
-        return false;
-      }
-      this._statusError = `${this._t.statusRefused} ${e.message}`;
-      this.dispatchEvent(new WhatsupErrorEvent(e.code, e.message));
-      return false;
-    }
+    return saved;
   }
 
   /** Ends the session (POST /logout); my other tabs return to the form too. Never rejects. */
   async signOut(): Promise<void> {
-    // Leave first, so the server's `signed-out` (meant for my other tabs) does not come back here.
-    this._teardown();
-    try {
-      await call(`${this._base}/logout`, { method: 'POST' });
-    } catch (err) {
-      const e = toApiError(err);
-      this.dispatchEvent(new WhatsupErrorEvent(e.code, e.message));
-    }
-    this._signedOut('user');
+    await this.controller.signOut();
+    await this.updateComplete;
+    this._focus('input[name="username"]');
   }
 
-  // ---- lifecycle ----
-
-  private _queueRestart(): void {
-    if (this._restartQueued) return;
-    this._restartQueued = true;
-    queueMicrotask(() => {
-      this._restartQueued = false;
-      if (this.isConnected) void this._start();
-    });
+  /** English, under the pack for the panel's language, under `messages`: merged once per change. */
+  private get _t(): Messages {
+    const lang = langOf(this);
+    const c = this._tCache;
+    if (c?.from !== this.messages || c.lang !== lang || c.packs !== packsVersion()) {
+      const t = { ...defaultMessages, ...packFor(lang), ...this.messages } as Messages;
+      this._tCache = { from: this.messages, lang, packs: packsVersion(), t };
+    }
+    return this._tCache!.t;
   }
 
-  private async _start(): Promise<void> {
-    const generation = ++this._generation;
-    this._teardown();
-    const abort = new AbortController();
-    this._abort = abort;
-    const stale = () => generation !== this._generation;
-    this._error = '';
-    this._fieldErrors = {};
-    this._statusError = '';
-    this._editing = false;
-    this._me = null;
-    this._clearMembers();
-    this.state = 'loading';
-    const problem = this._configProblem();
-    if (problem) return this._fail('config.invalid', problem);
-    try {
-      this._config = await call<ServerConfig>(`${this._base}/config`, { signal: abort.signal });
-    } catch (err) {
-      if (stale()) return;
-      // A page that names its own key may do without /config (e.g. the routes sit behind another proxy).
-      if (!this.key) {
-        return this._fail('config.unreachable', `${this._t.configUnreachable} (${toApiError(err).message})`);
-      }
-      this._config = {};
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._untick = onTick(() => this._retick());
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._untick?.();
+    clearTimeout(this._announceTimer);
+    this._announceTimer = undefined;
+    for (const timer of [...this._flashed.values(), ...this._toastTimers.values()]) clearTimeout(timer);
+    this._flashed.clear();
+    this._toastTimers.clear();
+  }
+
+  protected override willUpdate(): void {
+    // Leaving the signed-in state ends any edit.
+    if (this.state !== 'signed-in') this._editing = false;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    // The first render's values are what the controller started with: only later changes restart.
+    if (
+      this.hasUpdated &&
+      CONFIG_PROPERTIES.some((name) => changed.has(name) && changed.get(name) !== undefined)
+    ) {
+      this.controller.connect();
     }
-    if (stale()) return;
-    if (!this.key && !this._config.key) return this._fail('config.invalid', this._t.configUnreachable);
-    try {
-      const session = await call<{ authenticated: boolean; user?: Member }>(`${this._base}/isLoggedIn`, {
-        signal: abort.signal,
-      });
-      if (stale()) return;
-      if (session.authenticated && session.user) this._signedIn(session.user);
-      else this.state = this._signedOutState();
-    } catch (err) {
-      if (!stale()) {
-        const e = toApiError(err);
-        this._fail(e.code, e.message);
-      }
+    const popover = this.renderRoot.querySelector<HTMLElement>('.toasts');
+    if (popover?.isConnected) {
+      const open = popover.matches(':popover-open');
+      if (this._toasts.length && !open) popover.showPopover();
+      else if (!this._toasts.length && open) popover.hidePopover();
     }
   }
 
-  private _configProblem(): string {
-    const t = this._t;
-    if (!this.authEndpoint || !this.channel) return t.configMissing;
-    if (!this.channel.startsWith('presence-')) return t.configChannel(this.channel);
-    for (const [name, value] of [
-      ['auth-endpoint', this.authEndpoint],
-      ['api-base', this.apiBase],
-    ] as const) {
-      if (value && !isHttpUrl(value)) return t.configUrl(name, value);
-    }
-    if (this.wsPort) {
-      const port = Number(this.wsPort);
-      if (!/^\d{1,5}$/.test(this.wsPort) || port < 1 || port > 65535) return t.configPort(this.wsPort);
-    }
-    return '';
-  }
+  // ---- time, flashes, announcements, toasts ----
 
-  private _signedOutState(): PanelState {
-    return this._config.mode === 'identify' ? 'identify-required' : 'signed-out';
-  }
-
-  private _fail(code: string, message: string): void {
-    this.state = 'error';
-    this._error = message;
-    this.dispatchEvent(new WhatsupErrorEvent(code, message));
-  }
-
-  private _signedIn(user: Member): void {
-    const me = fromRecord(user);
-    if (!me) return this._fail('response.invalid', this._t.genericError);
-    this._me = me;
-    this._clearMembers();
-    this._members.set(me.id, me);
-    this._touch();
-    this.state = 'signed-in';
-    this.dispatchEvent(new WhatsupSignedInEvent(me));
-    this._connect();
-  }
-
-  private _signedOut(reason: 'user' | 'other-tab' | 'expired'): void {
-    this._teardown();
-    this._me = null;
-    this._clearMembers();
-    this._editing = false;
-    this._statusError = '';
-    this._error = '';
-    this.state = this._signedOutState();
-    this.dispatchEvent(new WhatsupSignedOutEvent(reason));
-  }
-
-  private _teardown(): void {
-    clearTimeout(this._refreshTimer);
-    this._refreshTimer = undefined;
-    this._abort?.abort();
-    this._abort = null;
-    const pusher = this._pusher;
-    this._pusher = null;
-    this._everConnected = false;
-    this._subscribedBefore = false;
-    if (pusher) {
-      pusher.disconnect();
-      this._setConnectionState('disconnected');
-    }
-  }
-
-  private _setConnectionState(current: string): void {
-    const previous = this.connectionState;
-    if (previous === current) return;
-    this.connectionState = current;
-    this.dispatchEvent(new WhatsupConnectionChangeEvent(previous, current));
-  }
-
-  private _connect(): void {
-    const c = this._config;
-    // The document's base URL rather than `location`: an about:srcdoc frame has no host of its own.
-    const page = new URL(document.baseURI);
-    const pageTls = page.protocol === 'https:';
-    // An https page may only open wss:// (mixed content), whatever the server's default says.
-    const tls = this.forceTls || pageTls || (c.forceTLS ?? false);
-    // A cluster given without a host means Pusher Channels: the server's own host/port do not apply.
-    const pusherChannels = Boolean(this.cluster) && !this.wsHost;
-    const serverHost = pusherChannels ? undefined : c.wsHost;
-    const serverPort = pusherChannels ? undefined : c.wsPort;
-    const pagePort = Number(page.port) || (pageTls ? 443 : 80);
-    const useLocal = !pusherChannels && (!c.cluster || c.cluster === 'local');
-    const host = this.wsHost || serverHost || (useLocal ? page.hostname : undefined);
-    const port = this.wsPort
-      ? Number(this.wsPort)
-      : (serverPort ?? (host && !serverHost && !this.wsHost ? pagePort : undefined));
-    const pusher = new Pusher(this.key || c.key || '', {
-      cluster: this.cluster || c.cluster || 'mt1',
-      forceTLS: tls,
-      ...(host ? { wsHost: host } : {}),
-      ...(port ? { wsPort: port, wssPort: this.wsPort ? port : (c.wssPort ?? port) } : {}),
-      ...(c.wsPath && !pusherChannels ? { wsPath: c.wsPath } : {}),
-      ...(host ? { enabledTransports: (c.enabledTransports ?? ['ws', 'wss']) as ('ws' | 'wss')[] } : {}),
-      channelAuthorization: {
-        endpoint: this.authEndpoint,
-        transport: 'ajax',
-        // pusher-js's ajax sends no cookies to another origin; call() does (credentials: 'include').
-        ...(crossOrigin(this.authEndpoint) ? { customHandler: channelAuthorizer(this.authEndpoint) } : {}),
-      },
-    });
-    this._pusher = pusher;
-    const mine = (fn: (...args: never[]) => void) =>
-      ((...args: never[]) => {
-        if (this._pusher === pusher) fn(...args);
-      }) as (...args: unknown[]) => void;
-
-    pusher.connection.bind(
-      'state_change',
-      mine(({ current }: { previous: string; current: string }) => {
-        if (current === 'connected') this._everConnected = true;
-        this._setConnectionState(current);
-      }),
-    );
-    pusher.connection.bind(
-      'error',
-      mine((error: PusherConnectionError) => {
-        const data = error?.error?.data ?? error?.data;
-        // 4000–4099: the server refuses for good (wrong key, app disabled…); pusher-js gives up.
-        if (data?.code && data.code >= 4000 && data.code < 4100) {
-          const reason = `${data.message ?? 'refused'} (${data.code})`;
-          this._error = this._t.connectionRefused(reason);
-          this.dispatchEvent(new WhatsupErrorEvent('connection.refused', this._error));
-        }
-      }),
-    );
-
-    const channel = pusher.subscribe(this.channel) as PresenceChannel;
-    // Fires again after every reconnect: rebuild from it, keeping what we know to be newer.
-    channel.bind(
-      'pusher:subscription_succeeded',
-      mine((members: Members) => {
-        const before = this._members;
-        const next = new Map<string, Member>();
-        members.each((m: { id: unknown; info: unknown }) => {
-          const fresh = fromPresence(m.id, m.info);
-          const known = before.get(fresh.id);
-          next.set(fresh.id, known && known.updatedAt >= fresh.updatedAt ? known : fresh);
-        });
-        const me = this.me;
-        if (me && !next.has(me.id)) next.set(me.id, me);
-        if (this._subscribedBefore) {
-          // People who came or went while we were away.
-          for (const [id, m] of next) if (!before.has(id)) this._joined(m);
-          for (const [id, m] of before) if (!next.has(id)) this._left(m);
-        }
-        this._subscribedBefore = true;
-        this._members = next;
-        this._error = '';
-        this._touch();
-        void this._refreshStatuses(pusher);
-      }),
-    );
-    channel.bind(
-      'pusher:subscription_error',
-      mine((error: { status?: number; error?: string }) => {
-        if (error?.status === 401) return this._signedOut('expired');
-        this._error = this._t.subscriptionFailed;
-        this.dispatchEvent(
-          new WhatsupErrorEvent(
-            'subscription.failed',
-            `${this._t.subscriptionFailed} (${error?.status ?? '?'})`,
-          ),
-        );
-      }),
-    );
-    channel.bind(
-      'pusher:member_added',
-      mine((m: { id: unknown; info: unknown }) => {
-        const fresh = fromPresence(m.id, m.info);
-        const known = this._members.get(fresh.id);
-        // An upsert: a member we already hold (e.g. from a rebuild) keeps the newer status.
-        this._upsert(known && known.updatedAt >= fresh.updatedAt ? known : fresh);
-        if (!known) this._joined(fresh);
-        // Presence info carries no time: ask GET /members once a burst of joins has settled.
-        if (!known && fresh.updatedAt === 0) this._queueRefresh(pusher);
-      }),
-    );
-    channel.bind(
-      'pusher:member_removed',
-      mine((m: { id: unknown }) => {
-        const member = this._members.get(String(m?.id));
-        if (!member || member.id === this._me?.id) return;
-        this._members.delete(member.id);
-        this._touch();
-        this._left(member);
-      }),
-    );
-    channel.bind(
-      'status-updated',
-      mine((data: unknown) => {
-        const update = fromRecord(data);
-        if (!update) return;
-        const previous = this._members.get(update.id);
-        // Only people in the channel are listed; the others get their status from GET /members later.
-        if (!previous) return;
-        if (previous.status === update.status && previous.updatedAt >= update.updatedAt) return;
-        if (previous.updatedAt > update.updatedAt && update.id !== this._me?.id) return;
-        this._upsert({ ...previous, ...update });
-        this._flash(update.id);
-        if (update.id !== this._me?.id) {
-          this._announce(this._t.statusChanged(update.name, update.status));
-          this.dispatchEvent(new WhatsupStatusChangedEvent(update, previous.status));
-        }
-      }),
-    );
-    channel.bind(
-      'signed-out',
-      mine((data: { id?: unknown }) => {
-        if (typeof data?.id === 'string' && data.id === this._me?.id) this._signedOut('other-tab');
-      }),
-    );
-    channel.bind(
-      'announcement',
-      mine((data: { message?: unknown; sentAt?: unknown }) => {
-        if (typeof data?.message !== 'string') return;
-        const sentAt = typeof data.sentAt === 'number' ? data.sentAt : Date.now();
-        this._showToast(data.message);
-        this.dispatchEvent(new WhatsupAnnouncementEvent(data.message, sentAt));
-      }),
-    );
-  }
-
-  private _queueRefresh(pusher: Pusher): void {
-    if (this._refreshTimer) return;
-    this._refreshTimer = setTimeout(() => {
-      this._refreshTimer = undefined;
-      if (this._pusher === pusher) void this._refreshStatuses(pusher);
-    }, REFRESH_AFTER_JOIN_MS);
-  }
-
-  /** Presence info is from authorization time; GET /members has the statuses as they are now. */
-  private async _refreshStatuses(pusher: Pusher): Promise<void> {
-    try {
-      const { members } = await call<{ members: unknown[] }>(`${this._base}/members`, {
-        signal: this._abort?.signal,
-      });
-      if (this._pusher !== pusher || !Array.isArray(members)) return;
-      let changed = false;
-      for (const record of members) {
-        const m = fromRecord(record);
-        const present = m && this._members.get(m.id);
-        if (m && present && m.updatedAt >= present.updatedAt) {
-          this._members.set(m.id, { ...present, ...m });
-          if (m.id === this._me?.id) this._me = this._members.get(m.id)!;
-          changed = true;
-        }
-      }
-      if (changed) this._touch();
-    } catch (err) {
-      if (this._pusher === pusher && toApiError(err).status === 401) this._signedOut('expired');
-    }
-  }
-
-  private _joined(member: Member): void {
-    this._announce(this._t.joined(member.name));
-    this.dispatchEvent(new WhatsupMemberJoinedEvent(member));
-  }
-
-  private _left(member: Member): void {
-    this._announce(this._t.left(member.name));
-    this.dispatchEvent(new WhatsupMemberLeftEvent(member));
-  }
-
-  private _touch(): void {
-    this._version++;
+  private _retick(): void {
+    this._tick++;
     this.requestUpdate();
   }
 
-  private _clearMembers(): void {
-    this._members = new Map();
-    this._flashed.clear();
-    this._touch();
-  }
-
-  private _upsert(member: Member): void {
-    this._members.set(member.id, member);
-    if (member.id === this._me?.id) this._me = member;
-    this._touch();
-  }
-
   private _flash(id: string): void {
-    this._flashed.add(id);
-    clearTimeout(this._flashTimers.get(id));
-    this._flashTimers.set(
+    clearTimeout(this._flashed.get(id));
+    this._flashed.set(
       id,
       setTimeout(() => {
-        this._flashTimers.delete(id);
         this._flashed.delete(id);
-        this._touch();
+        this.requestUpdate();
       }, FLASH_MS),
     );
   }
@@ -595,8 +296,7 @@ export class WhatsupPresence extends LitElement {
   /** Screen-reader announcements are batched: one polite message a second at most. */
   private _announce(text: string): void {
     this._announceQueue.push(text);
-    if (this._announceTimer) return;
-    this._announceTimer = setTimeout(() => {
+    this._announceTimer ??= setTimeout(() => {
       this._announceTimer = undefined;
       const items = this._announceQueue.splice(0);
       const text =
@@ -609,27 +309,55 @@ export class WhatsupPresence extends LitElement {
   }
 
   private _showToast(message: string): void {
-    clearTimeout(this._toastTimer);
-    const id = (this._toast?.id ?? 0) + 1;
-    this._toast = { message, id };
-    const ms = Number.isFinite(this.toastDuration) && this.toastDuration >= 0 ? this.toastDuration : 5000;
-    this._toastTimer = setTimeout(() => {
-      if (this._toast?.id === id) this._dismissToast();
-    }, ms);
+    this._toastQueue.push({ id: ++this._toastId, message });
+    this._nextToasts();
   }
 
-  private _dismissToast(): void {
-    clearTimeout(this._toastTimer);
-    // Focus was on the dismiss button: keep it in the panel rather than dropping it to <body>.
-    const hadFocus = this.renderRoot
-      .querySelector('[part~="toast"]')
-      ?.contains((this.renderRoot as ShadowRoot).activeElement);
-    this._toast = null;
+  /** Up to MAX_TOASTS at once, newest last; the rest wait their turn. */
+  private _nextToasts(): void {
+    while (this._toasts.length < MAX_TOASTS && this._toastQueue.length) {
+      const toast = this._toastQueue.shift()!;
+      this._toasts = [...this._toasts, toast];
+      if (!this._held) this._time(toast.id);
+    }
+  }
+
+  private _time(id: number): void {
+    const ms = Number.isFinite(this.toastDuration) && this.toastDuration >= 0 ? this.toastDuration : 5000;
+    clearTimeout(this._toastTimers.get(id));
+    this._toastTimers.set(
+      id,
+      setTimeout(() => this._dismissToast(id), ms),
+    );
+  }
+
+  /** Hover or focus holds every toast (WCAG 2.2.1); leaving starts their full time again. */
+  private _hold(held: boolean): void {
+    this._held = held;
+    for (const toast of this._toasts) {
+      if (held) clearTimeout(this._toastTimers.get(toast.id));
+      else this._time(toast.id);
+    }
+  }
+
+  private _dismissToast(id: number): void {
+    clearTimeout(this._toastTimers.get(id));
+    this._toastTimers.delete(id);
+    const box = this.renderRoot.querySelector('.toasts');
+    const hadFocus = box?.contains((this.renderRoot as ShadowRoot).activeElement) ?? false;
+    this._toasts = this._toasts.filter((t) => t.id !== id);
+    this._nextToasts();
     if (hadFocus) {
+      this._held = false;
+      // Focus was on a dismiss button: keep it in the panel rather than dropping it to <body>.
       void this.updateComplete.then(() =>
-        this.renderRoot.querySelector<HTMLElement>('[part~="me"] [part~="status"], input, button')?.focus(),
+        this._focus('.toasts button, [part~="me"] [part~="status"], input, button'),
       );
     }
+  }
+
+  private _focus(selector: string): void {
+    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
   // ---- user actions ----
@@ -641,34 +369,28 @@ export class WhatsupPresence extends LitElement {
     const data = new FormData(form);
     this._busy = true;
     this._fieldErrors = {};
-    this._error = '';
-    const generation = this._generation;
-    try {
-      const { user } = await call<{ user: Member }>(`${this._base}/register`, {
-        method: 'POST',
-        body: { username: String(data.get('username') ?? ''), status: String(data.get('status') ?? '') },
-        signal: this._abort?.signal,
-      });
-      if (generation !== this._generation) return;
-      form.reset();
-      this._signedIn(user);
-    } catch (err) {
-      if (generation !== this._generation) return;
-      const e = toApiError(err);
-      if (e.field === 'username' || e.field === 'status') this._fieldErrors = { [e.field]: e.message };
-      else this._error = e.message || this._t.genericError;
-      this.dispatchEvent(new WhatsupErrorEvent(e.code, e.message));
+    this._formError = '';
+    const refused = await this.controller.register(
+      String(data.get('username') ?? ''),
+      String(data.get('status') ?? ''),
+    );
+    this._busy = false;
+    if (refused) {
+      if (refused.field === 'username' || refused.field === 'status')
+        this._fieldErrors = { [refused.field]: refused.message };
+      else this._formError = refused.message || this._t.genericError;
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-    } finally {
-      this._busy = false;
+      this._focus('[aria-invalid="true"], [part~="error"]');
+      return;
     }
+    form.reset();
+    await this.updateComplete;
+    this._focus('[part~="me"] [part~="status"]');
   }
 
   private async _startEditing(): Promise<void> {
     if (this._editing) return;
     this._draft = this.me?.status ?? '';
-    this._statusError = '';
     this._editing = true;
     await this.updateComplete;
     const input = this.renderRoot.querySelector<HTMLInputElement>('[part~="status-editor"]');
@@ -682,19 +404,16 @@ export class WhatsupPresence extends LitElement {
     this._editing = false;
     const text = this._draft.trim();
     await this.updateComplete;
-    if (refocus) this.renderRoot.querySelector<HTMLElement>('[part~="me"] [part~="status"]')?.focus();
+    if (refocus) this._focus('[part~="me"] [part~="status"]');
     if (save && text !== (this.me?.status ?? '')) await this.setStatus(text);
   }
 
   private _onEditorKey(event: KeyboardEvent): void {
     if (event.isComposing) return;
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      void this._finishEditing(true, true);
-    } else if (event.key === 'Escape') {
+    if (event.key === 'Enter' || event.key === 'Escape') {
       event.preventDefault();
       event.stopPropagation();
-      void this._finishEditing(false, true);
+      void this._finishEditing(event.key === 'Enter', true);
     }
   }
 
@@ -705,230 +424,185 @@ export class WhatsupPresence extends LitElement {
     }
   }
 
+  private _toggle = (id: string): void => {
+    if (!this._expanded.delete(id)) this._expanded.add(id);
+    this.requestUpdate();
+  };
+
   // ---- rendering ----
 
-  private get _locale(): string {
-    return this.closest('[lang]')?.getAttribute('lang') || navigator.language || 'en';
-  }
-
-  private get _relativeFormat(): Intl.RelativeTimeFormat {
-    const locale = this._locale;
-    if (this._format?.locale !== locale) {
-      let format: Intl.RelativeTimeFormat;
-      try {
-        format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
-      } catch {
-        format = new Intl.RelativeTimeFormat('en', { numeric: 'auto' }); // a malformed lang tag
-      }
-      this._format = { locale, format };
-    }
-    return this._format.format;
-  }
-
   override render(): TemplateResult {
-    const t = this._t;
-    return html`
-      <div class="panel">
-        ${this._renderBody()}
-        ${
-          this._toast
-            ? html`<div part="toast" class="toast" role="status" aria-label=${t.announcementLabel}>
-                <span class="toast-text">${this._toast.message}</span>
-                <button type="button" class="icon" aria-label=${t.dismiss} @click=${this._dismissToast}>
-                  <span aria-hidden="true">×</span>
-                </button>
-              </div>`
-            : nothing
-        }
-        <div class="sr-only" aria-live="polite" data-live></div>
-      </div>
-    `;
+    const lang = langOf(this);
+    const dir = this.closest('[dir]')?.getAttribute('dir') || (isRtl(lang) ? 'rtl' : 'ltr');
+    const stack = this.variant === 'stack';
+    return html`<div class="panel" dir=${dir}>
+      ${stack ? this._renderStack(lang) : this._renderBody(lang)}
+      ${renderToasts(
+        this._toasts,
+        this._t,
+        (id) => this._dismissToast(id),
+        (held) => this._hold(held),
+      )}
+      <div class="sr-only" aria-live="polite" data-live></div>
+    </div>`;
   }
 
-  private _renderBody(): TemplateResult {
+  private _renderStack(lang: string): TemplateResult {
     const t = this._t;
-    switch (this.state) {
+    const c = this.controller;
+    const people = this.members;
+    const max = Math.max(1, Math.floor(this.maxVisible) || 4);
+    const shown = people.slice(0, max);
+    const extra = people.length - shown.length;
+    const label = c.state === 'signed-in' ? t.showAll(c.count) : t.membersLabel;
+    return html`<button part="stack" class="stack" type="button" popovertarget="people" title=${label}>
+        ${shown.map((m) => renderAvatar(m))}${extra > 0 ? html`<span class="more" dir="ltr" aria-hidden="true">+${extra}</span>` : nothing}
+        <span class=${c.state === 'signed-in' ? 'sr-only' : ''}>${label}</span>
+      </button>
+      <div part="popover" class="people" id="people" popover @toggle=${this._placePopover}>
+        ${this._renderBody(lang)}
+      </div>`;
+  }
+
+  /** The popover opens under the stack, kept inside the viewport (left/right for LTR/RTL). */
+  private _placePopover(e: ToggleEvent): void {
+    if (e.newState !== 'open') return;
+    const button = this.renderRoot.querySelector('.stack')!.getBoundingClientRect();
+    const box = e.target as HTMLElement;
+    const width = Math.min(box.offsetWidth, innerWidth - 16);
+    box.style.top = `${button.bottom + 6}px`;
+    box.style.left = `${Math.max(8, Math.min(button.left, innerWidth - width - 8))}px`;
+  }
+
+  private _renderBody(lang: string): TemplateResult {
+    const t = this._t;
+    const c = this.controller;
+    switch (c.state) {
       case 'loading':
         return html`<p class="loading" role="status">${t.loading}</p>`;
       case 'error':
-        return html`<p part="error" class="error" role="alert">${this._error}</p>`;
+        return html`<p part="error" class="error" role="alert">${c.error}</p>`;
       case 'identify-required':
-        return html`<p part="hint" class="hint">${t.identifyRequired}</p>`;
+        return html`<p part="hint" class="hint">
+          ${c.sessionEnded ? `${t.sessionEnded} ` : ''}${t.identifyRequired}
+        </p>`;
       case 'signed-out':
-        return this._renderForm();
+        return renderForm(
+          {
+            busy: this._busy,
+            fieldErrors: this._fieldErrors,
+            error: this._formError,
+            sessionEnded: c.sessionEnded,
+            limits: c.limits,
+          },
+          t,
+          (e) => void this._onSubmit(e),
+        );
       case 'signed-in':
-        return html`${this._renderConnection()}${this._renderMe()}${this._renderList()}
-        ${this._error ? html`<p part="error" class="error" role="alert">${this._error}</p>` : nothing}`;
+        return this._renderList(lang);
     }
   }
 
-  private _renderForm(): TemplateResult {
-    const t = this._t;
-    const limits = this._config.limits ?? {};
-    const nameError = this._fieldErrors['username'];
-    const statusError = this._fieldErrors['status'];
-    return html`
-      <form part="form" class="form" @submit=${this._onSubmit} novalidate aria-labelledby="form-title">
-        <h2 class="title" id="form-title">${t.signUpTitle}</h2>
-        <label for="name">${t.nameLabel}</label>
-        <input
-          id="name"
-          name="username"
-          autocomplete="nickname"
-          required
-          maxlength=${limits.name ?? 32}
-          aria-invalid=${nameError ? 'true' : 'false'}
-          aria-describedby=${nameError ? 'name-error' : nothing}
-        />
-        ${nameError ? html`<p id="name-error" class="field-error">${nameError}</p>` : nothing}
-        <label for="status">${t.statusLabel}</label>
-        <textarea
-          id="status"
-          name="status"
-          rows="2"
-          maxlength=${limits.status ?? 280}
-          placeholder=${t.statusPlaceholder}
-          aria-invalid=${statusError ? 'true' : 'false'}
-          aria-describedby=${statusError ? 'status-error' : nothing}
-        ></textarea>
-        ${statusError ? html`<p id="status-error" class="field-error">${statusError}</p>` : nothing}
-        ${this._error ? html`<p part="error" class="error" role="alert">${this._error}</p>` : nothing}
-        <button type="submit" class="primary" ?disabled=${this._busy}>
-          ${this._busy ? t.joining : t.join}
-        </button>
-      </form>
-    `;
-  }
-
   private _renderConnection(): TemplateResult | typeof nothing {
-    const s = this.connectionState;
+    const c = this.controller;
+    const s = c.connectionState;
     // Before the first connection the list itself says "loading"; afterwards, say what is going on.
-    if (!this._everConnected || s === 'connected' || s === 'disconnected') return nothing;
+    if (!c.everConnected || s === 'connected' || s === 'disconnected') return nothing;
     const text = s === 'unavailable' || s === 'failed' ? this._t.offline : this._t.reconnecting;
     return html`<p part="connection" class="connection" role="status">${text}</p>`;
   }
 
-  private _renderMe(): TemplateResult | typeof nothing {
+  private _renderSignOut(): TemplateResult | typeof nothing {
+    const t = this._t;
+    if (this.controller.mode === 'identify') {
+      // The site owns the session: its own Sign out is the one that works.
+      return this.logoutUrl
+        ? html`<a part="sign-out" class="link" href=${this.logoutUrl}>${t.signOut}</a>`
+        : nothing;
+    }
+    return html`<button part="sign-out" type="button" class="link" @click=${() => this.signOut()}>
+      ${t.signOut}
+    </button>`;
+  }
+
+  private _renderList(lang: string): TemplateResult {
+    const t = this._t;
+    const c = this.controller;
+    const count = c.count;
+    const tick = this._tick;
+    return html`${this._renderConnection()}
+      <div class="head">
+        <h2 class="title" id="list-title">${t.online(count, pluralOf(lang, count))}</h2>
+        ${this._renderSignOut()}
+      </div>
+      <ul part="list" class="list" aria-labelledby="list-title">
+        ${this._renderMe(lang)}
+        ${repeat(
+          c.others,
+          (m) => m.id,
+          // One status change re-renders one row: the others' inputs are unchanged.
+          (m) =>
+            guard([m, this._expanded.has(m.id), this._flashed.has(m.id), tick, lang, t], () =>
+              renderRow(m, this._expanded.has(m.id), this._flashed.has(m.id), lang, t, this._toggle),
+            ),
+        )}
+      </ul>
+      ${c.others.length ? nothing : html`<p part="hint" class="hint">${t.nobodyElse}</p>`}
+      ${c.error ? html`<p part="error" class="error" role="alert">${c.error}</p>` : nothing}`;
+  }
+
+  private _renderMe(lang: string): TemplateResult | typeof nothing {
     const me = this.me;
     if (!me) return nothing;
     const t = this._t;
-    const max = this._config.limits?.status ?? 280;
+    const c = this.controller;
+    const max = c.limits.status;
     const length = [...this._draft].length;
-    return html`
-      <section part="me" class="me" aria-label=${t.meLabel}>
-        ${renderAvatar(me)}
-        <div class="who">
-          <span part="name" class="name">${me.name}</span>
-          ${
-            this._editing
-              ? html`<span class="editor">
-                  <input
-                    part="status-editor"
-                    aria-label=${t.statusLabel}
-                    aria-describedby="counter editor-hint"
-                    maxlength=${max}
-                    .value=${this._draft}
-                    @input=${(e: Event) => (this._draft = (e.target as HTMLInputElement).value)}
-                    @keydown=${this._onEditorKey}
-                    @blur=${() => this._finishEditing(true, false)}
-                  />
-                  <span part="counter" id="counter" class=${length > max ? 'counter over' : 'counter'}
-                    >${t.counter(length, max)}</span
-                  >
-                  <span id="editor-hint" class="sr-only">${t.editorHint}</span>
-                </span>`
-              : html`<span
-                  part="status"
-                  class=${me.status ? 'status editable' : 'status editable empty'}
-                  role="button"
-                  tabindex="0"
-                  title=${t.editStatusHint}
-                  aria-label=${`${t.statusLabel}: ${me.status || t.emptyStatus}. ${t.editStatusHint}`}
-                  @click=${this._startEditing}
-                  @keydown=${this._onStatusKey}
-                  >${me.status || t.emptyStatus}</span
-                >`
-          }
-          ${this._statusError ? html`<span class="field-error" role="alert">${this._statusError}</span>` : nothing}
-        </div>
-        <button part="sign-out" type="button" class="secondary" @click=${() => this.signOut()}>
-          ${t.signOut}
-        </button>
-      </section>
-    `;
-  }
-
-  private _renderList(): TemplateResult {
-    const t = this._t;
-    const members = this.members;
-    const format = this._relativeFormat;
-    const flashed = this._flashed;
-    return html`
-      <h3 class="list-title" id="list-title">
-        ${t.membersLabel} <span class="count">(${t.online(members.length)})</span>
-      </h3>
-      <ul part="list" class="list" aria-labelledby="list-title">
-        ${repeat(
-          members,
-          (m) => m.id,
-          (m) => renderMemberRow(m, flashed.has(m.id), format, t.updated),
-        )}
-      </ul>
-      ${members.length <= 1 ? html`<p part="hint" class="hint">${t.nobodyElse}</p>` : nothing}
-    `;
+    const error = c.statusError;
+    return html`<li part="member me" class="row mine" data-id=${me.id}>
+      ${renderAvatar(me)}
+      <span class="who">
+        <span class="line"
+          ><span part="name" class="name" dir="auto">${me.name}</span> <span class="you">${t.you}</span></span
+        >
+        ${
+          this._editing
+            ? html`<input
+                  part="status-editor"
+                  class="editor"
+                  aria-label=${t.statusLabel}
+                  aria-describedby="counter editor-hint"
+                  maxlength=${max}
+                  .value=${this._draft}
+                  @input=${(e: Event) => (this._draft = (e.target as HTMLInputElement).value)}
+                  @keydown=${this._onEditorKey}
+                  @blur=${() => this._finishEditing(true, false)}
+                /><span id="editor-hint" class="sr-only">${t.editorHint}</span>`
+            : html`<button
+                part="status"
+                type="button"
+                dir="auto"
+                class=${me.status ? 'status mine' : 'status mine empty'}
+                title=${t.editStatusHint}
+                aria-label=${`${t.statusLabel}: ${me.status || t.emptyStatus}. ${t.editStatusHint}`}
+                aria-describedby=${error ? 'status-error' : nothing}
+                @click=${this._startEditing}
+                @keydown=${this._onStatusKey}
+                .textContent=${me.status || t.emptyStatus}
+              ></button>`
+        }
+      </span>
+      ${
+        this._editing
+          ? html`<span part="counter" id="counter" class=${length > max ? 'counter over' : 'counter'}
+              >${t.counter(length, max)}</span
+            >`
+          : renderTime(me, lang, t)
+      }
+      ${error ? html`<span id="status-error" class="field-error" role="alert">${error}</span>` : nothing}
+    </li>`;
   }
 }
-
-interface PusherConnectionError {
-  type?: string;
-  data?: { code?: number; message?: string };
-  error?: { data?: { code?: number; message?: string } };
-}
-
-function byNameThenId(a: Member, b: Member): number {
-  return a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(value, document.baseURI).protocol);
-  } catch {
-    return false;
-  }
-}
-
-function toApiError(err: unknown): ApiError {
-  if (err instanceof ApiError) return err;
-  return new ApiError(0, 'network', err instanceof Error ? err.message : String(err));
-}
-
-/** A member from presence `user_info` (authorization-time status; updatedAt 0 = not known yet). */
-function fromPresence(id: unknown, info: unknown): Member {
-  const i = (info ?? {}) as Record<string, unknown>;
-  return {
-    id: String(id),
-    name: typeof i['name'] === 'string' ? i['name'] : String(id),
-    status: typeof i['status'] === 'string' ? i['status'] : '',
-    updatedAt: typeof i['updatedAt'] === 'number' ? i['updatedAt'] : 0,
-    ...(typeof i['avatar'] === 'string' ? { avatar: i['avatar'] } : {}),
-  };
-}
-
-/** A member from a server record (`status-updated`, GET /members, /register…), or null if malformed. */
-function fromRecord(data: unknown): Member | null {
-  const d = data as Record<string, unknown> | null;
-  if (!d || typeof d !== 'object' || typeof d['id'] !== 'string') return null;
-  return {
-    id: d['id'],
-    name: typeof d['name'] === 'string' ? d['name'] : d['id'],
-    status: typeof d['status'] === 'string' ? d['status'] : '',
-    updatedAt: typeof d['updatedAt'] === 'number' ? d['updatedAt'] : Date.now(),
-    ...(typeof d['avatar'] === 'string' ? { avatar: d['avatar'] } : {}),
-  };
-}
-
-// A page may load both the module and the one-file bundle: register once.
-if (!customElements.get('whatsup-presence')) customElements.define('whatsup-presence', WhatsupPresence);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -20,13 +20,14 @@ const TEST_USER = 'whatsup-test-user';
  * `middleware` list (those run before the dev server's own static files): the test page's origin
  * serves the routes too, so its cookies are same-origin as on a real site.
  *
- * - `/whatsup/*`: guest mode (sign-up form), channel `presence-whatsup-members`, status limit 40.
+ * - `/whatsup/*`: guest mode (sign-up form), channel `presence-whatsup-members`, status limit 40
+ *   (`statusLimit`; the gallery uses the default 280).
  * - `/whatsup-id/*`: identify mode; the "site" says who you are with a `whatsup-test-user` cookie
  *   (or header) `id~name~avatar`, channel `presence-whatsup-identified`.
  * - `/custom-auth`: the guest auth route under another name (for the api-base attribute).
  * - `/whatsup-hang/*`: answers nothing until the browser gives up (the loading state).
  */
-export function whatsupServer() {
+export function whatsupServer({ statusLimit = 40 } = {}) {
   let web;
   const middleware = async (ctx, next) => {
     if (ctx.path.startsWith('/whatsup-hang/')) {
@@ -45,7 +46,7 @@ export function whatsupServer() {
     web(ctx.req, ctx.res);
     await once(ctx.res, 'close');
   };
-  return { plugin: whatsupServerPlugin((app) => (web = app)), middleware, app: () => web };
+  return { plugin: whatsupServerPlugin((app) => (web = app), statusLimit), middleware, app: () => web };
 }
 
 /** `id~name~avatar` (each part URI-encoded) → what identify(req) returns. */
@@ -61,7 +62,7 @@ function identifyFrom(req) {
   return { id, name: name || id, ...(avatar ? { avatar } : {}) };
 }
 
-function whatsupServerPlugin(onApp) {
+function whatsupServerPlugin(onApp, statusLimit) {
   let realtime;
   let server;
   let base;
@@ -112,8 +113,10 @@ function whatsupServerPlugin(onApp) {
   }
 
   /** One identified member as a bare Pusher-protocol client: connect, authorize, subscribe. */
-  async function crowdMember(i) {
-    const who = `crowd-${i}~${encodeURIComponent(`Crowd ${String(i).padStart(4, '0')}`)}`;
+  async function crowdMember(
+    i,
+    who = `crowd-${i}~${encodeURIComponent(`Crowd ${String(i).padStart(4, '0')}`)}`,
+  ) {
     const ws = new WebSocket(
       `ws://127.0.0.1:${realtime.port}/app/app-key?protocol=7&client=js&version=8.4.0`,
     );
@@ -184,6 +187,21 @@ function whatsupServerPlugin(onApp) {
       }
       return { ms: Math.round(performance.now() - started) };
     },
+    /** Identified members with chosen ids and names (and statuses): a scene that is the same every run. */
+    async 'whatsup-identified'({ people: list }) {
+      for (const { id, name, status } of list) {
+        const who = `${encodeURIComponent(id)}~${encodeURIComponent(name)}`;
+        await crowdMember(crowd.length, who);
+        if (status) {
+          await fetch(`${base}-id/status`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-whatsup-test-user': who },
+            body: JSON.stringify({ status }),
+          });
+        }
+      }
+      return true;
+    },
     async 'whatsup-crowd-status'({ index, status }) {
       const res = await fetch(`${base}-id/status`, {
         method: 'POST',
@@ -220,7 +238,7 @@ function whatsupServerPlugin(onApp) {
       web.use(session({ secret: 'element tests', store: sessions, resave: false, saveUninitialized: false }));
       guestRouter = whatsup({
         publisher: realtime,
-        limits: { status: 40 },
+        limits: { status: statusLimit },
         rateLimit: { windowMs: 1000, max: 1000 },
       });
       web.use('/whatsup', guestRouter);

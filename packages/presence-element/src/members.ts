@@ -1,0 +1,114 @@
+import type { Member } from './types.js';
+
+/** Name, then id: equal names keep a stable order. */
+export function byNameThenId(a: Member, b: Member): number {
+  return a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Which record wins: the newer one; on a tie the one already held (no churn for equal data). */
+export function newer(known: Member | undefined, fresh: Member): Member {
+  return known && known.updatedAt >= fresh.updatedAt ? known : fresh;
+}
+
+function member(id: string, d: Record<string, unknown>, updatedAt: number): Member {
+  return {
+    id,
+    name: typeof d['name'] === 'string' ? d['name'] : id,
+    status: typeof d['status'] === 'string' ? d['status'] : '',
+    updatedAt: typeof d['updatedAt'] === 'number' ? d['updatedAt'] : updatedAt,
+    ...(typeof d['avatar'] === 'string' ? { avatar: d['avatar'] } : {}),
+  };
+}
+
+/** A member from presence `user_info` (authorization-time status; updatedAt 0 = not known yet). */
+export function fromPresence(id: unknown, info: unknown): Member {
+  return member(String(id), (info ?? {}) as Record<string, unknown>, 0);
+}
+
+/** A member from a server record (`status-updated`, GET /members, /register…), or null if malformed. */
+export function fromRecord(data: unknown): Member | null {
+  const d = data as Record<string, unknown> | null;
+  return d && typeof d === 'object' && typeof d['id'] === 'string' ? member(d['id'], d, Date.now()) : null;
+}
+
+/**
+ * The people online, kept sorted by name as they come and go: a join, a leave or a rename is a
+ * binary search plus one splice, never a full re-sort, so an event costs O(log n) comparisons
+ * whatever the room's size. `list` is the same array until something changes (a cheap identity
+ * check for renderers) and is frozen so nobody outside mutates the order.
+ */
+export class MemberList {
+  private _byId = new Map<string, Member>();
+  private _order: Member[] = [];
+  private _list: readonly Member[] | null = null;
+
+  get size(): number {
+    return this._byId.size;
+  }
+
+  get(id: string): Member | undefined {
+    return this._byId.get(id);
+  }
+
+  has(id: string): boolean {
+    return this._byId.has(id);
+  }
+
+  /** Everyone, by name then id. */
+  get list(): readonly Member[] {
+    return (this._list ??= Object.freeze(this._order.slice()));
+  }
+
+  values(): IterableIterator<Member> {
+    return this._byId.values();
+  }
+
+  /** Adds or replaces a member; returns whether anything changed. */
+  set(member: Member): boolean {
+    const old = this._byId.get(member.id);
+    if (old === member) return false;
+    this._byId.set(member.id, member);
+    if (old && byNameThenId(old, member) === 0) {
+      // Same place in the order (a status change): swap in place.
+      this._order[this._find(old)] = member;
+    } else {
+      if (old) this._order.splice(this._find(old), 1);
+      this._order.splice(this._insertionPoint(member), 0, member);
+    }
+    this._list = null;
+    return true;
+  }
+
+  delete(id: string): Member | undefined {
+    const old = this._byId.get(id);
+    if (!old) return undefined;
+    this._byId.delete(id);
+    this._order.splice(this._find(old), 1);
+    this._list = null;
+    return old;
+  }
+
+  clear(): void {
+    this._byId.clear();
+    this._order = [];
+    this._list = null;
+  }
+
+  /** Index of a member that is in the order (same name and id). */
+  private _find(member: Member): number {
+    const i = this._insertionPoint(member);
+    return this._order[i]?.id === member.id ? i : this._order.findIndex((m) => m.id === member.id);
+  }
+
+  /** First index whose member sorts at or after `member`. */
+  private _insertionPoint(member: Member): number {
+    let lo = 0;
+    let hi = this._order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (byNameThenId(this._order[mid]!, member) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
