@@ -39,7 +39,9 @@ app.use(
     cookie: { httpOnly: true, sameSite: 'lax' },
   }),
 );
-app.use('/whatsup', whatsup({ publisher: realtime, channels: channel }));
+// Sign-ups are counted per client address: on a demo tried in many tabs of one machine everyone is
+// 127.0.0.1, so allow more than the default 10 per 10 s (a public site keeps the default).
+app.use('/whatsup', whatsup({ publisher: realtime, channels: channel, rateLimit: { signUpMax: 60 } }));
 // The one-file element bundle, served beside the page (`npm start` builds it first).
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
 app.use(express.static(join(here, 'public')));
