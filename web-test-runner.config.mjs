@@ -21,6 +21,9 @@ export default {
   middleware: [whatsup.middleware],
   nodeResolve: { browser: true },
   concurrency: 1,
+  // A test file's whole run; the default 2 minutes is too short for the 1,000-member tests on a
+  // loaded 2-core machine (each test still has its own 20 s limit below).
+  testsFinishTimeout: 300_000,
   // WTR_GREP='toast' npm run test:browser runs only the matching tests.
   testFramework: {
     config: { timeout: 20000, ...(process.env.WTR_GREP ? { grep: process.env.WTR_GREP } : {}) },

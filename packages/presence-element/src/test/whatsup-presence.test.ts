@@ -242,6 +242,29 @@ describe('<whatsup-presence>', () => {
       await waitUntil(() => rows(el).some((r) => r.name === 'Dee' && r.status === 'after the drop'));
     });
 
+    it('should be accessible while reconnecting', async () => {
+      const el = await signedInPanel('Axe reconnect');
+      // A real refused connection, so the panel stays in its reconnecting state while axe looks:
+      // every new socket goes to a port where nothing listens until the network "comes back".
+      const RealWebSocket = window.WebSocket;
+      window.WebSocket = class extends RealWebSocket {
+        constructor(_url: string | URL, protocols?: string | string[]) {
+          super('ws://127.0.0.1:9/', protocols);
+        }
+      };
+      try {
+        await executeServerCommand('whatsup-drop-all');
+        await waitUntil(() => part(el, 'connection') !== null, 'Reconnecting… shown');
+        await expect(el).to.be.accessible();
+        expect(part(el, 'connection'), 'axe looked at the reconnecting state').to.not.equal(null);
+      } finally {
+        window.WebSocket = RealWebSocket;
+      }
+      await waitUntil(() => el.connectionState === 'connected' && !part(el, 'connection'), 'recovered', {
+        timeout: 30000,
+      });
+    });
+
     it('should return to the form on signOut(), firing whatsup-signed-out', async () => {
       const el = await signedInPanel('Leaver');
       const event = oneEvent(el, 'whatsup-signed-out');
