@@ -73,8 +73,8 @@ export class Hub {
     this.#terminated.delete(userId);
     this.#terminated.set(userId, this.#serial);
     // an entry matters only while a connection older than it is open; entries are in time order
-    let oldest = Infinity;
-    for (const connection of this.connections.values()) oldest = Math.min(oldest, connection.serial);
+    // connections are added as their serial is drawn (lifecycle.ts), so the Map's first is the oldest
+    const oldest = this.connections.values().next().value?.serial ?? Infinity;
     for (const [id, serial] of this.#terminated) {
       if (serial >= oldest && this.#terminated.size <= MAX_REVOCATIONS) break;
       this.#terminated.delete(id);
