@@ -500,7 +500,8 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         // time); remembered so that signing out can end its connection too.
         const hiddenId = HIDDEN_PREFIX + randomUUID();
         auth = publisher.authorizeChannel(socketId, channel, { user_id: hiddenId, user_info: {} });
-        next = { ...next, hidden: [...(user.hidden ?? []), hiddenId].slice(-MAX_HIDDEN) };
+        const { lastSeen: _here, ...rest } = next;
+        next = { ...rest, hidden: [...(user.hidden ?? []), hiddenId].slice(-MAX_HIDDEN) };
       } else {
         auth = publisher.authorizeChannel(socketId, channel, {
           user_id: user.id,
@@ -796,7 +797,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     const id = String(userId);
     const user = await store.get(id);
     const channels = user ? recordChannels(user) : (allowed.list ?? [defaultChannel]);
-    statuses.forget(id);
+    // The record stays (with lastSeen), so a status that clears itself still does.
     await endConnections(user ?? { id }, channels);
     const time = Date.now();
     if (user) await store.set({ ...user, lastSeen: time });

@@ -374,6 +374,28 @@ describe('invisible', () => {
     assert.equal(await app.router.isOnline(ann.id), true);
   });
 
+  it('should not record lastSeen for someone who went invisible, so the store keeps their choice', async () => {
+    const realtime = createRealtimeServer({ ...APP, port: 0, webhooks: { graceMs: 0 } });
+    await realtime.ready;
+    cleanups.push(() => realtime.close());
+    // A short leftTtl: a lastSeen would make the store forget Ann (and that she is invisible) quickly.
+    const app = await start({ statusStore: new MemoryStatusStore({ leftTtlMs: 200 }) }, realtime);
+    await app.join('Bo');
+    const ann = await app.join('Ann');
+    const removed = new Promise<string>((resolve) =>
+      app.router.on('member_removed', (e) => resolve(e.userId)),
+    );
+    await ann.post('/availability', { availability: 'invisible' });
+    assert.equal(await removed, ann.id, 'the host app hears that her visible membership ended');
+    await app.connect(ann);
+    await new Promise((r) => setTimeout(r, 300));
+    const record = await app.router.statusStore.get(ann.id);
+    assert.equal(record?.lastSeen, undefined);
+    assert.equal(record?.availability, 'invisible');
+    const auth = await ann.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL });
+    assert.match(JSON.parse(auth.body.channel_data).user_id, /^hidden-/);
+  });
+
   it('should end the anonymous connections too when an invisible person signs out', async () => {
     const app = await start();
     const bo = await app.join('Bo');
