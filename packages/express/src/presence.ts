@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';
 import type { MemberRecord, StatusStore } from './status-store.js';
 import type { Publisher } from './publisher.js';
+import { HIDDEN_PREFIX, type Activity, type Availability } from './rich-status.js';
 
 const debug = debuglog('whatsup');
 
@@ -28,9 +29,10 @@ export interface StatusChangedEvent {
   userId: string;
   /** The record as stored and published. */
   user: MemberRecord;
+  /** The status text before. */
   previous: string;
-  /** `'user'`: POST /status (or sign-up); `'server'`: router.setStatus(). */
-  by: 'user' | 'server';
+  /** `'user'`: POST /status (or sign-up); `'server'`: router.setStatus(); `'expiry'`: its clearAt came. */
+  by: 'user' | 'server' | 'expiry';
   channels: string[];
   time: number;
 }
@@ -44,11 +46,24 @@ export interface SignedOutEvent {
   time: number;
 }
 
+/** A member's availability (POST /availability, router.setAvailability) or activity (POST /activity) changed. */
+export interface AvailabilityChangedEvent {
+  userId: string;
+  /** The record as stored (`availability: 'invisible'` included: the host app may know). */
+  user: MemberRecord;
+  /** What it was before. */
+  previous: { availability: Availability; activity: Activity };
+  availability: Availability;
+  activity: Activity;
+  time: number;
+}
+
 /** The hooks `router.on(…)` takes, with their payloads. */
 export interface WhatsupHooks {
   member_added: [MemberAddedEvent];
   member_removed: [MemberRemovedEvent];
   status_changed: [StatusChangedEvent];
+  availability_changed: [AvailabilityChangedEvent];
   signed_out: [SignedOutEvent];
 }
 
@@ -89,12 +104,15 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
     for (const event of body.events) {
       if (typeof event.user_id !== 'string' && typeof event.user_id !== 'number') continue;
       const userId = String(event.user_id);
+      // The anonymous members of invisible people (see POST /availability): nobody to report.
+      if (userId.startsWith(HIDDEN_PREFIX)) continue;
       if (event.name === 'member_added') await this.memberAdded(userId, event.channel, body.time_ms);
       else if (event.name === 'member_removed') await this.memberRemoved(userId, event.channel, body.time_ms);
     }
   }
 
   async memberAdded(userId: string, channel: string, time: number): Promise<void> {
+    if (userId.startsWith(HIDDEN_PREFIX)) return;
     let user = await this.#store.get(userId);
     if (user?.lastSeen !== undefined) {
       const { lastSeen: _gone, ...back } = user;
@@ -105,6 +123,7 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
   }
 
   async memberRemoved(userId: string, channel: string, time: number): Promise<void> {
+    if (userId.startsWith(HIDDEN_PREFIX)) return;
     let user = await this.#store.get(userId);
     if (user && !(await this.#presentElsewhere(user, channel))) {
       user = { ...user, lastSeen: time };
@@ -115,6 +134,10 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
 
   statusChanged(event: StatusChangedEvent): void {
     this.#emit('status_changed', event);
+  }
+
+  availabilityChanged(event: AvailabilityChangedEvent): void {
+    this.#emit('availability_changed', event);
   }
 
   signedOut(event: SignedOutEvent): void {
