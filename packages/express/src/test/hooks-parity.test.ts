@@ -71,6 +71,17 @@ describe('hooks parity: soketi, the embedded server in-process and over HTTP', (
     assert.deepEqual(log, expected(RELOAD_SOKETI));
   });
 
+  it("should fire exactly the embedded server's hooks from soketi when the receiver holds leaves (webhooks.leaveGraceMs)", async () => {
+    const web = await listen();
+    const soketi = await startSoketi(`${web.base}/webhooks`);
+    const app = web.mount({
+      pusher: { ...APP, host: '127.0.0.1', port: soketi.port },
+      webhooks: { leaveGraceMs: GRACE_MS },
+    });
+    const log = await script(app, soketi.port);
+    assert.deepEqual(log, expected(RELOAD_EMBEDDED));
+  });
+
   it("should fire the same hooks in-process from the embedded server's 'webhook' batches", async () => {
     const realtime = createRealtimeServer({ ...APP, port: 0, webhooks: { graceMs: GRACE_MS, batchMs: 10 } });
     await realtime.ready;
@@ -94,7 +105,20 @@ describe('hooks parity: soketi, the embedded server in-process and over HTTP', (
     assert.deepEqual(log, expected(RELOAD_EMBEDDED));
   });
 
-  it('should differ between the backends only in the reload, and there by the grace', () => {
+  it('should refuse a leaveGraceMs that is not 0–60000 ms, saying so', () => {
+    for (const bad of [-1, 60_001, Number.NaN, Infinity, '3000']) {
+      assert.throws(
+        () =>
+          whatsup({
+            pusher: { ...APP, host: '127.0.0.1', port: 1 },
+            webhooks: { leaveGraceMs: bad as number },
+          }),
+        /webhooks\.leaveGraceMs must be a number of ms from 0 to 60000/,
+      );
+    }
+  });
+
+  it('should differ between the backends only in the reload, and there by the grace (without leaveGraceMs)', () => {
     // The three runs above assert their logs against expected(); this pins what "the same" means.
     const soketi = expected(RELOAD_SOKETI);
     const embedded = expected(RELOAD_EMBEDDED);
