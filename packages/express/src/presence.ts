@@ -92,11 +92,20 @@ export interface WebhookBody {
 export class PresenceService extends EventEmitter<WhatsupHooks> {
   readonly #store: StatusStore;
   readonly #publisher: Publisher;
+  readonly #leaveGraceMs: number;
+  /** member_removed events held for the grace, by channel and user: a member_added cancels one. */
+  readonly #leaving = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(store: StatusStore, publisher: Publisher) {
+  constructor(store: StatusStore, publisher: Publisher, options: { leaveGraceMs?: number } = {}) {
     super();
     this.#store = store;
     this.#publisher = publisher;
+    const grace = options.leaveGraceMs ?? 0;
+    if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0 || grace > 60_000)
+      throw new TypeError(
+        `webhooks.leaveGraceMs must be a number of ms from 0 to 60000, got ${String(grace)}`,
+      );
+    this.#leaveGraceMs = grace;
   }
 
   /** Applies one webhook body, event by event in order; a failing hook never stops the others. */
@@ -106,9 +115,35 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
       const userId = String(event.user_id);
       // The anonymous members of invisible people (see POST /availability): nobody to report.
       if (userId.startsWith(HIDDEN_PREFIX)) continue;
-      if (event.name === 'member_added') await this.memberAdded(userId, event.channel, body.time_ms);
-      else if (event.name === 'member_removed') await this.memberRemoved(userId, event.channel, body.time_ms);
+      const key = `${event.channel}\n${userId}`;
+      if (event.name === 'member_added') {
+        const held = this.#leaving.get(key);
+        // Back within the grace (a reload): neither the leave nor this join happened for the app.
+        if (held) {
+          clearTimeout(held);
+          this.#leaving.delete(key);
+        } else await this.memberAdded(userId, event.channel, body.time_ms);
+      } else if (event.name === 'member_removed') {
+        if (this.#leaveGraceMs > 0) this.#holdLeave(key, userId, event.channel, body.time_ms);
+        else await this.memberRemoved(userId, event.channel, body.time_ms);
+      }
     }
+  }
+
+  /**
+   * A sender without a grace of its own (soketi) reports a reload as removed-then-added; held
+   * here for `leaveGraceMs`, the pair cancels out as it does on Pusher Channels and the embedded server.
+   */
+  #holdLeave(key: string, userId: string, channel: string, time: number): void {
+    clearTimeout(this.#leaving.get(key));
+    const timer = setTimeout(() => {
+      this.#leaving.delete(key);
+      this.memberRemoved(userId, channel, time).catch((err: unknown) =>
+        debug('member_removed after the grace failed: %o', err),
+      );
+    }, this.#leaveGraceMs);
+    timer.unref?.();
+    this.#leaving.set(key, timer);
   }
 
   async memberAdded(userId: string, channel: string, time: number): Promise<void> {

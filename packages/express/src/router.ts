@@ -172,14 +172,18 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   for (const method of ['get', 'set', 'delete', 'list'] as const) {
     if (typeof store[method] !== 'function') throw new TypeError(`statusStore must implement ${method}()`);
   }
-  const presence = new PresenceService(store, publisher);
+  const presence = new PresenceService(store, publisher, {
+    leaveGraceMs: options.webhooks ? options.webhooks.leaveGraceMs : undefined,
+  });
   const presets: StatusPreset[] = resolvePresets(options.presets, limits);
   const activityMs = options.activityMs ?? 2000;
   if (!Number.isInteger(activityMs) || activityMs <= 0)
     throw new TypeError(`activityMs must be a positive integer (milliseconds), got ${String(activityMs)}`);
   const webhookCredentials = resolveWebhookCredentials(options);
   if (options.webhooks !== undefined && options.webhooks !== false && typeof options.webhooks !== 'object') {
-    throw new TypeError('webhooks option must be { path?, key?, secret?, maxAgeMs?, limit? } or false');
+    throw new TypeError(
+      'webhooks option must be { path?, key?, secret?, maxAgeMs?, limit?, leaveGraceMs? } or false',
+    );
   }
   const webhookPath = options.webhooks === false ? false : (options.webhooks?.path ?? '/webhooks');
   if (webhookPath !== false && (typeof webhookPath !== 'string' || !webhookPath.startsWith('/'))) {
