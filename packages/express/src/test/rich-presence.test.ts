@@ -213,6 +213,21 @@ describe('presets option', () => {
   }
 });
 
+describe('activityMs and rateLimit.activityMax options', () => {
+  it('should throw a TypeError that names the option for a bad value', () => {
+    for (const activityMs of [0, -1, 1.5, Infinity, '2000']) {
+      assert.throws(() => whatsup({ publisher: quietPublisher(), activityMs: activityMs as never }), {
+        name: 'TypeError',
+        message: /^activityMs must be a positive integer/,
+      });
+    }
+    assert.throws(() => whatsup({ publisher: quietPublisher(), rateLimit: { activityMax: 0 } }), {
+      name: 'TypeError',
+      message: /^rateLimit\.activityMax must be a positive integer/,
+    });
+  });
+});
+
 describe('POST /availability', () => {
   it('should publish dnd with the record, carry it in user_info, fire availability_changed and go back to auto', async () => {
     const app = await start();
@@ -372,6 +387,30 @@ describe('invisible', () => {
     assert.equal(member.id, ann.id);
     assert.equal(member.info.name, 'Ann');
     assert.equal(await app.router.isOnline(ann.id), true);
+  });
+
+  it('should remember at most the 10 newest anonymous ids', async () => {
+    const app = await start();
+    const ann = await app.register('Ann');
+    await app.post('/availability', { availability: 'invisible' });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const auth = await app.form('/usersystem/auth', { socket_id: `1.${i}`, channel_name: CHANNEL });
+      ids.push(JSON.parse(auth.body.channel_data).user_id);
+    }
+    assert.equal(new Set(ids).size, 12, 'a new id every time');
+    assert.deepEqual((await app.router.statusStore.get(ann))?.hidden, ids.slice(-10));
+    assert.equal((await app.get('/isLoggedIn')).body.user.hidden, undefined, 'never sent to browsers');
+  });
+
+  it('should authorize an invisible member of an identify site anonymously too', async () => {
+    const app = await start({ identify: () => ({ id: 'u1', name: 'Ann' }) });
+    assert.equal((await app.post('/availability', { availability: 'invisible' })).status, 200);
+    const auth = await app.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL });
+    const data = JSON.parse(auth.body.channel_data);
+    assert.match(data.user_id, /^hidden-/);
+    assert.deepEqual(data.user_info, {});
+    assert.equal((await app.get('/isLoggedIn')).body.user.availability, 'invisible');
   });
 
   it('should not record lastSeen for someone who went invisible, so the store keeps their choice', async () => {
