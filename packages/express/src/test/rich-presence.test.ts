@@ -491,7 +491,7 @@ describe('expiry', () => {
     const cleared = nextEvent<MemberRecord>(bo.channel, 'status-updated');
     // An hour passes: the stored clearAt is moved to just ahead, and the router is told to look.
     const store = app.router.statusStore;
-    await store.set({ ...(await store.get(ann.id))!, clearAt: Date.now() + 150 });
+    await store.set({ ...(await store.get(ann.id))!, clearAt: Date.now() + 1000 });
     assert.equal(await app.router.expireStatuses(), 0, 'not yet');
     const record = await cleared;
     assert.equal(record.id, ann.id);
@@ -611,7 +611,7 @@ describe('expiry across a restart with RedisStatusStore', () => {
     // While the app is down: Ann's day ends, Bo's half hour is nearly over.
     const store = first.router.statusStore;
     await store.set({ ...(await store.get(ann.id))!, clearAt: Date.now() - 1000 });
-    await store.set({ ...(await store.get(bo.id))!, clearAt: Date.now() + 400 });
+    await store.set({ ...(await store.get(bo.id))!, clearAt: Date.now() + 2000 });
     const updates = collect<MemberRecord>(watcher.channel, 'status-updated');
 
     const by: string[] = [];
