@@ -504,6 +504,23 @@ describe('expiry', () => {
     assert.equal(stored?.emoji, undefined);
   });
 
+  it('should clear the status of an invisible person without publishing it', async () => {
+    const app = await start();
+    const bo = await app.join('Bo');
+    const ann = await app.join('Ann');
+    await ann.post('/status', { status: 'Deep work', emoji: '\u{1F3A7}', clearAfter: '1h' });
+    await ann.post('/availability', { availability: 'invisible' });
+    const heard = collect(bo.channel, 'status-updated');
+    const hook = new Promise<string>((resolve) => app.router.on('status_changed', (e) => resolve(e.by)));
+    const store = app.router.statusStore;
+    await store.set({ ...(await store.get(ann.id))!, clearAt: Date.now() - 1 });
+    assert.equal(await app.router.expireStatuses(), 1);
+    assert.equal(await hook, 'expiry');
+    assert.equal((await store.get(ann.id))?.status, '');
+    await fence(app, bo);
+    assert.deepEqual(heard, [], 'nothing about Ann goes out while invisible');
+  });
+
   it('should never hand out an expired status, even before anything cleared it', async () => {
     const app = await start();
     const ann = await app.register('Ann');
