@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { RateWindow } from './limits.js';
 import { debug } from './debug.js';
 import { CloseCode } from './errors.js';
@@ -63,6 +63,12 @@ export interface Subscription {
   userId?: string;
 }
 
+/** What a connection reports its frames and its end to. */
+export interface ConnectionOwner {
+  frame(connection: Connection, raw: RawData, isBinary: boolean): void;
+  gone(connection: Connection, code: number): void;
+}
+
 /** One pusher-js connection: its socket id, subscriptions, sign-in and liveness. */
 export class Connection {
   readonly socketId: string;
@@ -75,6 +81,14 @@ export class Connection {
   readonly #socket: Duplex | undefined;
   /** Order in which connections opened: an authorization is refused to connections older than its user's sign-out. */
   serial = 0;
+
+  /** The address it is counted under (`limits.connectionsPerAddress`). */
+  address = '';
+  /** Whoever handles its frames and its end (the lifecycle); set once it is open. */
+  owner: ConnectionOwner | undefined;
+  /** Heartbeat sweeps since the client was last heard from, and since a ping went unanswered (-1: none out). */
+  idleTicks = 0;
+  pingTicks = -1;
 
   /** Why the server dropped the socket without a close handshake (reported as the disconnection code). */
   dropCode: number | undefined;
