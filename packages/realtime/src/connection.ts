@@ -10,14 +10,13 @@ import { closeReason } from './json.js';
  * every socket it goes to: fan-out then costs one write per subscriber, no per-socket encoding.
  */
 export class PreparedFrame {
-  /** The JSON text as UTF-8. */
+  /** The JSON text as UTF-8: a view into `wire`, not a second copy (a big room's frame is held while it lasts). */
   readonly payload: Buffer;
   /** The whole unmasked server frame (FIN, opcode 1, length, payload) as it goes on the wire. */
   readonly wire: Buffer;
 
   constructor(json: string) {
-    this.payload = Buffer.from(json);
-    const length = this.payload.length;
+    const length = Buffer.byteLength(json);
     // RFC 6455 §5.2: 7-bit length, or 126 + 16-bit, or 127 + 64-bit
     const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
     const wire = Buffer.allocUnsafe(headerLength + length);
@@ -32,8 +31,9 @@ export class PreparedFrame {
       wire.writeUInt32BE(0, 2);
       wire.writeUInt32BE(length, 6);
     }
-    this.payload.copy(wire, headerLength);
+    wire.write(json, headerLength, 'utf8');
     this.wire = wire;
+    this.payload = wire.subarray(headerLength);
   }
 }
 
