@@ -640,7 +640,8 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       delete req.session.whatsup;
     }
     if (!user) return;
-    await endConnections(user, channels);
+    // signed_out first: the member_removed that closing the sockets causes (a webhook, on soketi
+    // racing this request) then always comes after it, on every backend.
     presence.signedOut({
       userId: user.id,
       user: publicRecord(user),
@@ -648,6 +649,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       channels,
       time: Date.now(),
     });
+    await endConnections(user, channels);
   }
 
   /**
@@ -801,11 +803,12 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     const id = String(userId);
     const user = await store.get(id);
     const channels = user ? recordChannels(user) : (allowed.list ?? [defaultChannel]);
-    // The record stays (with lastSeen), so a status that clears itself still does.
-    await endConnections(user ?? { id }, channels);
+    // The record stays (with lastSeen), so a status that clears itself still does. signed_out
+    // before the sockets close, so the member_removed that follows comes after it on every backend.
     const time = Date.now();
     if (user) await store.set({ ...user, lastSeen: time });
     presence.signedOut({ userId: id, user: user && publicRecord(user), reason: 'removed', channels, time });
+    await endConnections(user ?? { id }, channels);
   };
   // Statuses whose time passed while the app was down clear now; the others get their timers.
   const ready = statuses.expireStatuses().then(
