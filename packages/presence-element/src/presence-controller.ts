@@ -511,7 +511,8 @@ export class PresenceController implements ReactiveController {
     const session = await call<{ authenticated: boolean; user?: unknown }>(`${this._base}/isLoggedIn`).catch(
       () => null,
     );
-    if (generation !== this._generation || !this._me) return;
+    // Stale, signed out meanwhile, or already connected again (resubscribe()): nothing to do.
+    if (generation !== this._generation || !this._me || this._pusher) return;
     if (session && !session.authenticated) return this._signedOut('expired');
     const me = fromRecord(session?.user);
     if (me) this._setMe(me);

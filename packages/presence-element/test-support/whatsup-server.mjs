@@ -196,6 +196,11 @@ function whatsupServerPlugin(onApp, statusLimit) {
       await guestRouter.announce(message);
       return true;
     },
+    /** router.remove(id): the app ends that person's connections (close code 4009). */
+    async 'whatsup-remove'({ id }) {
+      await guestRouter.remove(id);
+      return true;
+    },
     /** Every session ends server-side without telling anyone: the next request gets 401. */
     async 'whatsup-expire-sessions'() {
       await new Promise((resolve, reject) => sessions.clear((err) => (err ? reject(err) : resolve())));

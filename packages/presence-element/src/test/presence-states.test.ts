@@ -181,6 +181,21 @@ describe('presence states', () => {
     await el.ready;
   });
 
+  it('should show the signed-out state when the server ends my connection (4009) and my session is gone', async () => {
+    const el = await signedInPanel('Removed');
+    // Invisible: the app's removal then publishes no signed-out event, so only the 4009 close tells.
+    await post('/whatsup/availability', { availability: 'invisible' });
+    await waitUntil(() => el.me?.availability === 'invisible' && el.connectionState === 'connected');
+    const signedOut = new Promise<string>((resolve) =>
+      el.addEventListener('whatsup-signed-out', (e) => resolve(e.detail.reason), { once: true }),
+    );
+    await executeServerCommand('whatsup-expire-sessions');
+    await executeServerCommand('whatsup-remove', { id: el.me!.id });
+    expect(await signedOut).to.equal('expired');
+    expect(el.state).to.equal('signed-out');
+    expect(el.controller.sessionEnded).to.equal(true);
+  });
+
   it('should show no leave and no join for a reload within the grace', async () => {
     const bo = await person('Bo');
     const el = await signedInPanel('Stay', { 'leave-grace': '5' });
