@@ -323,9 +323,17 @@ export const styles = css`
   }
   /* presence (issue 14): the dot's look per state; the words beside the name say the same */
   .presence {
-    flex: none;
+    min-inline-size: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
     font-size: 0.75rem;
     color: var(--_muted);
+  }
+  /* On a narrow row the name keeps most of the room; the words give way first. */
+  .line:has(.presence) .name {
+    flex-shrink: 0;
+    max-inline-size: 65%;
   }
   .away .dot {
     background: var(--_bg);
