@@ -24,7 +24,7 @@ export class Activity {
   private _away = false;
   private _tabs = new Map<string, boolean>();
   private _id = Math.random().toString(36).slice(2);
-  private _bc: BroadcastChannel | null = null;
+  private _bc: BroadcastChannel;
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _known: boolean;
   private readonly _user: string;
@@ -40,12 +40,12 @@ export class Activity {
     for (const type of INPUTS) addEventListener(type, this._input, { capture: true, passive: true });
     document.addEventListener('visibilitychange', this._visibility);
     addEventListener('pagehide', this._gone);
-    if (typeof BroadcastChannel === 'function') {
-      this._bc = new BroadcastChannel('whatsup-activity');
-      this._bc.onmessage = (e: MessageEvent<TabMessage>) => this._heard(e.data);
-    }
+    this._bc = new BroadcastChannel('whatsup-activity');
+    this._bc.onmessage = (e: MessageEvent<TabMessage>) => this._heard(e.data);
     this._check();
     this._post(1);
+    // Opened (or reloaded) while the server still has me away: I am here now.
+    this._settle(true);
   }
 
   /** This browser's verdict: away only if this tab and every other tab are. */
@@ -58,7 +58,7 @@ export class Activity {
     document.removeEventListener('visibilitychange', this._visibility);
     removeEventListener('pagehide', this._gone);
     this._gone();
-    this._bc?.close();
+    this._bc.close();
     clearTimeout(this._timer);
   }
 
@@ -75,7 +75,7 @@ export class Activity {
   };
 
   private _gone = (): void => {
-    this._bc?.postMessage({ t: this._id, u: this._user, g: 1 });
+    this._bc.postMessage({ t: this._id, u: this._user, g: 1 });
   };
 
   /** Away once the idle time has passed since the last input (or since the page was hidden). */
@@ -90,7 +90,7 @@ export class Activity {
   }
 
   private _post(hello?: 1): void {
-    this._bc?.postMessage({ t: this._id, u: this._user, a: this._away, ...(hello ? { h: 1 } : {}) });
+    this._bc.postMessage({ t: this._id, u: this._user, a: this._away, h: hello });
   }
 
   private _heard(m: TabMessage): void {

@@ -66,6 +66,23 @@ describe('presence states', () => {
     expect(el.controller.away).to.equal(false);
   });
 
+  it('should tell the server I am back when a page opens while it has me away', async () => {
+    await post('/whatsup/register', {
+      username: `Back${Math.random().toString(36).slice(2, 6)}`,
+      status: '',
+    });
+    expect((await post('/whatsup/activity', { activity: 'away' })).status).to.equal(200);
+    performance.clearResourceTimings();
+    const el = document.createElement('whatsup-presence');
+    el.setAttribute('auth-endpoint', AUTH);
+    el.setAttribute('channel', CHANNEL);
+    await fixture<WhatsupPresence>(el);
+    await el.ready;
+    // The deferred report lands at the end of the server's 2 s window.
+    await waitUntil(() => el.me && el.me.activity === undefined, 'active on the server', 5000);
+    expect(reports()).to.equal(1);
+  });
+
   it('should stay active while another tab of mine is, and go away when that tab closes', async () => {
     const el = await signedInPanel('Tabs', { 'idle-after': '1' });
     // Another tab of this browser, through the same real BroadcastChannel the element listens on.
