@@ -21,7 +21,7 @@ const GRACE_S = 4;
 
 interface PanelElement extends HTMLElement {
   me: { id: string } | null;
-  controller: { count: number; recent: readonly { id: string; lastSeen?: number }[] };
+  controller: { count: number; away: boolean; recent: readonly { id: string; lastSeen?: number }[] };
 }
 /** The page's panel (runs in the browser: page.evaluate serializes the callers, not this). */
 declare function panelOf(): PanelElement;
@@ -83,11 +83,11 @@ describe('presence states end to end (host app with hooks)', () => {
     await close?.();
   });
 
-  async function person(name: string) {
+  async function person(name: string, path = '/') {
     const context = await browser.newContext();
     contexts.push(context);
     const tab = await context.newPage();
-    await tab.goto(base);
+    await tab.goto(base + path);
     const panel = new Panel(tab);
     await panel.signUp(name, '');
     await panel.me.waitFor();
@@ -160,6 +160,31 @@ describe('presence states end to end (host app with hooks)', () => {
       [],
       'no member_removed hook either',
     );
+  });
+
+  it('should keep a person active while one of their tabs has input, and show them away once none has', async () => {
+    const attrs = encodeURIComponent(`idle-after="1" leave-grace="${GRACE_S}"`);
+    const gil = await person('Gil', `/?attrs=${attrs}`);
+    const second = await gil.context.newPage();
+    await second.goto(`${base}/?attrs=${attrs}`);
+    await new Panel(second).me.waitFor();
+    const hal = await person('Hal');
+    const away = () =>
+      hal.page
+        .locator(`whatsup-presence [part~="list"] > [data-id="${gil.id}"]`)
+        .evaluate((li) => li.classList.contains('away'));
+    // Real input (CDP mouse events) in Gil's second tab only; the first has none.
+    let x = 0;
+    const moving = setInterval(() => void second.mouse.move(10 + (x++ % 50), 10).catch(() => {}), 200);
+    try {
+      await new Promise((r) => setTimeout(r, 4000));
+      assert.equal(await away(), false, 'one tab with input: Gil is active');
+      assert.equal(await gil.page.evaluate(() => panelOf().controller.away), false, 'the idle tab agrees');
+    } finally {
+      clearInterval(moving);
+    }
+    await waitFor(away, 10_000, () => 'Hal sees Gil away once no tab has input');
+    assert.match((await label(hal.page, gil.id)) ?? '', /^Away since /);
   });
 
   it("should leave an invisible person out of the other browser's list, while they still see everyone", async () => {
