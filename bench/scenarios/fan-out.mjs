@@ -176,7 +176,8 @@ export function headline(r) {
       ],
     );
   }
-  const last = r.rows[r.rows.length - 1];
+  // the largest N whose memory was measured (not below MEMORY_FROM_N)
+  const last = r.rows.filter((row) => row.memory.embedded !== undefined).at(-1);
   if (last) {
     lines.push([
       `memory per connection at ${last.n.toLocaleString('en-US')} (embedded)`,

@@ -108,7 +108,7 @@ export interface WhatsupRouter extends Router {
   readonly statusStore: StatusStore;
   /** The session store the router mounted (the `session` option), or undefined. */
   readonly sessionStore: session.Store | undefined;
-  /** Calls `handler` on every `member_added`, `member_removed`, `status_changed` or `signed_out`. */
+  /** Calls `handler` on every `member_added`, `member_removed`, `status_changed`, `availability_changed` or `signed_out`. */
   on<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
   once<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
   off<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;

@@ -213,6 +213,21 @@ describe('presets option', () => {
   }
 });
 
+describe('activityMs and rateLimit.activityMax options', () => {
+  it('should throw a TypeError that names the option for a bad value', () => {
+    for (const activityMs of [0, -1, 1.5, Infinity, '2000']) {
+      assert.throws(() => whatsup({ publisher: quietPublisher(), activityMs: activityMs as never }), {
+        name: 'TypeError',
+        message: /^activityMs must be a positive integer/,
+      });
+    }
+    assert.throws(() => whatsup({ publisher: quietPublisher(), rateLimit: { activityMax: 0 } }), {
+      name: 'TypeError',
+      message: /^rateLimit\.activityMax must be a positive integer/,
+    });
+  });
+});
+
 describe('POST /availability', () => {
   it('should publish dnd with the record, carry it in user_info, fire availability_changed and go back to auto', async () => {
     const app = await start();
@@ -374,6 +389,30 @@ describe('invisible', () => {
     assert.equal(await app.router.isOnline(ann.id), true);
   });
 
+  it('should remember at most the 10 newest anonymous ids', async () => {
+    const app = await start();
+    const ann = await app.register('Ann');
+    await app.post('/availability', { availability: 'invisible' });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i += 1) {
+      const auth = await app.form('/usersystem/auth', { socket_id: `1.${i}`, channel_name: CHANNEL });
+      ids.push(JSON.parse(auth.body.channel_data).user_id);
+    }
+    assert.equal(new Set(ids).size, 12, 'a new id every time');
+    assert.deepEqual((await app.router.statusStore.get(ann))?.hidden, ids.slice(-10));
+    assert.equal((await app.get('/isLoggedIn')).body.user.hidden, undefined, 'never sent to browsers');
+  });
+
+  it('should authorize an invisible member of an identify site anonymously too', async () => {
+    const app = await start({ identify: () => ({ id: 'u1', name: 'Ann' }) });
+    assert.equal((await app.post('/availability', { availability: 'invisible' })).status, 200);
+    const auth = await app.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL });
+    const data = JSON.parse(auth.body.channel_data);
+    assert.match(data.user_id, /^hidden-/);
+    assert.deepEqual(data.user_info, {});
+    assert.equal((await app.get('/isLoggedIn')).body.user.availability, 'invisible');
+  });
+
   it('should not record lastSeen for someone who went invisible, so the store keeps their choice', async () => {
     const realtime = createRealtimeServer({ ...APP, port: 0, webhooks: { graceMs: 0 } });
     await realtime.ready;
@@ -452,7 +491,7 @@ describe('expiry', () => {
     const cleared = nextEvent<MemberRecord>(bo.channel, 'status-updated');
     // An hour passes: the stored clearAt is moved to just ahead, and the router is told to look.
     const store = app.router.statusStore;
-    await store.set({ ...(await store.get(ann.id))!, clearAt: Date.now() + 150 });
+    await store.set({ ...(await store.get(ann.id))!, clearAt: Date.now() + 1000 });
     assert.equal(await app.router.expireStatuses(), 0, 'not yet');
     const record = await cleared;
     assert.equal(record.id, ann.id);
@@ -463,6 +502,23 @@ describe('expiry', () => {
     const stored = await store.get(ann.id);
     assert.equal(stored?.status, '');
     assert.equal(stored?.emoji, undefined);
+  });
+
+  it('should clear the status of an invisible person without publishing it', async () => {
+    const app = await start();
+    const bo = await app.join('Bo');
+    const ann = await app.join('Ann');
+    await ann.post('/status', { status: 'Deep work', emoji: '\u{1F3A7}', clearAfter: '1h' });
+    await ann.post('/availability', { availability: 'invisible' });
+    const heard = collect(bo.channel, 'status-updated');
+    const hook = new Promise<string>((resolve) => app.router.on('status_changed', (e) => resolve(e.by)));
+    const store = app.router.statusStore;
+    await store.set({ ...(await store.get(ann.id))!, clearAt: Date.now() - 1 });
+    assert.equal(await app.router.expireStatuses(), 1);
+    assert.equal(await hook, 'expiry');
+    assert.equal((await store.get(ann.id))?.status, '');
+    await fence(app, bo);
+    assert.deepEqual(heard, [], 'nothing about Ann goes out while invisible');
   });
 
   it('should never hand out an expired status, even before anything cleared it', async () => {
@@ -572,7 +628,7 @@ describe('expiry across a restart with RedisStatusStore', () => {
     // While the app is down: Ann's day ends, Bo's half hour is nearly over.
     const store = first.router.statusStore;
     await store.set({ ...(await store.get(ann.id))!, clearAt: Date.now() - 1000 });
-    await store.set({ ...(await store.get(bo.id))!, clearAt: Date.now() + 400 });
+    await store.set({ ...(await store.get(bo.id))!, clearAt: Date.now() + 2000 });
     const updates = collect<MemberRecord>(watcher.channel, 'status-updated');
 
     const by: string[] = [];
