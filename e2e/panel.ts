@@ -52,15 +52,20 @@ export class Panel {
     await this.signOutButton.click();
   }
 
-  /** The member rows as shown, in order (me first). */
+  /**
+   * The rows of people online, in order (me first): not those greyed as "Left just now" during
+   * the leave grace, nor the "Recently here" section.
+   */
   async rows(): Promise<Row[]> {
-    return this.page.locator('whatsup-presence [part~="member"]').evaluateAll((rows) =>
-      rows.map((row) => ({
-        name: row.querySelector('[part~="name"]')?.textContent?.trim() ?? '',
-        // My row says "Set a status" (class empty) when I have none: that is not a status.
-        status: row.querySelector('[part~="status"]:not(.empty)')?.textContent?.trim() ?? '',
-      })),
-    );
+    return this.page
+      .locator('whatsup-presence [part~="list"] > [part~="member"]:not(.left)')
+      .evaluateAll((rows) =>
+        rows.map((row) => ({
+          name: row.querySelector('[part~="name"]')?.textContent?.trim() ?? '',
+          // My row says "Set a status" (class empty) when I have none: that is not a status.
+          status: row.querySelector('[part~="status"]:not(.empty)')?.textContent?.trim() ?? '',
+        })),
+      );
   }
 
   async names(): Promise<string[]> {

@@ -34,7 +34,7 @@ const PEOPLE = [
   ['Zed', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
 ];
 
-export function pageHtml({ variant, dir, lang }) {
+export function pageHtml({ variant, dir, lang, attrs = '' }) {
   return `<!doctype html>
 <html lang="${lang}" dir="${dir}">
   <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width" /><title>whatsup</title>
@@ -44,7 +44,7 @@ export function pageHtml({ variant, dir, lang }) {
     <style>:root { color-scheme: light dark; } body { margin: 24px; }</style>
   </head>
   <body>
-    <whatsup-presence ${variant ? `variant="${variant}"` : ''} auth-endpoint="/whatsup/usersystem/auth" channel="presence-whatsup-members"></whatsup-presence>
+    <whatsup-presence ${variant ? `variant="${variant}"` : ''} ${attrs} auth-endpoint="/whatsup/usersystem/auth" channel="presence-whatsup-members"></whatsup-presence>
   </body>
 </html>`;
 }
@@ -91,6 +91,22 @@ function galleryPage() {
     }
   }
   lines.push(
+    '## Presence states',
+    '',
+    'Bo away (since the time he went), Chidi on do not disturb, Dee left a moment ago (greyed for the leave grace), and',
+    '`show-recent` opened on Gus, who left a while before.',
+    '',
+    '| device | light | dark | light, RTL | dark, RTL |',
+    '|---|---|---|---|---|',
+  );
+  for (const device of ['desktop', 'phone']) {
+    const cell = (scheme, dir) => `![states ${scheme} ${dir}](gallery/states-${scheme}-${dir}-${device}.png)`;
+    lines.push(
+      `| ${device} | ${cell('light', 'ltr')} | ${cell('dark', 'ltr')} | ${cell('light', 'rtl')} | ${cell('dark', 'rtl')} |`,
+    );
+  }
+  lines.push(
+    '',
     '## Visual regression baselines',
     '',
     '`npm run test:visual` compares these (a fixed scene in identify mode) with pixelmatch, 0.5 % of pixels tolerated.',
@@ -155,9 +171,15 @@ async function shot({
   size = 3,
   name,
   open = false,
+  states = false,
 }) {
   const viewport = device === 'phone' ? { width: 375, height: 700 } : { width: 1280, height: 800 };
-  html = pageHtml({ variant, dir, lang: dir === 'rtl' ? 'ar' : 'en' });
+  html = pageHtml({
+    variant,
+    dir,
+    lang: dir === 'rtl' ? 'ar' : 'en',
+    attrs: states ? 'show-recent leave-grace="60"' : '',
+  });
   const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
   const tab = await context.newPage();
   await tab.goto(`http://127.0.0.1:${server.address().port}/`);
@@ -178,6 +200,17 @@ async function shot({
     document.querySelector('whatsup-presence').members.every((m) => m.updatedAt > 0),
   );
   if (open) await tab.click('whatsup-presence >> [part~="stack"]');
+  let back;
+  if (states) {
+    // Dee's connection drops (back in 5 s, after the picture): greyed as "left just now".
+    const dee = joined[2];
+    back = command('whatsup-person-reload', { id: dee.id, afterMs: 5000 });
+    await tab.waitForFunction(
+      (id) => document.querySelector('whatsup-presence').shadowRoot.querySelector(`[data-id="${id}"].left`),
+      dee.id,
+    );
+    await tab.click('whatsup-presence >> [part~="recent"] summary');
+  }
   await tab.waitForTimeout(300);
   const rowHeight = await tab.evaluate(() => {
     const row = document.querySelector('whatsup-presence').shadowRoot.querySelector('[part~="member"]');
@@ -185,7 +218,17 @@ async function shot({
   });
   const path = `${outDir}${name}.png`;
   await tab.screenshot({ path });
+  // A guest who signs out leaves no record: the next picture's Recently here has no earlier Ada.
+  if (states)
+    await tab.evaluate(() =>
+      fetch('/whatsup/logout', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }),
+    );
   await context.close();
+  await back;
   console.log(`${path} (row ${rowHeight.toFixed(1)} px)`);
   return rowHeight;
 }
@@ -203,7 +246,7 @@ try {
     const sizes = process.env.GALLERY_SIZES
       ? process.env.GALLERY_SIZES.split(',').map(Number)
       : [1, 3, 12, 200];
-    for (const size of sizes) {
+    for (const size of sizes.filter(Boolean)) {
       await room(size);
       for (const variant of ['list', 'compact', 'stack'])
         for (const scheme of ['light', 'dark'])
@@ -216,6 +259,30 @@ try {
                 await shot({ variant, scheme, dir, device, size, name: `${name}-open`, open: true });
             }
     }
+    // Presence states: Bo away, Chidi on do not disturb, Dee leaving, Gus recently here.
+    await room(1);
+    const gus = await command('whatsup-person', { name: 'Gus Grey', status: 'Gone for the day' });
+    await command('whatsup-person-leave', { id: gus.id });
+    await room(5);
+    await command('whatsup-person-post', { id: joined[0].id, path: '/activity', body: { activity: 'away' } });
+    await command('whatsup-person-post', {
+      id: joined[1].id,
+      path: '/availability',
+      body: { availability: 'dnd' },
+    });
+    // The server has Gus's last seen after the realtime server's own leave grace (3 s).
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    for (const scheme of ['light', 'dark'])
+      for (const dir of ['ltr', 'rtl'])
+        for (const device of ['desktop', 'phone'])
+          await shot({
+            scheme,
+            dir,
+            device,
+            size: 5,
+            name: `states-${scheme}-${dir}-${device}`,
+            states: true,
+          });
     await writeFile(fileURLToPath(new URL('docs/gallery.md', root)), galleryPage());
   }
 } finally {

@@ -32,6 +32,12 @@ export class WhatsupStatusChangedEvent extends CustomEvent<{ member: Member; pre
     super('whatsup-status-changed', { ...init, detail: { member, previous } });
   }
 }
+/** A member's activity (`away` or not) or availability (`dnd`, `invisible`) changed (mine included). */
+export class WhatsupActivityChangedEvent extends CustomEvent<{ member: Member; previous: Member }> {
+  constructor(member: Member, previous: Member) {
+    super('whatsup-activity-changed', { ...init, detail: { member, previous } });
+  }
+}
 /** The server pushed an announcement. */
 export class WhatsupAnnouncementEvent extends CustomEvent<{ message: string; sentAt: number }> {
   constructor(message: string, sentAt: number) {
@@ -58,6 +64,7 @@ declare global {
     'whatsup-member-joined': WhatsupMemberJoinedEvent;
     'whatsup-member-left': WhatsupMemberLeftEvent;
     'whatsup-status-changed': WhatsupStatusChangedEvent;
+    'whatsup-activity-changed': WhatsupActivityChangedEvent;
     'whatsup-announcement': WhatsupAnnouncementEvent;
     'whatsup-connection-change': WhatsupConnectionChangeEvent;
     'whatsup-error': WhatsupErrorEvent;

@@ -33,6 +33,13 @@ export function pluralOf(lang: string, count: number): string {
   return cached(pluralRules, lang, (l) => new Intl.PluralRules(l)).select(count);
 }
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A clock time in `lang`'s own format: "14:05", "2:05 PM"… */
+export function clockTime(lang: string, at: number): string {
+  return cached(timeFormats, lang, (l) => new Intl.DateTimeFormat(l, { timeStyle: 'short' })).format(at);
+}
+
 /** "now", "3 min. ago", "yesterday"… in `lang`, short: it sits in a narrow slot at the row's end. */
 export function relativeTime(lang: string, at: number, now = Date.now()): string {
   const format = cached(

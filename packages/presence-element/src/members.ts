@@ -11,14 +11,27 @@ export function newer(known: Member | undefined, fresh: Member): Member {
 }
 
 function member(id: string, d: Record<string, unknown>, updatedAt: number): Member {
+  const str = (k: string) => (typeof d[k] === 'string' && d[k] ? { [k]: d[k] } : {});
+  const num = (k: string) => (typeof d[k] === 'number' ? { [k]: d[k] } : {});
+  const a = d['availability'];
   return {
     id,
     name: typeof d['name'] === 'string' ? d['name'] : id,
     status: typeof d['status'] === 'string' ? d['status'] : '',
     updatedAt: typeof d['updatedAt'] === 'number' ? d['updatedAt'] : updatedAt,
-    ...(typeof d['avatar'] === 'string' ? { avatar: d['avatar'] } : {}),
+    ...str('avatar'),
+    ...str('emoji'),
+    ...num('clearAt'),
+    // Only the values the element knows: anything else reads as automatic / active.
+    ...(a === 'dnd' || a === 'invisible' ? { availability: a } : {}),
+    ...(d['activity'] === 'away' ? { activity: 'away' as const } : {}),
+    ...num('activitySince'),
+    ...num('lastSeen'),
   };
 }
+
+/** Ids of the anonymous presence members of invisible people: never shown, never counted. */
+export const hiddenId = (id: string): boolean => id.startsWith('hidden-');
 
 /** A member from presence `user_info` (authorization-time status; updatedAt 0 = not known yet). */
 export function fromPresence(id: unknown, info: unknown): Member {

@@ -43,6 +43,15 @@ export const defaultMessages = {
   // large rooms (the windowed list)
   find: 'Find a person',
   noMatch: 'Nobody by that name is online.',
+  // presence: activity, availability, leaving (issue 14)
+  presenceAway: 'Away',
+  presenceAwaySince: (time: string) => `Away since ${time}`,
+  presenceDnd: 'Do not disturb',
+  presenceInvisible: 'Invisible',
+  presenceLeftNow: 'Left just now',
+  /** `relative` is "5 min. ago", "yesterday"… in the panel's language. */
+  presenceLeft: (relative: string) => `Left ${relative}`,
+  presenceRecent: (count: number) => `Recently here (${count})`,
 };
 
 export type Messages = typeof defaultMessages;

@@ -2,9 +2,11 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import Pusher, { type Members, type PresenceChannel } from 'pusher-js';
 import { ApiError, apiBaseFrom, call, channelAuthorizer, crossOrigin } from './api.js';
 import { defaultMessages, type Messages } from './messages.js';
-import { MemberList, fromPresence, fromRecord, newer } from './members.js';
+import { MemberList, fromPresence, fromRecord, hiddenId, newer } from './members.js';
+import { Activity } from './activity.js';
 import type { Member, PanelState, ServerConfig } from './types.js';
 import {
+  WhatsupActivityChangedEvent,
   WhatsupAnnouncementEvent,
   WhatsupConnectionChangeEvent,
   WhatsupErrorEvent,
@@ -28,6 +30,12 @@ export interface PresenceOptions {
   wsHost?: string;
   wsPort?: string;
   forceTls?: boolean;
+  /** Seconds without input, or with every tab hidden, before I am away (default 300). */
+  idleAfter?: number;
+  /** Seconds a member who left stays greyed as "left just now" before going (default 30). */
+  leaveGrace?: number;
+  /** Keep `recent` (people who left lately, from GET /members) up to date after each leave. */
+  showRecent?: boolean;
 }
 
 /** Anything that can host the controller: a Lit element, or `PresenceController.standalone()`. */
@@ -66,6 +74,10 @@ export class PresenceController implements ReactiveController {
   private _restartQueued = false;
   private _subscribedBefore = false;
   private _refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private _activity: Activity | null = null;
+  /** Members in their leave grace: still listed (with `lastSeen`), not counted. */
+  private _leaving = new Map<string, ReturnType<typeof setTimeout>>();
+  private _recent: readonly Member[] = [];
   private _ready!: Promise<void>;
   private _settle!: () => void;
 
@@ -111,13 +123,24 @@ export class PresenceController implements ReactiveController {
   get me(): Member | null {
     return this._me;
   }
-  /** Everyone else online, by name then id (a frozen array, the same one until something changes). */
+  /**
+   * Everyone else online, by name then id (a frozen array, the same one until something changes).
+   * A member whose last connection went stays here with `lastSeen` for the leave grace.
+   */
   get others(): readonly Member[] {
     return this._others.list;
   }
-  /** How many people are online, me included. */
+  /** How many people are online, me included (not those in their leave grace). */
   get count(): number {
-    return this._others.size + (this._me ? 1 : 0);
+    return this._others.size - this._leaving.size + (this._me ? 1 : 0);
+  }
+  /** People who left lately (GET /members records with `lastSeen`), latest first. */
+  get recent(): readonly Member[] {
+    return this._recent;
+  }
+  /** This browser's activity verdict (every tab of mine idle or hidden: true). */
+  get away(): boolean {
+    return this._activity?.away ?? false;
   }
   /** A configuration, connection or request error to show, or ''. Cleared by the next success. */
   get error(): string {
@@ -184,6 +207,14 @@ export class PresenceController implements ReactiveController {
   }
 
   // ---- actions ----
+
+  /** Joins the channel again with a new authorization (after going to or from invisible). */
+  resubscribe(): void {
+    if (this._pusher) {
+      this._teardown();
+      this._connect();
+    }
+  }
 
   /**
    * Signs a guest up (POST /register). Resolves to null when signed in, or the refusal (with
@@ -385,6 +416,11 @@ export class PresenceController implements ReactiveController {
   private _teardown(): void {
     clearTimeout(this._refreshTimer);
     this._refreshTimer = undefined;
+    this._leaving.forEach(clearTimeout);
+    this._leaving.clear();
+    this._recent = [];
+    this._activity?.stop();
+    this._activity = null;
     this._abort?.abort();
     this._abort = null;
     const pusher = this._pusher;
@@ -406,14 +442,94 @@ export class PresenceController implements ReactiveController {
   }
 
   private _setMe(me: Member): void {
+    this._moved(this._me, me);
     this._me = me;
     this._changed();
   }
 
   /** Adds or updates someone else (my own record goes to `me`). */
   private _upsert(member: Member): void {
-    if (member.id === this._me?.id) this._setMe(member);
-    else if (this._others.set(member)) this._changed();
+    if (member.id === this._me?.id) return this._setMe(member);
+    const previous = this._others.get(member.id);
+    if (this._others.set(member)) this._changed();
+    this._moved(previous, member);
+  }
+
+  private _moved(previous: Member | null | undefined, member: Member): void {
+    if (
+      previous?.id === member.id &&
+      (previous.activity !== member.activity || previous.availability !== member.availability)
+    )
+      this._emit(new WhatsupActivityChangedEvent(member, previous));
+  }
+
+  /** A newer record of someone listed; one in their leave grace stays greyed. */
+  private _merge(previous: Member, update: Member): Member {
+    const { lastSeen: _gone, ...rest } = update;
+    return this._leaving.has(update.id) ? { ...rest, lastSeen: previous.lastSeen! } : rest;
+  }
+
+  /** Someone's last connection went: greyed for the grace, then gone (unless they come back). */
+  private _leave(m: Member): void {
+    const ms = seconds(this._options().leaveGrace, 30);
+    if (!ms) return this._gone(m.id);
+    if (this._leaving.has(m.id)) return;
+    this._others.set({ ...m, lastSeen: Date.now() });
+    this._leaving.set(
+      m.id,
+      setTimeout(() => this._gone(m.id), ms),
+    );
+    this._changed();
+  }
+
+  private _gone(id: string): void {
+    clearTimeout(this._leaving.get(id));
+    this._leaving.delete(id);
+    const member = this._others.delete(id);
+    if (!member) return;
+    this._changed();
+    this._emit(new WhatsupMemberLeftEvent(member));
+    if (this._options().showRecent && this._pusher) this._queueRefresh(this._pusher);
+  }
+
+  /** Back within the grace: no leave, no join, the row as it was. */
+  private _back(id: string): Member | undefined {
+    const known = this._others.get(id);
+    if (!known || !this._leaving.has(id)) return known;
+    clearTimeout(this._leaving.get(id));
+    this._leaving.delete(id);
+    const { lastSeen: _gone, ...back } = known;
+    this._others.set(back);
+    this._changed();
+    return back;
+  }
+
+  /** The connection was ended by the server (4009): signed in still → a new connection; else signed out. */
+  private async _ended(): Promise<void> {
+    const generation = this._generation;
+    this._teardown();
+    const session = await call<{ authenticated: boolean; user?: unknown }>(`${this._base}/isLoggedIn`).catch(
+      () => null,
+    );
+    // Stale, signed out meanwhile, or already connected again (resubscribe()): nothing to do.
+    if (generation !== this._generation || !this._me || this._pusher) return;
+    if (session && !session.authenticated) return this._signedOut('expired');
+    const me = fromRecord(session?.user);
+    if (me) this._setMe(me);
+    this._connect();
+  }
+
+  private async _report(away: boolean): Promise<void> {
+    try {
+      const { user } = await call<{ user?: unknown }>(`${this._base}/activity`, {
+        method: 'POST',
+        body: { activity: away ? 'away' : 'active' },
+      });
+      const me = fromRecord(user);
+      if (me && me.id === this._me?.id) this._setMe(me);
+    } catch {
+      // Not saved (offline, rate limited): the next change reports the state as it is then.
+    }
   }
 
   private _connect(): void {
@@ -449,6 +565,13 @@ export class PresenceController implements ReactiveController {
       },
     });
     this._pusher = pusher;
+    const me = this._me!;
+    this._activity = new Activity(
+      me.id,
+      () => seconds(o.idleAfter, 300) || 300_000,
+      (away) => void this._report(away),
+      me.activity === 'away',
+    );
     // Callbacks of a connection we have since replaced do nothing.
     const mine = (fn: (...args: never[]) => void) =>
       ((...args: never[]) => {
@@ -467,6 +590,7 @@ export class PresenceController implements ReactiveController {
       'error',
       mine((error: PusherConnectionError) => {
         const data = error?.error?.data ?? error?.data;
+        if (data?.code === 4009) return void this._ended();
         // 4000–4099: the server refuses for good (wrong key, app disabled…); pusher-js gives up.
         if (data?.code && data.code >= 4000 && data.code < 4100) {
           this._error = t().connectionRefused(`${data.message ?? 'refused'} (${data.code})`);
@@ -488,18 +612,18 @@ export class PresenceController implements ReactiveController {
         members.each((m: { id: unknown; info: unknown }) => {
           const fresh = fromPresence(m.id, m.info);
           seen.add(fresh.id);
-          if (fresh.id === meId) return;
-          const known = this._others.get(fresh.id);
+          if (fresh.id === meId || hiddenId(fresh.id)) return;
+          const known = this._back(fresh.id);
           if (!known) joined.push(fresh);
           this._others.set(newer(known, fresh));
         });
-        const left = [...this._others.values()].filter((m) => !seen.has(m.id));
-        for (const m of left) this._others.delete(m.id);
-        if (this._subscribedBefore) {
-          // People who came or went while we were away.
-          for (const m of joined) this._emit(new WhatsupMemberJoinedEvent(m));
-          for (const m of left) this._emit(new WhatsupMemberLeftEvent(m));
+        // People who came or went while we were away (silently on a first or fresh subscription).
+        for (const m of [...this._others.values()]) {
+          if (seen.has(m.id)) continue;
+          if (this._subscribedBefore) this._leave(m);
+          else this._others.delete(m.id);
         }
+        if (this._subscribedBefore) for (const m of joined) this._emit(new WhatsupMemberJoinedEvent(m));
         this._subscribedBefore = true;
         this._error = '';
         this._changed();
@@ -520,8 +644,9 @@ export class PresenceController implements ReactiveController {
       'pusher:member_added',
       mine((m: { id: unknown; info: unknown }) => {
         const fresh = fromPresence(m.id, m.info);
-        if (fresh.id === this._me?.id) return;
-        const known = this._others.get(fresh.id);
+        if (fresh.id === this._me?.id || hiddenId(fresh.id)) return;
+        this._recent = this._recent.filter((r) => r.id !== fresh.id);
+        const known = this._back(fresh.id);
         // An upsert: a member we already hold (e.g. from a rebuild) keeps the newer status.
         this._upsert(newer(known, fresh));
         if (known) return;
@@ -533,10 +658,8 @@ export class PresenceController implements ReactiveController {
     channel.bind(
       'pusher:member_removed',
       mine((m: { id: unknown }) => {
-        const member = this._others.delete(String(m?.id));
-        if (!member) return;
-        this._changed();
-        this._emit(new WhatsupMemberLeftEvent(member));
+        const member = this._others.get(String(m?.id));
+        if (member) this._leave(member);
       }),
     );
     channel.bind(
@@ -550,7 +673,7 @@ export class PresenceController implements ReactiveController {
         if (!previous) return;
         if (previous.status === update.status && previous.updatedAt >= update.updatedAt) return;
         if (previous.updatedAt > update.updatedAt && !mine) return;
-        const member = { ...previous, ...update };
+        const member = this._merge(previous, update);
         this._upsert(member);
         if (!mine) this._emit(new WhatsupStatusChangedEvent(member, previous.status));
       }),
@@ -558,7 +681,10 @@ export class PresenceController implements ReactiveController {
     channel.bind(
       'signed-out',
       mine((data: { id?: unknown }) => {
-        if (typeof data?.id === 'string' && data.id === this._me?.id) this._signedOut('other-tab');
+        if (typeof data?.id !== 'string') return;
+        if (data.id === this._me?.id) this._signedOut('other-tab');
+        // Signed out for good: no grace (their connections close next).
+        else this._gone(data.id);
       }),
     );
     channel.bind(
@@ -586,11 +712,15 @@ export class PresenceController implements ReactiveController {
         signal: this._abort?.signal,
       });
       if (this._pusher !== pusher || !Array.isArray(members)) return;
+      const recent: Member[] = [];
       for (const record of members) {
         const m = fromRecord(record);
         const present = m && (m.id === this._me?.id ? this._me : this._others.get(m.id));
-        if (m && present && m.updatedAt >= present.updatedAt) this._upsert({ ...present, ...m });
+        if (m && present && m.updatedAt >= present.updatedAt) this._upsert(this._merge(present, m));
+        else if (m?.lastSeen && !present) recent.push(m);
       }
+      this._recent = recent.sort((a, b) => b.lastSeen! - a.lastSeen!);
+      this._changed();
     } catch (err) {
       if (this._pusher === pusher && toApiError(err).status === 401) this._signedOut('expired');
     }
@@ -600,6 +730,11 @@ export class PresenceController implements ReactiveController {
 interface PusherConnectionError {
   data?: { code?: number; message?: string };
   error?: { data?: { code?: number; message?: string } };
+}
+
+/** A number of seconds from an attribute, in ms: `fallback` when missing, negative or not a number. */
+function seconds(value: number | undefined, fallback: number): number {
+  return 1000 * (Number.isFinite(value) && value! >= 0 ? value! : fallback);
 }
 
 function isHttpUrl(value: string): boolean {

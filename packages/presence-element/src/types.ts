@@ -5,6 +5,18 @@ export interface Member {
   status: string;
   updatedAt: number;
   avatar?: string;
+  /** One emoji shown before the status. */
+  emoji?: string;
+  /** Epoch ms when the status and emoji clear by themselves. */
+  clearAt?: number;
+  /** What the person chose; absent = automatic. `invisible` is only ever seen by the person. */
+  availability?: 'dnd' | 'invisible';
+  /** `away` after a while without input or with every tab hidden; absent = active. */
+  activity?: 'away';
+  /** Epoch ms of the last activity change ("away since 14:05"). */
+  activitySince?: number;
+  /** Epoch ms when they left: a recently-left record, or a row in its leave grace ("left just now"). */
+  lastSeen?: number;
 }
 
 /** What GET /config returns. */

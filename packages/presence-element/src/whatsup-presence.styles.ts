@@ -17,6 +17,7 @@ export const styles = css`
     --_avatar: var(--whatsup-avatar-size, 2rem);
     --_danger: var(--whatsup-danger, #b3261e);
     --_online: #1e8e3e;
+    --_away: #c77700;
   }
   @media (prefers-color-scheme: dark) {
     :host {
@@ -29,6 +30,7 @@ export const styles = css`
       --_highlight: var(--whatsup-highlight, #4a3f12);
       --_danger: var(--whatsup-danger, #ff8a80);
       --_online: #5bd47a;
+      --_away: #f5b53d;
     }
   }
   :host([hidden]),
@@ -318,6 +320,42 @@ export const styles = css`
     background: var(--_online);
     border: 2px solid var(--_bg);
     box-sizing: border-box;
+  }
+  /* presence (issue 14): the dot's look per state; the words beside the name say the same */
+  .presence {
+    min-inline-size: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    font-size: 0.75rem;
+    color: var(--_muted);
+  }
+  /* On a narrow row the name keeps most of the room; the words give way first. */
+  .line:has(.presence) .name {
+    flex-shrink: 0;
+    max-inline-size: 65%;
+  }
+  .away .dot {
+    background: var(--_bg);
+    box-shadow: inset 0 0 0 2px var(--_away);
+  }
+  .dnd .dot {
+    background: linear-gradient(var(--_bg) 0 0) 50% / 60% 2px no-repeat var(--_danger);
+  }
+  .left .dot,
+  .invisible .dot {
+    background: var(--_muted);
+  }
+  .left .av {
+    filter: grayscale(1);
+  }
+  .left .name {
+    color: var(--_muted);
+  }
+  .recent summary {
+    margin: 0.25rem 0.5rem;
+    color: var(--_muted);
+    cursor: pointer;
   }
   :host([variant='compact']) .row {
     min-block-size: 2rem;

@@ -7,7 +7,8 @@ import { defaultMessages, type Messages } from './messages.js';
 import { isRtl, langOf, packFor, packsVersion, pluralOf } from './localize.js';
 import type { Member, PanelState } from './types.js';
 import { renderAvatar } from './views/avatar.js';
-import { renderRow, renderTime } from './views/member-row.js';
+import { presenceOf, renderPresence, renderRow, renderTime } from './views/member-row.js';
+import { renderRecent } from './views/recent.js';
 import { renderForm } from './views/sign-up-form.js';
 import { renderToasts, type Toast } from './views/toast.js';
 
@@ -52,6 +53,7 @@ function onTick(listener: () => void): () => void {
  * @fires whatsup-status-changed - a member's status changed (mine once the server has it)
  * @fires whatsup-announcement - the server pushed an announcement (shown as a toast)
  * @fires whatsup-connection-change - the realtime connection changed state
+ * @fires whatsup-activity-changed - a member's activity (away) or availability (dnd, invisible) changed
  * @fires whatsup-error - bad configuration, a refused request or connection, a failed subscription
  * @csspart form - the sign-up form
  * @csspart notice - "your session ended — join again"
@@ -72,6 +74,8 @@ function onTick(listener: () => void): () => void {
  * @csspart connection - "Reconnecting…"
  * @csspart error - a configuration or request error
  * @csspart hint - "sign in on this site" (identify mode) and "nobody else is here yet"
+ * @csspart presence - "Away since 14:05", "Do not disturb", "Left just now"… beside a name
+ * @csspart recent - the collapsed "Recently here" section (`show-recent`)
  * @csspart filter - the Find a person box above the list of a large room (over 100 people)
  * @cssprop --whatsup-font - font family (default: the system UI font)
  * @cssprop --whatsup-bg - panel background
@@ -104,6 +108,9 @@ export class WhatsupPresence extends LitElement {
     variant: { reflect: true },
     maxVisible: { attribute: 'max-visible', type: Number },
     logoutUrl: { attribute: 'logout-url' },
+    idleAfter: { attribute: 'idle-after', type: Number },
+    leaveGrace: { attribute: 'leave-grace', type: Number },
+    showRecent: { attribute: 'show-recent', type: Boolean },
     messages: { attribute: false },
     _editing: { state: true },
     _draft: { state: true },
@@ -138,6 +145,12 @@ export class WhatsupPresence extends LitElement {
   maxVisible = 4;
   /** In identify mode: where the site signs people out (a Sign out link); none by default. */
   logoutUrl = '';
+  /** Seconds without input, or with every tab of mine hidden, before I show as away. */
+  idleAfter = 300;
+  /** Seconds a member who left stays greyed as "left just now" (a reload within it is no leave and no join). */
+  leaveGrace = 30;
+  /** Show a collapsed "Recently here" section with who left lately ("left 5 min ago"). */
+  showRecent = false;
   /** Every visible string can be replaced here (see `defaultMessages`). */
   messages: Partial<Messages> = {};
 
@@ -561,11 +574,7 @@ export class WhatsupPresence extends LitElement {
     const size = people.length + mine;
     const spacer = (rows: number) =>
       rows > 0
-        ? html`<li
-            class="spacer"
-            aria-hidden="true"
-            style="block-size:${rows * this._rowH}px"
-          ></li>`
+        ? html`<li class="spacer" aria-hidden="true" style="block-size:${rows * this._rowH}px"></li>`
         : nothing;
     return html`${this._renderConnection()}
       <div class="head">
@@ -624,6 +633,7 @@ export class WhatsupPresence extends LitElement {
             : html`<p part="hint" class="hint" role="status">${t.noMatch}</p>`
           : html`<p part="hint" class="hint">${t.nobodyElse}</p>`
       }
+      ${this.showRecent ? renderRecent(c.recent, lang, t, this._toggle) : nothing}
       ${c.error ? html`<p part="error" class="error" role="alert">${c.error}</p>` : nothing}`;
   }
 
@@ -678,11 +688,12 @@ export class WhatsupPresence extends LitElement {
     const max = c.limits.status;
     const length = [...this._draft].length;
     const error = c.statusError;
-    return html`<li part="member me" class="row mine" data-id=${me.id}>
+    return html`<li part="member me" class="row mine ${presenceOf(me)}" data-id=${me.id}>
       ${renderAvatar(me)}
       <span class="who">
         <span class="line"
-          ><span part="name" class="name" dir="auto">${me.name}</span> <span class="you">${t.you}</span></span
+          ><span part="name" class="name" dir="auto">${me.name}</span>
+          <span class="you">${t.you}</span>${renderPresence(me, lang, t)}</span
         >
         ${
           this._editing

@@ -83,6 +83,12 @@ function whatsupServerPlugin(onApp, statusLimit) {
       .map((c) => c.split(';')[0])
       .join('; ');
     const { user } = await res.json();
+    people.set(user.id, { client: await connectAs(cookie), cookie });
+    return user;
+  }
+
+  /** A pusher-js client subscribed to CHANNEL with a person's session cookie. */
+  async function connectAs(cookie) {
     const client = new Pusher('app-key', {
       cluster: 'local',
       wsHost: '127.0.0.1',
@@ -108,8 +114,7 @@ function whatsupServerPlugin(onApp, statusLimit) {
       channel.bind('pusher:subscription_succeeded', resolve);
       channel.bind('pusher:subscription_error', reject);
     });
-    people.set(user.id, { client, cookie });
-    return user;
+    return client;
   }
 
   /** One identified member as a bare Pusher-protocol client: connect, authorize, subscribe. */
@@ -160,6 +165,23 @@ function whatsupServerPlugin(onApp, statusLimit) {
       });
       return res.status;
     },
+    /** A person's request to a route, e.g. POST /availability (returns status and body). */
+    async 'whatsup-person-post'({ id, path, body }) {
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: people.get(id).cookie },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    /** A reload: the connection closes and a new one joins, `afterMs` later. */
+    async 'whatsup-person-reload'({ id, afterMs = 0 }) {
+      const p = people.get(id);
+      p.client.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, afterMs));
+      p.client = await connectAs(p.cookie);
+      return true;
+    },
     async 'whatsup-person-leave'({ id }) {
       people.get(id)?.client.disconnect();
       people.delete(id);
@@ -172,6 +194,11 @@ function whatsupServerPlugin(onApp, statusLimit) {
     },
     async 'whatsup-announce'({ message }) {
       await guestRouter.announce(message);
+      return true;
+    },
+    /** router.remove(id): the app ends that person's connections (close code 4009). */
+    async 'whatsup-remove'({ id }) {
+      await guestRouter.remove(id);
       return true;
     },
     /** Every session ends server-side without telling anyone: the next request gets 401. */

@@ -50,6 +50,13 @@ export const ar: MessagePack = {
   genericError: 'حدث خطأ ما. حاول مرة أخرى.',
   find: 'ابحث عن شخص',
   noMatch: 'لا أحد متصل بهذا الاسم.',
+  presenceAway: 'غائب',
+  presenceAwaySince: (time) => `غائب منذ ${time}`,
+  presenceDnd: 'عدم الإزعاج',
+  presenceInvisible: 'مخفي',
+  presenceLeftNow: 'غادر للتو',
+  presenceLeft: (relative) => `غادر ${relative}`,
+  presenceRecent: (count) => `كانوا هنا مؤخرًا (${count})`,
 };
 
 addMessages('ar', ar);

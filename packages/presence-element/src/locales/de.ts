@@ -38,6 +38,13 @@ export const de: MessagePack = {
   genericError: 'Etwas ist schiefgelaufen. Bitte versuche es erneut.',
   find: 'Person finden',
   noMatch: 'Niemand mit diesem Namen ist online.',
+  presenceAway: 'Abwesend',
+  presenceAwaySince: (time) => `Abwesend seit ${time}`,
+  presenceDnd: 'Bitte nicht stören',
+  presenceInvisible: 'Unsichtbar',
+  presenceLeftNow: 'Gerade gegangen',
+  presenceLeft: (relative) => `Gegangen ${relative}`,
+  presenceRecent: (count) => `Kürzlich hier (${count})`,
 };
 
 addMessages('de', de);

@@ -38,6 +38,13 @@ export const es: MessagePack = {
   genericError: 'Algo salió mal. Inténtalo de nuevo.',
   find: 'Buscar a alguien',
   noMatch: 'No hay nadie en línea con ese nombre.',
+  presenceAway: 'Ausente',
+  presenceAwaySince: (time) => `Ausente desde las ${time}`,
+  presenceDnd: 'No molestar',
+  presenceInvisible: 'Invisible',
+  presenceLeftNow: 'Se acaba de ir',
+  presenceLeft: (relative) => `Se fue ${relative}`,
+  presenceRecent: (count) => `Estuvieron hace poco (${count})`,
 };
 
 addMessages('es', es);

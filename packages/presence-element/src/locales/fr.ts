@@ -38,6 +38,13 @@ export const fr: MessagePack = {
   genericError: 'Une erreur s’est produite. Veuillez réessayer.',
   find: 'Trouver quelqu’un',
   noMatch: 'Personne de ce nom n’est en ligne.',
+  presenceAway: 'Absent·e',
+  presenceAwaySince: (time) => `Absent·e depuis ${time}`,
+  presenceDnd: 'Ne pas déranger',
+  presenceInvisible: 'Invisible',
+  presenceLeftNow: 'Vient de partir',
+  presenceLeft: (relative) => `Parti·e ${relative}`,
+  presenceRecent: (count) => `Récemment ici (${count})`,
 };
 
 addMessages('fr', fr);

@@ -38,6 +38,13 @@ export const ja: MessagePack = {
   genericError: '問題が発生しました。もう一度お試しください。',
   find: '名前で探す',
   noMatch: 'その名前のオンラインの人はいません。',
+  presenceAway: '離席中',
+  presenceAwaySince: (time) => `${time} から離席中`,
+  presenceDnd: '取り込み中',
+  presenceInvisible: 'オフライン表示',
+  presenceLeftNow: 'たった今退出',
+  presenceLeft: (relative) => `${relative}に退出`,
+  presenceRecent: (count) => `最近いた人 (${count})`,
 };
 
 addMessages('ja', ja);

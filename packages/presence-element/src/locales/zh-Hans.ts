@@ -38,6 +38,13 @@ export const zhHans: MessagePack = {
   genericError: '出了点问题，请重试。',
   find: '查找成员',
   noMatch: '没有这个名字的在线成员。',
+  presenceAway: '离开',
+  presenceAwaySince: (time) => `${time} 起离开`,
+  presenceDnd: '请勿打扰',
+  presenceInvisible: '隐身',
+  presenceLeftNow: '刚刚离开',
+  presenceLeft: (relative) => `${relative}离开`,
+  presenceRecent: (count) => `最近来过 (${count})`,
 };
 
 addMessages('zh-Hans', zhHans);

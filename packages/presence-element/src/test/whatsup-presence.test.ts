@@ -115,7 +115,8 @@ describe('<whatsup-presence>', () => {
     });
 
     it('should show another person join, change status and leave, with events', async () => {
-      const el = await signedInPanel('Watcher');
+      // No leave grace: the leave shows at once (presence-states.test.ts covers the grace).
+      const el = await signedInPanel('Watcher', '', { 'leave-grace': '0' });
       const joined = oneEvent(el, 'whatsup-member-joined');
       const bo = await person('Bo', 'coffee');
       expect((await joined).detail.member.name).to.equal('Bo');
@@ -431,6 +432,7 @@ describe('<whatsup-presence>', () => {
       this.timeout(180_000);
       document.cookie = `whatsup-test-user=watcher-${Date.now()}~${encodeURIComponent('A watcher')}; path=/`;
       const el = await identifiedPanel();
+      el.leaveGrace = 0;
       await waitUntil(() => el.connectionState === 'connected' && rows(el).length === 1);
       const joined = performance.now();
       // In steps: one server command must answer within wtr's 20 s, and the machine may be busy.

@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Member } from '../types.js';
-import { relativeTime } from '../localize.js';
+import { clockTime, relativeTime } from '../localize.js';
 import type { Messages } from '../messages.js';
 import { renderAvatar } from './avatar.js';
 
@@ -23,14 +23,16 @@ export function renderRow(
 ): TemplateResult {
   return html`<li
     part="member"
-    class="row${expanded ? ' open' : ''}${flash ? ' flash' : ''}"
+    class="row${expanded ? ' open' : ''}${flash ? ' flash' : ''} ${presenceOf(m)}"
     data-id=${m.id}
     aria-posinset=${pos || nothing}
     aria-setsize=${size || nothing}
   >
     ${renderAvatar(m)}
     <span class="who"
-      ><span part="name" class="name" dir="auto">${m.name}</span>${
+      ><span class="line"
+        ><span part="name" class="name" dir="auto">${m.name}</span>${renderPresence(m, lang, t)}</span
+      >${
         m.status
           ? html`<button
               part="status"
@@ -59,4 +61,27 @@ export function renderTime(m: Member, lang: string, t: Messages): TemplateResult
     title=${t.updated(relative)}
     >${relative}</time
   >`;
+}
+
+/** The row's presence class (the dot's look): `left`, `dnd`, `away`, `invisible`, or '' (active). */
+export function presenceOf(m: Member): string {
+  return m.lastSeen ? 'left' : m.availability || m.activity || '';
+}
+
+/** The presence as words beside the name, so it never rests on the dot's colour alone. */
+export function renderPresence(m: Member, lang: string, t: Messages): TemplateResult | typeof nothing {
+  const state = presenceOf(m);
+  const label =
+    state === 'left'
+      ? Date.now() - m.lastSeen! < 45_000
+        ? t.presenceLeftNow
+        : t.presenceLeft(relativeTime(lang, m.lastSeen!))
+      : state === 'dnd'
+        ? t.presenceDnd
+        : state === 'invisible'
+          ? t.presenceInvisible
+          : state && m.activitySince
+            ? t.presenceAwaySince(clockTime(lang, m.activitySince))
+            : state && t.presenceAway;
+  return label ? html`<span part="presence" class="presence">${label}</span>` : nothing;
 }
