@@ -116,6 +116,8 @@ export default async (N) => {
       const el = document.createElement('whatsup-presence');
       el.setAttribute('auth-endpoint', '/whatsup/usersystem/auth');
       el.setAttribute('channel', bench.channel);
+      // A leave is measured until the row goes: without the grace (default 30 s) a leaver stays greyed.
+      el.setAttribute('leave-grace', '0');
       document.body.append(el);
       await subscribed;
       await el.updateComplete;
