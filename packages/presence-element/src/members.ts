@@ -17,6 +17,10 @@ function member(id: string, d: Record<string, unknown>, updatedAt: number): Memb
     status: typeof d['status'] === 'string' ? d['status'] : '',
     updatedAt: typeof d['updatedAt'] === 'number' ? d['updatedAt'] : updatedAt,
     ...(typeof d['avatar'] === 'string' ? { avatar: d['avatar'] } : {}),
+    ...(typeof d['emoji'] === 'string' && d['emoji'] ? { emoji: d['emoji'] } : {}),
+    ...(d['availability'] === 'dnd' || d['availability'] === 'invisible'
+      ? { availability: d['availability'] }
+      : {}),
   };
 }
 

@@ -368,7 +368,8 @@ export const styles = css`
     gap: 0.5rem;
     inline-size: min(22rem, calc(100vw - 2rem));
   }
-  .toasts:not(:popover-open) {
+  .toasts:not(:popover-open),
+  .pop:not(:popover-open) {
     display: none;
   }
   .toast {
@@ -397,6 +398,109 @@ export const styles = css`
     overflow: hidden;
     clip-path: inset(50%);
     white-space: nowrap;
+  }
+  /* The status editor (views/status-editor.ts): a dialog in the top layer over my row. */
+  .pop {
+    position: fixed;
+    inset: auto;
+    margin: 0;
+    inline-size: min(24rem, calc(100vw - 1rem));
+    box-sizing: border-box;
+    background: var(--_bg);
+    color: inherit;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.75rem;
+    box-shadow: 0 8px 28px rgb(0 0 0 / 0.25);
+    display: grid;
+    gap: 0.625rem;
+  }
+  .erow,
+  .chips,
+  .picker div {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: end;
+    gap: 0.375rem;
+  }
+  .end {
+    justify-content: end;
+  }
+  .pop .primary {
+    margin: 0;
+  }
+  .pop .hint,
+  .pop .counter {
+    margin: 0;
+    align-self: center;
+  }
+  .emo {
+    inline-size: 2.75rem;
+    text-align: center;
+    padding-inline: 0;
+  }
+  .text {
+    flex: 1;
+    inline-size: 8rem;
+  }
+  .pick {
+    font-size: 0.875rem;
+    min-inline-size: 1.75rem;
+    min-block-size: 2.25rem;
+    margin-inline-start: -0.375rem;
+  }
+  .pop label {
+    display: grid;
+    gap: 0.25rem;
+    flex: 1 9rem;
+    margin: 0;
+    font-size: 0.8125rem;
+  }
+  select {
+    font: inherit;
+    font-weight: 400;
+    color: inherit;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    padding: 0.4rem;
+  }
+  .picker div {
+    gap: 0.125rem;
+  }
+  [role='option'] {
+    display: grid;
+    place-items: center;
+    inline-size: 2rem;
+    block-size: 2rem;
+    font-size: 1.25rem;
+    border-radius: 6px;
+    cursor: pointer;
+  }
+  [role='option']:hover,
+  .chip:hover {
+    background: color-mix(in srgb, var(--_accent) 10%, transparent);
+  }
+  [aria-selected='true'],
+  .chip[aria-pressed='true'] {
+    background: color-mix(in srgb, var(--_accent) 20%, transparent);
+    border-color: var(--_accent);
+  }
+  .chip {
+    background: none;
+    border: 1px solid var(--_border);
+    border-radius: 999px;
+    padding: 0.25rem 0.75rem;
+    min-block-size: 2rem;
+  }
+  .you.avail {
+    flex: 0 1 auto;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .avail::before {
+    content: '· ';
   }
   @media (prefers-reduced-motion: reduce) {
     .flash,

@@ -104,11 +104,13 @@ function whatsupServerPlugin(onApp, statusLimit) {
       },
     });
     const channel = client.subscribe(CHANNEL);
+    const updates = [];
+    channel.bind('status-updated', (record) => updates.push(record));
     await new Promise((resolve, reject) => {
       channel.bind('pusher:subscription_succeeded', resolve);
       channel.bind('pusher:subscription_error', reject);
     });
-    people.set(user.id, { client, cookie });
+    people.set(user.id, { client, cookie, channel, updates });
     return user;
   }
 
@@ -159,6 +161,14 @@ function whatsupServerPlugin(onApp, statusLimit) {
         body: JSON.stringify({ status }),
       });
       return res.status;
+    },
+    /** What person `id` sees: the channel's member ids and every status-updated they received. */
+    async 'whatsup-person-view'({ id }) {
+      const { channel, updates, cookie } = people.get(id);
+      const ids = [];
+      channel.members.each((m) => ids.push(m.id));
+      const res = await fetch(`${base}/members`, { headers: { cookie } });
+      return { ids, updates, listed: (await res.json()).members?.map((m) => m.id) };
     },
     async 'whatsup-person-leave'({ id }) {
       people.get(id)?.client.disconnect();

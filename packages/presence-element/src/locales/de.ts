@@ -36,6 +36,20 @@ export const de: MessagePack = {
   connectionRefused: (reason) => `Der Echtzeitserver hat die Verbindung abgelehnt: ${reason}`,
   subscriptionFailed: 'Dem Kanal konnte nicht beigetreten werden.',
   genericError: 'Etwas ist schiefgelaufen. Bitte versuche es erneut.',
+  // The status editor.
+  editorTitle: 'Status bearbeiten',
+  editorEmoji: 'Emoji',
+  editorPick: 'Emoji auswählen',
+  editorGroups: ['Arbeit', 'Unterwegs', 'Stimmung', 'Sonstiges'],
+  editorPresets: 'Vorschläge',
+  editorClearAfter: 'Löschen nach',
+  editorClears: ['30 Minuten', '1 Stunde', '4 Stunden', 'Heute', 'Nicht löschen'],
+  editorAvailability: 'Verfügbarkeit',
+  editorAvails: ['Automatisch', 'Nicht stören', 'Unsichtbar'],
+  editorInvisible: 'Unsichtbar — andere sehen dich nicht',
+  editorSave: 'Speichern',
+  editorCancel: 'Abbrechen',
+  editorNotSaved: 'Nicht gespeichert:',
 };
 
 addMessages('de', de);

@@ -36,6 +36,20 @@ export const es: MessagePack = {
   connectionRefused: (reason) => `El servidor en tiempo real rechazó la conexión: ${reason}`,
   subscriptionFailed: 'No se pudo entrar en el canal.',
   genericError: 'Algo salió mal. Inténtalo de nuevo.',
+  // The status editor.
+  editorTitle: 'Editar tu estado',
+  editorEmoji: 'Emoji',
+  editorPick: 'Elegir un emoji',
+  editorGroups: ['Trabajo', 'Fuera', 'Ánimo', 'Otros'],
+  editorPresets: 'Sugerencias',
+  editorClearAfter: 'Borrar después de',
+  editorClears: ['30 minutos', '1 hora', '4 horas', 'Hoy', 'No borrar'],
+  editorAvailability: 'Disponibilidad',
+  editorAvails: ['Automático', 'No molestar', 'Invisible'],
+  editorInvisible: 'Invisible: los demás no te ven',
+  editorSave: 'Guardar',
+  editorCancel: 'Cancelar',
+  editorNotSaved: 'No se guardó:',
 };
 
 addMessages('es', es);

@@ -36,6 +36,20 @@ export const fr: MessagePack = {
   connectionRefused: (reason) => `Le serveur temps réel a refusé la connexion : ${reason}`,
   subscriptionFailed: 'Impossible de rejoindre le canal.',
   genericError: 'Une erreur s’est produite. Veuillez réessayer.',
+  // The status editor.
+  editorTitle: 'Modifier votre statut',
+  editorEmoji: 'Émoji',
+  editorPick: 'Choisir un émoji',
+  editorGroups: ['Travail', 'Absent', 'Humeur', 'Autre'],
+  editorPresets: 'Suggestions',
+  editorClearAfter: 'Effacer après',
+  editorClears: ['30 minutes', '1 heure', '4 heures', 'Aujourd’hui', 'Ne pas effacer'],
+  editorAvailability: 'Disponibilité',
+  editorAvails: ['Automatique', 'Ne pas déranger', 'Invisible'],
+  editorInvisible: 'Invisible — les autres ne vous voient pas',
+  editorSave: 'Enregistrer',
+  editorCancel: 'Annuler',
+  editorNotSaved: 'Non enregistré :',
 };
 
 addMessages('fr', fr);
