@@ -107,7 +107,10 @@ function bundles() {
     minifyTemplates(),
     terser({
       ecma: 2020,
-      compress: { passes: 2 },
+      // Measured on the one-file bundle: three passes and these assumptions take ~320 B off gzip.
+      // unsafe_arrows/unsafe_methods: no function expression here is called with `new` or needs
+      // its own `arguments`; pure_getters: no getter is read only for its side effect.
+      compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true },
       // Private members (`_name`, ours and pusher-js's) get short names; lit's internals are `_$…`
       // and public API never starts with an underscore, so nothing reachable from outside changes.
       mangle: { properties: { regex: /^_[a-z]/ } },

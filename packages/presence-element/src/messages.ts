@@ -40,6 +40,9 @@ export const defaultMessages = {
   connectionRefused: (reason: string) => `The realtime server refused the connection: ${reason}`,
   subscriptionFailed: 'Could not join the channel.',
   genericError: 'Something went wrong. Please try again.',
+  // large rooms (the windowed list)
+  find: 'Find a person',
+  noMatch: 'Nobody by that name is online.',
   // The status editor (views/status-editor.ts). Lists follow the code's order.
   editorTitle: 'Edit your status',
   editorEmoji: 'Emoji',

@@ -164,6 +164,31 @@ export const styles = css`
     margin: 0;
     padding: 0;
   }
+  /* A big room scrolls inside the panel, which renders only the rows in view. */
+  .windowed {
+    max-block-size: var(--whatsup-list-height, 24rem);
+    overflow-y: auto;
+    overscroll-behavior: contain;
+  }
+  .spacer {
+    padding: 0;
+  }
+  .filter {
+    box-sizing: border-box;
+    inline-size: 100%;
+    min-block-size: 2.25rem;
+    margin-block-end: 0.5rem;
+    padding: 0.375rem 0.625rem;
+    font: inherit;
+    color: inherit;
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+  }
+  .filter:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 1px;
+  }
   /* A fixed height: a clock tick, an edit or a missing status never moves the rows below. */
   .row {
     display: grid;

@@ -27,6 +27,9 @@ const FLASH_MS = 1600;
 const ANNOUNCE_EVERY_MS = 1000;
 const CLOCK_MS = 30_000;
 const MAX_TOASTS = 3;
+/** Above this many others the list renders only the rows in view (plus OVERSCAN each side) and offers a filter. */
+const WINDOW_AT = 100;
+const OVERSCAN = 10;
 
 /** One clock for every panel on the page: relative times move on together, one timer in all. */
 const clockListeners = new Set<() => void>();
@@ -78,6 +81,7 @@ function onTick(listener: () => void): () => void {
  * @csspart connection - "Reconnecting…"
  * @csspart error - a configuration or request error
  * @csspart hint - "sign in on this site" (identify mode) and "nobody else is here yet"
+ * @csspart filter - the Find a person box above the list of a large room (over 100 people)
  * @cssprop --whatsup-font - font family (default: the system UI font)
  * @cssprop --whatsup-bg - panel background
  * @cssprop --whatsup-fg - text colour
@@ -90,6 +94,7 @@ function onTick(listener: () => void): () => void {
  * @cssprop --whatsup-radius - corner radius
  * @cssprop --whatsup-avatar-size - avatar diameter
  * @cssprop --whatsup-max-width - the panel's widest (default 28rem)
+ * @cssprop --whatsup-list-height - how tall the list of a large room scrolls (default 24rem)
  */
 export class WhatsupPresence extends LitElement {
   /** This copy's version: `define()` names both when a second copy meets the tag taken. */
@@ -119,6 +124,7 @@ export class WhatsupPresence extends LitElement {
     _fieldErrors: { state: true },
     _formError: { state: true },
     _toasts: { state: true },
+    _filter: { state: true },
   };
 
   /** The middleware's channel authorization route, e.g. `/whatsup/usersystem/auth`. */
@@ -178,6 +184,14 @@ export class WhatsupPresence extends LitElement {
   private _announceTimer: ReturnType<typeof setTimeout> | undefined;
   private _tCache: { from: Partial<Messages>; lang: string; packs: number; t: Messages } | null = null;
   private _members: { me: Member | null; others: readonly Member[]; list: readonly Member[] } | null = null;
+  // The windowed list: what the filter box holds, the scroll offset past my row, the list's
+  // visible height and one row's height (measured once rendered), and the frame a scroll waits for.
+  private _filter = '';
+  private _found: { others: readonly Member[]; filter: string; list: readonly Member[] } | null = null;
+  private _top = 0;
+  private _view = 0;
+  private _rowH = 44;
+  private _frame = 0;
 
   constructor() {
     super();
@@ -292,6 +306,7 @@ export class WhatsupPresence extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
+    this._measure();
     // The first render's values are what the controller started with: only later changes restart.
     if (
       this.hasUpdated &&
@@ -584,25 +599,125 @@ export class WhatsupPresence extends LitElement {
     const c = this.controller;
     const count = c.count;
     const tick = this._tick;
+    // A big room renders the rows in view only: the same <ul>, with the rows out of view stood in
+    // for by two spacers, and every rendered row saying where it is in the whole list (aria-posinset/setsize).
+    const windowed = c.others.length > WINDOW_AT;
+    const people = windowed ? this._matching(c.others) : c.others;
+    const mine = this.me ? 1 : 0;
+    let from = 0;
+    let shown = people;
+    if (windowed) {
+      const h = this._rowH;
+      const rows = Math.ceil((this._view || 400) / h) + 2 * OVERSCAN;
+      from = Math.max(0, Math.min(Math.floor(this._top / h) - OVERSCAN, people.length - rows));
+      shown = people.slice(from, from + rows);
+    }
+    const size = people.length + mine;
+    const spacer = (rows: number) =>
+      rows > 0
+        ? html`<li class="spacer" aria-hidden="true" style="block-size:${rows * this._rowH}px"></li>`
+        : nothing;
     return html`${this._renderConnection()}
       <div class="head">
         <h2 class="title" id="list-title">${t.online(count, pluralOf(lang, count))}</h2>
         ${this._renderSignOut()}
       </div>
-      <ul part="list" class="list" aria-labelledby="list-title">
-        ${this._renderMe(lang)}
+      ${
+        windowed
+          ? html`<input
+              part="filter"
+              class="filter"
+              type="search"
+              dir="auto"
+              aria-label=${t.find}
+              placeholder=${t.find}
+              .value=${this._filter}
+              @input=${this._onFilter}
+            />`
+          : nothing
+      }
+      <ul
+        part="list"
+        class=${windowed ? 'list windowed' : 'list'}
+        aria-labelledby="list-title"
+        @scroll=${windowed ? this._onScroll : nothing}
+      >
+        ${this._renderMe(lang)} ${spacer(from)}
         ${repeat(
-          c.others,
+          shown,
           (m) => m.id,
           // One status change re-renders one row: the others' inputs are unchanged.
-          (m) =>
-            guard([m, this._expanded.has(m.id), this._flashed.has(m.id), tick, lang, t], () =>
-              renderRow(m, this._expanded.has(m.id), this._flashed.has(m.id), lang, t, this._toggle),
-            ),
+          (m, i) => {
+            const pos = windowed ? from + i + 1 + mine : 0;
+            return guard(
+              [m, this._expanded.has(m.id), this._flashed.has(m.id), tick, lang, t, pos, size],
+              () =>
+                renderRow(
+                  m,
+                  this._expanded.has(m.id),
+                  this._flashed.has(m.id),
+                  lang,
+                  t,
+                  this._toggle,
+                  pos,
+                  windowed ? size : 0,
+                ),
+            );
+          },
         )}
+        ${spacer(people.length - from - shown.length)}
       </ul>
-      ${c.others.length ? nothing : html`<p part="hint" class="hint">${t.nobodyElse}</p>`}
+      ${
+        c.others.length
+          ? people.length
+            ? nothing
+            : html`<p part="hint" class="hint" role="status">${t.noMatch}</p>`
+          : html`<p part="hint" class="hint">${t.nobodyElse}</p>`
+      }
       ${c.error ? html`<p part="error" class="error" role="alert">${c.error}</p>` : nothing}`;
+  }
+
+  /** The others whose name holds what the filter box says (case and accents aside), kept while neither changes. */
+  private _matching(others: readonly Member[]): readonly Member[] {
+    const f = this._found;
+    if (f?.others === others && f.filter === this._filter) return f.list;
+    const key = fold(this._filter.trim());
+    const list = key ? others.filter((m) => fold(m.name).includes(key)) : others;
+    this._found = { others, filter: this._filter, list };
+    return list;
+  }
+
+  private _onFilter(e: Event): void {
+    this._filter = (e.target as HTMLInputElement).value;
+    const list = this.renderRoot.querySelector('.list');
+    if (list) list.scrollTop = 0;
+    this._top = 0;
+  }
+
+  /** One look per frame however fast the scroll: re-render only when the window moves. */
+  private _onScroll(): void {
+    this._frame ||= requestAnimationFrame(() => {
+      this._frame = 0;
+      this._measure();
+      this.requestUpdate();
+    });
+  }
+
+  /** Where the windowed list is scrolled to, how tall it is, and how tall a row is. */
+  private _measure(): void {
+    const list = this.renderRoot.querySelector<HTMLElement>('.windowed');
+    if (!list) return;
+    const me = list.querySelector<HTMLElement>('[part~="me"]');
+    const row = list.querySelector<HTMLElement>('.row:not(.mine):not(.open)');
+    const h = row?.offsetHeight;
+    const view = list.clientHeight;
+    const top = Math.max(0, list.scrollTop - (me?.offsetHeight ?? 0));
+    if ((h && h !== this._rowH) || view !== this._view || top !== this._top) {
+      if (h) this._rowH = h;
+      this._view = view;
+      this._top = top;
+      this.requestUpdate();
+    }
   }
 
   private _renderMe(lang: string): TemplateResult | typeof nothing {
@@ -670,6 +785,11 @@ export class WhatsupPresence extends LitElement {
       }
     </li>`;
   }
+}
+
+/** Lower case without accents, so "ele" finds "Élé". */
+function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 declare global {

@@ -1,13 +1,14 @@
 // The one-file bundle's size, in bytes (sizes do not depend on the clock). A ratchet: the budget
-// is what the bundle weighs today (35,273 bytes with the redesign and cross-origin support;
-// 33,460 before both); lower it as the bundle shrinks. The target is 30 kB gzip (issue 15), not
+// is what the bundle weighs today (35,719 bytes: the windowed list of large rooms added ~700 B and
+// terser's settings took ~320 B off; 35,273 with the redesign and cross-origin support; 33,460
+// before both); lower it as the bundle shrinks. The target is 30 kB gzip (issue 15), not
 // met yet: pusher-js (~17.7 kB) and lit (~6.6 kB) leave ~5.7 kB for our code (~11.8 kB now).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 35_400;
+const BUDGET_GZIP = 35_750;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {

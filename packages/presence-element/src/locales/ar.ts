@@ -48,6 +48,8 @@ export const ar: MessagePack = {
   connectionRefused: (reason) => `رفض خادم الوقت الفعلي الاتصال: ${reason}`,
   subscriptionFailed: 'تعذّر الانضمام إلى القناة.',
   genericError: 'حدث خطأ ما. حاول مرة أخرى.',
+  find: 'ابحث عن شخص',
+  noMatch: 'لا أحد متصل بهذا الاسم.',
   // The status editor.
   editorTitle: 'تعديل حالتك',
   editorEmoji: 'رمز تعبيري',

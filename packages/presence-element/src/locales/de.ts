@@ -36,6 +36,8 @@ export const de: MessagePack = {
   connectionRefused: (reason) => `Der Echtzeitserver hat die Verbindung abgelehnt: ${reason}`,
   subscriptionFailed: 'Dem Kanal konnte nicht beigetreten werden.',
   genericError: 'Etwas ist schiefgelaufen. Bitte versuche es erneut.',
+  find: 'Person finden',
+  noMatch: 'Niemand mit diesem Namen ist online.',
   // The status editor.
   editorTitle: 'Status bearbeiten',
   editorEmoji: 'Emoji',

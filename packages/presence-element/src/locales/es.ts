@@ -36,6 +36,8 @@ export const es: MessagePack = {
   connectionRefused: (reason) => `El servidor en tiempo real rechazó la conexión: ${reason}`,
   subscriptionFailed: 'No se pudo entrar en el canal.',
   genericError: 'Algo salió mal. Inténtalo de nuevo.',
+  find: 'Buscar a alguien',
+  noMatch: 'No hay nadie en línea con ese nombre.',
   // The status editor.
   editorTitle: 'Editar tu estado',
   editorEmoji: 'Emoji',

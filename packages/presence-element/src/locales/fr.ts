@@ -36,6 +36,8 @@ export const fr: MessagePack = {
   connectionRefused: (reason) => `Le serveur temps réel a refusé la connexion : ${reason}`,
   subscriptionFailed: 'Impossible de rejoindre le canal.',
   genericError: 'Une erreur s’est produite. Veuillez réessayer.',
+  find: 'Trouver quelqu’un',
+  noMatch: 'Personne de ce nom n’est en ligne.',
   // The status editor.
   editorTitle: 'Modifier votre statut',
   editorEmoji: 'Émoji',

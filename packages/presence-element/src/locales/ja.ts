@@ -36,6 +36,8 @@ export const ja: MessagePack = {
   connectionRefused: (reason) => `リアルタイムサーバーが接続を拒否しました：${reason}`,
   subscriptionFailed: 'チャンネルに参加できませんでした。',
   genericError: '問題が発生しました。もう一度お試しください。',
+  find: '名前で探す',
+  noMatch: 'その名前のオンラインの人はいません。',
   // The status editor.
   editorTitle: 'ステータスを編集',
   editorEmoji: '絵文字',

@@ -36,6 +36,8 @@ export const zhHans: MessagePack = {
   connectionRefused: (reason) => `实时服务器拒绝了连接：${reason}`,
   subscriptionFailed: '无法加入频道。',
   genericError: '出了点问题，请重试。',
+  find: '查找成员',
+  noMatch: '没有这个名字的在线成员。',
   // The status editor.
   editorTitle: '编辑状态',
   editorEmoji: '表情',

@@ -425,7 +425,7 @@ describe('<whatsup-presence>', () => {
       expect(part(bad, 'me')!.querySelector('[part~="avatar"]')!.textContent).to.equal('M');
     });
 
-    it('should keep 1,000 members responsive: keyed rows, one row changes per status', async function (this: {
+    it('should keep 1,000 members responsive: a window of keyed rows, a filter, one row changes per status', async function (this: {
       timeout(ms: number): void;
     }) {
       this.timeout(180_000);
@@ -440,22 +440,51 @@ describe('<whatsup-presence>', () => {
       await waitUntil(() => el.members.length === 1001, 'all 1,000 listed', { timeout: 60_000 });
       await el.updateComplete;
       const joinMs = performance.now() - joined;
-      const before = [...el.shadowRoot!.querySelectorAll('[part~="member"]')];
-      expect(before).to.have.length(1001);
-      expect(before[0]!.querySelector('[part~="name"]')!.textContent).to.equal('A watcher');
+      const shown = () => [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="member"]')];
+      // Only the rows in view (and a margin) are in the DOM; each says where it is in the whole list.
+      const first = shown();
+      expect(first.length).to.be.within(10, 80);
+      expect(first[0]!.querySelector('[part~="name"]')!.textContent).to.equal('A watcher');
+      first.slice(1).forEach((li, i) => {
+        expect(li.getAttribute('aria-setsize')).to.equal('1001');
+        expect(li.getAttribute('aria-posinset')).to.equal(String(i + 2));
+        expect(li.getAttribute('data-id')).to.equal(`crowd-${i}`);
+      });
+      const list = el.shadowRoot!.querySelector<HTMLElement>('[part~="list"]')!;
+      expect(list.scrollHeight).to.be.above(900 * 40, 'the list is as tall as 1,000 rows');
+      // Scrolled to the end, the last people are rendered with their places.
+      list.scrollTop = list.scrollHeight;
+      await waitUntil(
+        () => shown().some((li) => li.getAttribute('data-id') === 'crowd-999'),
+        'scrolled to the end',
+      );
+      const last = shown().find((li) => li.getAttribute('data-id') === 'crowd-999')!;
+      expect(last.getAttribute('aria-posinset')).to.equal('1001');
+      // The filter finds one person among 1,000 (case and accents aside).
+      const filter = el.shadowRoot!.querySelector<HTMLInputElement>('[part~="filter"]')!;
+      expect(filter.getAttribute('aria-label')).to.equal('Find a person');
+      filter.value = 'crowd 050';
+      filter.dispatchEvent(new Event('input'));
+      await waitUntil(() => shown().length === 11, 'me and Crowd 0500…0509');
+      const before = shown();
+      expect(before[1]!.getAttribute('aria-setsize')).to.equal('11');
       const target = before.find((li) => li.getAttribute('data-id') === 'crowd-500')!;
       const changed = performance.now();
       await executeServerCommand('whatsup-crowd-status', { index: 500, status: 'busy, very busy' });
       await waitUntil(() => target.querySelector('[part~="status"]')?.textContent === 'busy, very busy');
       const changeMs = performance.now() - changed;
-      const after = [...el.shadowRoot!.querySelectorAll('[part~="member"]')];
+      const after = shown();
       expect(after.every((li, i) => li === before[i])).to.equal(true, 'no row was re-created');
       expect(target.classList.contains('flash')).to.equal(true);
+      filter.value = 'nobody like this';
+      filter.dispatchEvent(new Event('input'));
+      await waitUntil(() => part(el, 'hint')?.textContent === 'Nobody by that name is online.');
       console.log(
         `1,000 members: joined and listed in ${Math.round(joinMs)} ms; a status change shown in ${Math.round(changeMs)} ms`,
       );
       await executeServerCommand('whatsup-crowd-leave');
       await waitUntil(() => el.members.length === 1, 'everyone left', { timeout: 60_000 });
+      expect(el.shadowRoot!.querySelector('[part~="filter"]')).to.equal(null, 'no filter in a small room');
     });
   });
 

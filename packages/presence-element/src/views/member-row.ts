@@ -17,8 +17,17 @@ export function renderRow(
   lang: string,
   t: Messages,
   toggle: (id: string) => void,
+  /** In a windowed list: this row's place (1-based) and the list's length, for assistive technology. */
+  pos = 0,
+  size = 0,
 ): TemplateResult {
-  return html`<li part="member" class="row${expanded ? ' open' : ''}${flash ? ' flash' : ''}" data-id=${m.id}>
+  return html`<li
+    part="member"
+    class="row${expanded ? ' open' : ''}${flash ? ' flash' : ''}"
+    data-id=${m.id}
+    aria-posinset=${pos || nothing}
+    aria-setsize=${size || nothing}
+  >
     ${renderAvatar(m)}
     <span class="who"
       ><span part="name" class="name" dir="auto">${m.name}</span>${
