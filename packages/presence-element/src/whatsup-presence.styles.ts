@@ -450,6 +450,7 @@ export const styles = css`
   }
   .end {
     justify-content: end;
+    align-items: center;
   }
   .pop .primary {
     margin: 0;
@@ -459,20 +460,36 @@ export const styles = css`
     margin: 0;
     align-self: center;
   }
+  /* The emoji field and its ▾ are one control. */
   .emo {
     inline-size: 2.75rem;
     text-align: center;
     padding-inline: 0;
+    border-start-end-radius: 0;
+    border-end-end-radius: 0;
+  }
+  .emo::placeholder {
+    opacity: 0.45;
   }
   .text {
     flex: 1;
     inline-size: 8rem;
   }
   .pick {
-    font-size: 0.875rem;
+    font-size: 0.75rem;
     min-inline-size: 1.75rem;
-    min-block-size: 2.25rem;
+    align-self: stretch;
     margin-inline-start: -0.375rem;
+    border: 1px solid var(--_border);
+    border-inline-start: 0;
+    border-start-start-radius: 0;
+    border-end-start-radius: 0;
+    color: var(--_muted);
+  }
+  .picker {
+    border: 1px solid var(--_border);
+    border-radius: 8px;
+    padding: 0.25rem;
   }
   .pop label {
     display: grid;

@@ -101,6 +101,7 @@ export function renderStatusEditor(s: EditorState, t: Messages, on: EditorAction
       ><input
         part="status-editor"
         class="text"
+        dir="auto"
         name="status"
         aria-label=${t.statusLabel}
         aria-describedby=${described('status', 'counter editor-hint')}
