@@ -36,7 +36,8 @@ export const styles = css`
     display: none !important;
   }
   .panel,
-  .people {
+  .people,
+  .pop {
     background: var(--_bg);
     color: inherit;
     border: 1px solid var(--_border);
@@ -362,7 +363,8 @@ export const styles = css`
     font-weight: 600;
     font-variant-numeric: tabular-nums;
   }
-  .people {
+  .people,
+  .pop {
     position: fixed;
     inset: auto;
     margin: 0;
@@ -426,17 +428,6 @@ export const styles = css`
   }
   /* The status editor (views/status-editor.ts): a dialog in the top layer over my row. */
   .pop {
-    position: fixed;
-    inset: auto;
-    margin: 0;
-    inline-size: min(24rem, calc(100vw - 1rem));
-    box-sizing: border-box;
-    background: var(--_bg);
-    color: inherit;
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-    padding: 0.75rem;
-    box-shadow: 0 8px 28px rgb(0 0 0 / 0.25);
     display: grid;
     gap: 0.625rem;
   }
