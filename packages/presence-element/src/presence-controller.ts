@@ -264,25 +264,25 @@ export class PresenceController implements ReactiveController {
       this._emit(new WhatsupErrorEvent('auth.signed_out', t.notSignedIn));
       return false;
     }
+    // Into or out of invisible the channel authorization changes (anonymous ↔ me): leave first
+    // (the server ends my connections when I go invisible; that is not an error to show), then
+    // subscribe again on a new connection, staying signed in, whatever the answer.
+    const resubscribe = (me.availability === 'invisible') !== (availability === 'invisible');
+    if (resubscribe) this._teardown();
     try {
       const { user } = await call<{ user: Member }>(`${this._base}/availability`, {
         method: 'POST',
         body: { availability },
       });
-      const current = this._me;
-      if (current?.id !== me.id) return false;
+      if (this._me?.id !== me.id) return false;
       this._statusError = '';
       this._error = '';
       this._setMe(user);
-      // Into or out of invisible the channel authorization changes (anonymous ↔ me): subscribe
-      // again on a new connection, staying signed in. (Minimal until the 4009 reconnect lands.)
-      if ((current.availability === 'invisible') !== (user.availability === 'invisible')) {
-        this._teardown();
-        this._connect();
-      }
       return true;
     } catch (err) {
       return this._me?.id === me.id && this._refused(err, t.editorNotSaved);
+    } finally {
+      if (resubscribe && this._me?.id === me.id && this._state === 'signed-in') this._connect();
     }
   }
 

@@ -197,6 +197,8 @@ describe('the status editor', () => {
     const el = await signedInPanel('Ghost');
     const me = el.me!.id;
     await waitUntil(async () => (await view(other.id)).ids.includes(me));
+    const errors: string[] = [];
+    el.addEventListener('whatsup-error', (e) => errors.push(e.detail.code));
     await openEditor(el);
     const select = part(el, 'availability') as HTMLSelectElement;
     select.value = 'invisible';
@@ -214,6 +216,9 @@ describe('the status editor', () => {
     expect(el.state).to.equal('signed-in');
     expect(await el.setAvailability('auto')).to.equal(true);
     await waitUntil(async () => (await view(other.id)).ids.includes(me), 'back for the other person');
+    await waitUntil(() => el.connectionState === 'connected');
+    expect(errors, 'ending my old connection is no error to show').to.deep.equal([]);
+    expect(el.shadowRoot!.querySelector('[part~="error"]')).to.equal(null);
   });
 
   it('should show a refused emoji next to its field and keep the editor open', async () => {
