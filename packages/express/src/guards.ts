@@ -108,8 +108,13 @@ export function bodyTimeout(ms: number): RequestHandler {
 export interface RateLimitOptions {
   /** Length of a window in milliseconds. Default 10,000. */
   windowMs?: number;
-  /** State changes (POST /status, /logout) per key and window. Default 30. */
+  /** State changes (POST /status, /availability, /logout) per key and window. Default 30. */
   max?: number;
+  /**
+   * Activity reports (POST /activity) per key and window, on top of the per-person coalescing
+   * (`activityMs`). Default 10: 60 a minute with the default window.
+   */
+  activityMax?: number;
   /**
    * Sign-ups (POST /register) per key and window. Default 10 — or `max` when only `max` is given,
    * as wave-1 configurations (`{ windowMs, max }`) counted both together.
@@ -122,11 +127,19 @@ export interface RateLimitOptions {
   keyGenerator?: (req: Request) => string | Promise<string>;
   /**
    * Where counts live: a function making one express-rate-limit store per limiter (`name` is
-   * `'register'` or `'change'`), e.g. rate-limit-redis so limits hold across instances.
+   * `'register'`, `'change'` or `'activity'`), e.g. rate-limit-redis so limits hold across instances.
    * Default: each process counts alone (express-rate-limit's MemoryStore).
    */
-  store?: (name: 'register' | 'change') => Store;
+  store?: (name: LimiterName) => Store;
 }
+
+export type LimiterName = 'register' | 'change' | 'activity';
+
+const LIMITS: Record<LimiterName, { option: 'signUpMax' | 'max' | 'activityMax'; fallback: number }> = {
+  register: { option: 'signUpMax', fallback: 10 },
+  change: { option: 'max', fallback: 30 },
+  activity: { option: 'activityMax', fallback: 10 },
+};
 
 /** The default key: the address Express trusts, IPv6 by /56. */
 export function addressKey(req: Request): string {
@@ -134,12 +147,12 @@ export function addressKey(req: Request): string {
 }
 
 /** One express-rate-limit limiter whose refusals go through the router's JSON errors. */
-export function limiter(name: 'register' | 'change', options: RateLimitOptions | undefined): RequestHandler {
+export function limiter(name: LimiterName, options: RateLimitOptions | undefined): RequestHandler {
   const windowMs = positive(options?.windowMs ?? 10_000, 'rateLimit.windowMs');
-  const limit = positive(
-    name === 'register' ? (options?.signUpMax ?? options?.max ?? 10) : (options?.max ?? 30),
-    name === 'register' ? 'rateLimit.signUpMax' : 'rateLimit.max',
-  );
+  const { option, fallback } = LIMITS[name];
+  // wave-1 configurations ({ windowMs, max }) counted sign-ups with the changes
+  const given = name === 'register' ? (options?.signUpMax ?? options?.max) : options?.[option];
+  const limit = positive(given ?? fallback, `rateLimit.${option}`);
   if (options?.keyGenerator !== undefined && typeof options.keyGenerator !== 'function')
     throw new TypeError('rateLimit.keyGenerator must be a function (req) => string');
   if (options?.store !== undefined && typeof options.store !== 'function')
@@ -166,7 +179,9 @@ export function limiter(name: 'register' | 'change', options: RateLimitOptions |
           'rate.limited',
           name === 'register'
             ? 'Too many sign-ups from your address; try again in a few seconds.'
-            : 'Too many changes in a short time; try again in a few seconds.',
+            : name === 'activity'
+              ? 'Too many activity reports in a short time; report a change once, not on every input.'
+              : 'Too many changes in a short time; try again in a few seconds.',
         ),
       );
     },

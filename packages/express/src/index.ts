@@ -17,10 +17,13 @@ export type {
   MemberRemovedEvent,
   StatusChangedEvent,
   SignedOutEvent,
+  AvailabilityChangedEvent,
   WebhookBody,
   WebhookEvent,
 } from './presence.js';
 export type { WebhookOptions } from './webhooks.js';
 export type { RateLimitOptions } from './guards.js';
+export { DEFAULT_PRESETS } from './rich-status.js';
+export type { Availability, Activity, ClearAfter, StatusInput, StatusPreset } from './rich-status.js';
 export { DEFAULT_LIMITS, USER_INFO_BYTES } from './limits.js';
 export type { Limits } from './limits.js';

@@ -6,13 +6,23 @@
 /** Pusher Channels (and @whatsup/realtime, soketi) refuse a presence `user_info` over this many bytes of JSON. */
 export const USER_INFO_BYTES = 1024;
 
+/**
+ * Most bytes a status emoji may take (UTF-8 inside JSON). The longest RGI sequences (a kiss with
+ * two skin tones) take 35; the user_info budget below counts this many.
+ */
+export const EMOJI_BYTES = 48;
+
 export const DEFAULT_LIMITS = {
   /** Display name, in characters (code points). */
   name: 32,
   /** Status text, in characters (code points)… */
   status: 280,
-  /** …and in bytes of its JSON string (UTF-8, escapes counted), so 280 emoji cannot overflow user_info. */
-  statusBytes: 640,
+  /**
+   * …and in bytes of its JSON string (UTF-8, escapes counted), so 280 emoji cannot overflow user_info.
+   * 512 (it was 640 before the emoji, availability and activity joined user_info): 280 Latin
+   * characters, 256 accented ones, 170 CJK or 128 emoji.
+   */
+  statusBytes: 512,
   /** An avatar URL longer than this (in JSON bytes) is served by GET /members but left out of user_info. */
   avatarBytes: 200,
   /** Request bodies (body-parser syntax). */
@@ -33,8 +43,21 @@ export interface Limits {
   members: number;
 }
 
-/** `{"name":,"status":,"avatar":}` plus four quotes each side of the values. */
-const USER_INFO_OVERHEAD = Buffer.byteLength('{"name":"","status":"","avatar":""}');
+/**
+ * Everything in the largest user_info but the name, status and avatar text: the keys and quotes,
+ * the longest emoji, `dnd`, `away` and a 16-digit time.
+ */
+const USER_INFO_OVERHEAD = Buffer.byteLength(
+  JSON.stringify({
+    name: '',
+    status: '',
+    avatar: '',
+    emoji: 'x'.repeat(EMOJI_BYTES),
+    availability: 'dnd',
+    activity: 'away',
+    activitySince: Number.MAX_SAFE_INTEGER,
+  }),
+);
 
 /** Validates the `limits` option and checks that the worst case still fits in user_info. */
 export function resolveLimits(given: Partial<Limits> | undefined): Limits {
@@ -51,7 +74,8 @@ export function resolveLimits(given: Partial<Limits> | undefined): Limits {
   const worst = USER_INFO_OVERHEAD + limits.name * 4 + limits.statusBytes + limits.avatarBytes;
   if (worst > USER_INFO_BYTES) {
     throw new TypeError(
-      `limits.name × 4 + limits.statusBytes + limits.avatarBytes must leave a presence user_info within ` +
+      `limits.name × 4 + limits.statusBytes + limits.avatarBytes (plus ${USER_INFO_OVERHEAD} bytes of keys, emoji, ` +
+        `availability and activity) must leave a presence user_info within ` +
         `${USER_INFO_BYTES} bytes (got ${worst}); lower limits.statusBytes.`,
     );
   }

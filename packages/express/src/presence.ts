@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';
 import type { MemberRecord, StatusStore } from './status-store.js';
 import type { Publisher } from './publisher.js';
+import { HIDDEN_PREFIX, type Activity, type Availability } from './rich-status.js';
 
 const debug = debuglog('whatsup');
 
@@ -28,9 +29,10 @@ export interface StatusChangedEvent {
   userId: string;
   /** The record as stored and published. */
   user: MemberRecord;
+  /** The status text before. */
   previous: string;
-  /** `'user'`: POST /status (or sign-up); `'server'`: router.setStatus(). */
-  by: 'user' | 'server';
+  /** `'user'`: POST /status (or sign-up); `'server'`: router.setStatus(); `'expiry'`: its clearAt came. */
+  by: 'user' | 'server' | 'expiry';
   channels: string[];
   time: number;
 }
@@ -44,11 +46,24 @@ export interface SignedOutEvent {
   time: number;
 }
 
+/** A member's availability (POST /availability, router.setAvailability) or activity (POST /activity) changed. */
+export interface AvailabilityChangedEvent {
+  userId: string;
+  /** The record as stored (`availability: 'invisible'` included: the host app may know). */
+  user: MemberRecord;
+  /** What it was before. */
+  previous: { availability: Availability; activity: Activity };
+  availability: Availability;
+  activity: Activity;
+  time: number;
+}
+
 /** The hooks `router.on(…)` takes, with their payloads. */
 export interface WhatsupHooks {
   member_added: [MemberAddedEvent];
   member_removed: [MemberRemovedEvent];
   status_changed: [StatusChangedEvent];
+  availability_changed: [AvailabilityChangedEvent];
   signed_out: [SignedOutEvent];
 }
 
@@ -77,11 +92,20 @@ export interface WebhookBody {
 export class PresenceService extends EventEmitter<WhatsupHooks> {
   readonly #store: StatusStore;
   readonly #publisher: Publisher;
+  readonly #leaveGraceMs: number;
+  /** member_removed events held for the grace, by channel and user: a member_added cancels one. */
+  readonly #leaving = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(store: StatusStore, publisher: Publisher) {
+  constructor(store: StatusStore, publisher: Publisher, options: { leaveGraceMs?: number } = {}) {
     super();
     this.#store = store;
     this.#publisher = publisher;
+    const grace = options.leaveGraceMs ?? 0;
+    if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0 || grace > 60_000)
+      throw new TypeError(
+        `webhooks.leaveGraceMs must be a number of ms from 0 to 60000, got ${String(grace)}`,
+      );
+    this.#leaveGraceMs = grace;
   }
 
   /** Applies one webhook body, event by event in order; a failing hook never stops the others. */
@@ -89,12 +113,41 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
     for (const event of body.events) {
       if (typeof event.user_id !== 'string' && typeof event.user_id !== 'number') continue;
       const userId = String(event.user_id);
-      if (event.name === 'member_added') await this.memberAdded(userId, event.channel, body.time_ms);
-      else if (event.name === 'member_removed') await this.memberRemoved(userId, event.channel, body.time_ms);
+      // The anonymous members of invisible people (see POST /availability): nobody to report.
+      if (userId.startsWith(HIDDEN_PREFIX)) continue;
+      const key = `${event.channel}\n${userId}`;
+      if (event.name === 'member_added') {
+        const held = this.#leaving.get(key);
+        // Back within the grace (a reload): neither the leave nor this join happened for the app.
+        if (held) {
+          clearTimeout(held);
+          this.#leaving.delete(key);
+        } else await this.memberAdded(userId, event.channel, body.time_ms);
+      } else if (event.name === 'member_removed') {
+        if (this.#leaveGraceMs > 0) this.#holdLeave(key, userId, event.channel, body.time_ms);
+        else await this.memberRemoved(userId, event.channel, body.time_ms);
+      }
     }
   }
 
+  /**
+   * A sender without a grace of its own (soketi) reports a reload as removed-then-added; held
+   * here for `leaveGraceMs`, the pair cancels out as it does on Pusher Channels and the embedded server.
+   */
+  #holdLeave(key: string, userId: string, channel: string, time: number): void {
+    clearTimeout(this.#leaving.get(key));
+    const timer = setTimeout(() => {
+      this.#leaving.delete(key);
+      this.memberRemoved(userId, channel, time).catch((err: unknown) =>
+        debug('member_removed after the grace failed: %o', err),
+      );
+    }, this.#leaveGraceMs);
+    timer.unref?.();
+    this.#leaving.set(key, timer);
+  }
+
   async memberAdded(userId: string, channel: string, time: number): Promise<void> {
+    if (userId.startsWith(HIDDEN_PREFIX)) return;
     let user = await this.#store.get(userId);
     if (user?.lastSeen !== undefined) {
       const { lastSeen: _gone, ...back } = user;
@@ -105,6 +158,7 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
   }
 
   async memberRemoved(userId: string, channel: string, time: number): Promise<void> {
+    if (userId.startsWith(HIDDEN_PREFIX)) return;
     let user = await this.#store.get(userId);
     if (user && !(await this.#presentElsewhere(user, channel))) {
       user = { ...user, lastSeen: time };
@@ -115,6 +169,10 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
 
   statusChanged(event: StatusChangedEvent): void {
     this.#emit('status_changed', event);
+  }
+
+  availabilityChanged(event: AvailabilityChangedEvent): void {
+    this.#emit('availability_changed', event);
   }
 
   signedOut(event: SignedOutEvent): void {

@@ -25,6 +25,30 @@ import { jsonBytes, resolveLimits, type Limits } from './limits.js';
 import { announceOn, type Announcement } from './announce.js';
 import { corsFor, ownPaths, type CorsOrigin } from './host.js';
 import { CHANNEL_NAME, resolveChannels, resolvePublisher, resolveWebhookCredentials } from './options.js';
+import {
+  ACTIVITIES,
+  AVAILABILITIES,
+  CLEAR_AFTER,
+  HIDDEN_PREFIX,
+  MAX_HIDDEN,
+  activityOf,
+  availabilityOf,
+  clearAtFor,
+  cleanEmoji,
+  onlyFields,
+  parseClearAfter,
+  parseUtcOffset,
+  resolvePresets,
+  withStatus,
+  withoutExpired,
+  type Activity,
+  type Availability,
+  type ClearAfter,
+  type StatusInput,
+  type StatusPreset,
+} from './rich-status.js';
+import { ExpiryTimers } from './expiry.js';
+import { ActivityWindows } from './activity.js';
 
 const debug = debuglog('whatsup');
 
@@ -74,6 +98,14 @@ export interface WhatsupOptions {
    * Unset: same-origin only. See the README's "Another origin" for the cookie this needs.
    */
   cors?: { origin: CorsOrigin };
+  /**
+   * The statuses the editor offers as one-click chips: `{ text, emoji?, clearAfter? }` (validated
+   * like POST /status when the router is made). Default: in a meeting 📅 1 h, commuting 🚌 30 min,
+   * out sick 🤒 today; `[]` offers none.
+   */
+  presets?: { text: string; emoji?: string; clearAfter?: ClearAfter }[];
+  /** A person's activity changes at most once per this many ms; reports in between are coalesced. Default 2000. */
+  activityMs?: number;
 }
 
 export interface WhatsupRouter extends Router {
@@ -94,7 +126,18 @@ export interface WhatsupRouter extends Router {
   /** When the user was last online: now while online, `lastSeen` after they left, undefined if unknown. */
   lastSeen(userId: string): Promise<number | undefined>;
   /** Sets a member's status as if they had (validated, stored, published, `status_changed` with by: 'server'). */
-  setStatus(userId: string, text: string): Promise<MemberRecord>;
+  setStatus(userId: string, status: string | StatusInput): Promise<MemberRecord>;
+  /** Sets a member's availability as if they had chosen it (as POST /availability; `availability_changed` fires). */
+  setAvailability(userId: string, availability: Availability): Promise<MemberRecord>;
+  /**
+   * Clears every stored status whose `clearAt` has passed and arms a timer for the others: what
+   * the router does when it starts. Resolves to how many it cleared.
+   */
+  expireStatuses(): Promise<number>;
+  /** Resolves once the start-up pass of `expireStatuses()` is done. */
+  readonly ready: Promise<void>;
+  /** Stops the expiry timers and applies deferred activity reports; the routes keep answering. */
+  close(): Promise<void>;
   /** Closes every connection of the user, publishes `signed-out` and fires `signed_out` (reason 'removed'). */
   remove(userId: string): Promise<void>;
 }
@@ -136,10 +179,18 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   for (const method of ['get', 'set', 'delete', 'list'] as const) {
     if (typeof store[method] !== 'function') throw new TypeError(`statusStore must implement ${method}()`);
   }
-  const presence = new PresenceService(store, publisher);
+  const presence = new PresenceService(store, publisher, {
+    leaveGraceMs: options.webhooks ? options.webhooks.leaveGraceMs : undefined,
+  });
+  const presets: StatusPreset[] = resolvePresets(options.presets, limits);
+  const activityMs = options.activityMs ?? 2000;
+  if (!Number.isInteger(activityMs) || activityMs <= 0)
+    throw new TypeError(`activityMs must be a positive integer (milliseconds), got ${String(activityMs)}`);
   const webhookCredentials = resolveWebhookCredentials(options);
   if (options.webhooks !== undefined && options.webhooks !== false && typeof options.webhooks !== 'object') {
-    throw new TypeError('webhooks option must be { path?, key?, secret?, maxAgeMs?, limit? } or false');
+    throw new TypeError(
+      'webhooks option must be { path?, key?, secret?, maxAgeMs?, limit?, leaveGraceMs? } or false',
+    );
   }
   const webhookPath = options.webhooks === false ? false : (options.webhooks?.path ?? '/webhooks');
   if (webhookPath !== false && (typeof webhookPath !== 'string' || !webhookPath.startsWith('/'))) {
@@ -178,6 +229,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   }
   const signUpLimit = limiter('register', options.rateLimit);
   const changeLimit = limiter('change', options.rateLimit);
+  const activityLimit = limiter('activity', options.rateLimit);
   // The allow-list comes from the cors option: those origins may also change state.
   const origins = allowedOrigins(options.cors);
   const sameSite = sameSiteOnly(origins);
@@ -241,6 +293,11 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     next();
   };
   const jsonBody = jsonOnly(false);
+  const expiry = new ExpiryTimers(async (id) => void (await clearExpired(id)));
+  const activity = new ActivityWindows(
+    activityMs,
+    async (id, value) => void (await applyActivity(id, value)),
+  );
 
   /**
    * The signed-in member (latest stored record), or null. `persist: false` for reads (GET):
@@ -252,7 +309,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       if (!who) return null;
       const id = String(who.id);
       const name = fitName(cleanText(String(who.name ?? ''), 'username', 200, true));
-      const stored = await store.get(id);
+      const stored = await load(id, persist);
       if (stored && stored.name === name && stored.avatar === who.avatar) return stored;
       const record: MemberRecord = {
         ...stored,
@@ -268,7 +325,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     }
     const mine = req.session.whatsup;
     if (!mine) return null;
-    const stored = await store.get(mine.id);
+    const stored = await load(mine.id, persist);
     if (stored) return stored;
     // The record expired while the session lived on: start again from what the session knows.
     const record: MemberRecord = {
@@ -280,6 +337,16 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     };
     if (persist) await store.set(record);
     return record;
+  }
+
+  /**
+   * A stored record as it reads now. An expired status is cleared: stored, published and hooked
+   * first when the caller changes state (`persist`), only left out of the answer for reads.
+   */
+  async function load(id: string, persist: boolean): Promise<MemberRecord | undefined> {
+    const stored = await store.get(id);
+    if (!stored || stored.clearAt === undefined || stored.clearAt > Date.now()) return stored;
+    return persist ? clearExpired(id) : withoutExpired(stored, Date.now());
   }
 
   /** A site's own name may be longer than ours: presence gets the first limits.name characters. */
@@ -358,6 +425,8 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         channel: defaultChannel,
         mode,
         limits: { name: limits.name, status: limits.status, statusBytes: limits.statusBytes },
+        presets,
+        clearAfter: CLEAR_AFTER,
       });
     }),
   );
@@ -435,12 +504,21 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       if (!allowed.test(channel, user, req)) {
         throw new WhatsupError(403, 'channel.forbidden', `You may not join '${channel}'.`);
       }
-      const auth = channel.startsWith('presence-')
-        ? publisher.authorizeChannel(socketId, channel, {
-            user_id: user.id,
-            user_info: presenceInfo(user, limits),
-          })
-        : publisher.authorizeChannel(socketId, channel);
+      let next = user;
+      let auth: { auth: string; channel_data?: string };
+      if (!channel.startsWith('presence-')) auth = publisher.authorizeChannel(socketId, channel);
+      else if (availabilityOf(user) === 'invisible') {
+        // Invisible: an anonymous member nobody can tie to the person (no name, a fresh id each
+        // time); remembered so that signing out can end its connection too.
+        const hiddenId = HIDDEN_PREFIX + randomUUID();
+        auth = publisher.authorizeChannel(socketId, channel, { user_id: hiddenId, user_info: {} });
+        next = { ...next, hidden: [...(user.hidden ?? []), hiddenId].slice(-MAX_HIDDEN) };
+      } else {
+        auth = publisher.authorizeChannel(socketId, channel, {
+          user_id: user.id,
+          user_info: presenceInfo(user, limits),
+        });
+      }
       if (req.session.whatsup || identify) {
         const mine = req.session.whatsup ?? { id: user.id, name: user.name };
         const channels = new Set(mine.channels ?? []);
@@ -452,8 +530,9 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       // GET /members shows a record only to people allowed in one of its channels.
       const joined = user.channels ?? [];
       if (!joined.includes(channel) && joined.length < MAX_SESSION_CHANNELS) {
-        await store.set({ ...user, channels: [...joined, channel] });
+        next = { ...next, channels: [...joined, channel] };
       }
+      if (next !== user) await store.set(next);
       res.json(auth);
     }),
   );
@@ -474,20 +553,58 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
           field: 'status',
         });
       }
-      const status = cleanText(body.status, 'status', limits.status, false, limits.statusBytes);
-      const record: MemberRecord = { ...user, status, updatedAt: Date.now() };
-      await store.set(record);
-      const channels = sessionChannels(req);
-      presence.statusChanged({
-        userId: record.id,
-        user: publicRecord(record),
-        previous: user.status,
-        by: 'user',
-        channels,
-        time: record.updatedAt,
-      });
-      await publish(channels, 'status-updated', publicRecord(record));
+      onlyFields(body, ['status', 'emoji', 'clearAfter', 'utcOffset'], 'POST /status');
+      const status = cleanStatus({ text: body.status, emoji: body.emoji, clearAfter: body.clearAfter });
+      const utcOffset = parseUtcOffset(body.utcOffset);
+      const record = await applyStatus(user, status, utcOffset, 'user', sessionChannels(req));
       res.json({ success: true, error: false, user: publicRecord(record) });
+    }),
+  );
+
+  router.post(
+    '/availability',
+    sameSite,
+    changeLimit,
+    jsonBody,
+    timeout,
+    json,
+    wrap(async (req, res) => {
+      const user = await requireUser(req);
+      const body = objectBody(req.body);
+      onlyFields(body, ['availability'], 'POST /availability');
+      const availability = parseAvailability(body.availability);
+      const record = await applyAvailability(user, availability, sessionChannels(req));
+      res.json({ success: true, error: false, user: publicRecord(record) });
+    }),
+  );
+
+  router.post(
+    '/activity',
+    sameSite,
+    activityLimit,
+    jsonBody,
+    timeout,
+    json,
+    wrap(async (req, res) => {
+      const user = await requireUser(req);
+      const body = objectBody(req.body);
+      onlyFields(body, ['activity'], 'POST /activity');
+      const value = body.activity;
+      if (typeof value !== 'string' || !(ACTIVITIES as readonly string[]).includes(value)) {
+        throw new WhatsupError(
+          400,
+          'activity.invalid',
+          `activity must be 'active' or 'away', got ${shown(value)}.`,
+          { field: 'activity' },
+        );
+      }
+      const outcome = activity.report(user.id, value as Activity, activityOf(user));
+      if (outcome === 'deferred') {
+        res.status(202).json({ success: true, error: false, deferred: true });
+        return;
+      }
+      const record = outcome === 'now' ? await applyActivity(user.id, value as Activity) : user;
+      res.json({ success: true, error: false, user: publicRecord(record ?? user) });
     }),
   );
 
@@ -507,13 +624,16 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       }
       const members: MemberRecord[] = [];
       let total = 0;
+      const now = Date.now();
       // Newest first, so the cap drops the people least likely to be online.
       const records = await store.list();
       for (let i = records.length - 1; i >= 0; i -= 1) {
         const record = records[i]!;
         if (!recordChannels(record).some((c) => visible.has(c))) continue;
+        // Invisible people see themselves; nobody else learns they are here.
+        if (record.availability === 'invisible' && record.id !== user.id) continue;
         total += 1;
-        if (members.length < limits.members) members.push(publicRecord(record));
+        if (members.length < limits.members) members.push(publicRecord(withoutExpired(record, now)));
       }
       res.json({
         success: true,
@@ -528,13 +648,16 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     const user = await currentUser(req);
     const channels = sessionChannels(req);
     if (!identify) {
-      if (user) await store.delete(user.id);
+      if (user) {
+        await store.delete(user.id);
+        expiry.cancel(user.id);
+      }
       await regenerate(req);
     } else {
       delete req.session.whatsup;
     }
     if (!user) return;
-    await endConnections(user.id, channels);
+    await endConnections(user, channels);
     presence.signedOut({
       userId: user.id,
       user: publicRecord(user),
@@ -544,14 +667,171 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     });
   }
 
-  /** Tells the other tabs first (their socket still listens), then closes every socket of this person. */
-  async function endConnections(userId: string, channels: string[]): Promise<void> {
-    await publish(channels, 'signed-out', { id: userId }).catch((err) => debug('%o', err));
-    if (publisher.terminateUserConnections) {
-      await Promise.resolve(publisher.terminateUserConnections(userId)).catch((err: unknown) =>
-        debug('terminateUserConnections(%s) failed: %o', userId, err),
+  /**
+   * Tells the other tabs first (their socket still listens), then closes every socket of this
+   * person: their own id's and the anonymous ones they used while invisible.
+   */
+  async function endConnections(user: MemberRecord | { id: string }, channels: string[]): Promise<void> {
+    const record = user as MemberRecord;
+    // An invisible person's tabs learn it from the closed connection: publishing their id would
+    // tell everyone else they were here.
+    if (record.availability !== 'invisible' || !publisher.terminateUserConnections) {
+      await publish(channels, 'signed-out', { id: user.id }).catch((err) => debug('%o', err));
+    }
+    await terminate([user.id, ...(record.hidden ?? [])]);
+  }
+
+  async function terminate(ids: string[]): Promise<void> {
+    if (!publisher.terminateUserConnections) return;
+    for (const id of ids) {
+      await Promise.resolve(publisher.terminateUserConnections(id)).catch((err: unknown) =>
+        debug('terminateUserConnections(%s) failed: %o', id, err),
       );
     }
+  }
+
+  /** Validates a status (text, emoji, clearAfter) without storing anything. */
+  function cleanStatus(input: { text: unknown; emoji?: unknown; clearAfter?: unknown }) {
+    return {
+      text: cleanText(input.text, 'status', limits.status, false, limits.statusBytes),
+      emoji: cleanEmoji(input.emoji),
+      clearAfter: parseClearAfter(input.clearAfter),
+    };
+  }
+
+  /** Stores a new status, arms its expiry, fires status_changed and publishes it (unless invisible). */
+  async function applyStatus(
+    user: MemberRecord,
+    status: { text: string; emoji: string | undefined; clearAfter: ClearAfter },
+    utcOffset: number | undefined,
+    by: 'user' | 'server',
+    channels: string[],
+  ): Promise<MemberRecord> {
+    const now = Date.now();
+    const clearAt = clearAtFor(status.clearAfter, now, utcOffset);
+    const record = withStatus(user, { text: status.text, emoji: status.emoji, clearAt }, now);
+    await store.set(record);
+    expiry.watch(record.id, record.clearAt);
+    presence.statusChanged({
+      userId: record.id,
+      user: publicRecord(record),
+      previous: user.status,
+      by,
+      channels,
+      time: now,
+    });
+    // While invisible the change is kept and goes out with the record when they are visible again.
+    if (record.availability !== 'invisible') await publish(channels, 'status-updated', publicRecord(record));
+    return record;
+  }
+
+  /** Clears the status of `id` if its clearAt has come (reading the store again: it may have changed). */
+  async function clearExpired(id: string): Promise<MemberRecord | undefined> {
+    const record = await store.get(id);
+    if (!record || record.clearAt === undefined) return record;
+    const now = Date.now();
+    if (record.clearAt > now) {
+      expiry.watch(id, record.clearAt);
+      return record;
+    }
+    const cleared: MemberRecord = { ...withoutExpired(record, now), updatedAt: now };
+    await store.set(cleared);
+    expiry.cancel(id);
+    const channels = recordChannels(cleared);
+    debug('status of %s expired', id);
+    presence.statusChanged({
+      userId: id,
+      user: publicRecord(cleared),
+      previous: record.status,
+      by: 'expiry',
+      channels,
+      time: now,
+    });
+    if (cleared.availability !== 'invisible') {
+      await publish(channels, 'status-updated', publicRecord(cleared)).catch((err) => debug('%o', err));
+    }
+    return cleared;
+  }
+
+  async function expireStatuses(): Promise<number> {
+    let cleared = 0;
+    const now = Date.now();
+    for (const record of await store.list()) {
+      if (record.clearAt === undefined) continue;
+      if (record.clearAt > now) expiry.watch(record.id, record.clearAt);
+      else if ((await clearExpired(record.id))?.clearAt === undefined) cleared += 1;
+    }
+    return cleared;
+  }
+
+  function parseAvailability(value: unknown): Availability {
+    if (typeof value === 'string' && (AVAILABILITIES as readonly string[]).includes(value))
+      return value as Availability;
+    throw new WhatsupError(
+      400,
+      'availability.invalid',
+      `availability must be 'auto', 'dnd' or 'invisible', got ${shown(value)}.`,
+      { field: 'availability' },
+    );
+  }
+
+  /**
+   * Stores a new availability and tells who must know: going invisible ends the person's
+   * connections under their own id (the others see them leave; their pages join again, anonymous);
+   * anything else publishes the record.
+   */
+  async function applyAvailability(
+    user: MemberRecord,
+    availability: Availability,
+    channels: string[],
+  ): Promise<MemberRecord> {
+    const previous = availabilityOf(user);
+    if (previous === availability) return user;
+    const now = Date.now();
+    const { availability: _old, ...rest } = user;
+    const record: MemberRecord = {
+      ...rest,
+      ...(availability === 'auto' ? {} : { availability }),
+      updatedAt: now,
+    };
+    await store.set(record);
+    presence.availabilityChanged({
+      userId: record.id,
+      user: publicRecord(record),
+      previous: { availability: previous, activity: activityOf(user) },
+      availability,
+      activity: activityOf(record),
+      time: now,
+    });
+    if (availability === 'invisible') await terminate([record.id]);
+    else await publish(channels, 'status-updated', publicRecord(record));
+    return record;
+  }
+
+  /** Stores an activity change (now, or at the end of a coalescing window) and publishes it. */
+  async function applyActivity(id: string, value: Activity): Promise<MemberRecord | undefined> {
+    const user = await load(id, true);
+    if (!user || activityOf(user) === value) return user;
+    const now = Date.now();
+    const { activity: _old, activitySince: _since, ...rest } = user;
+    const record: MemberRecord = {
+      ...rest,
+      ...(value === 'away' ? { activity: 'away' as const } : {}),
+      activitySince: now,
+      updatedAt: now,
+    };
+    await store.set(record);
+    const channels = recordChannels(record);
+    presence.availabilityChanged({
+      userId: id,
+      user: publicRecord(record),
+      previous: { availability: availabilityOf(user), activity: activityOf(user) },
+      availability: availabilityOf(record),
+      activity: value,
+      time: now,
+    });
+    if (record.availability !== 'invisible') await publish(channels, 'status-updated', publicRecord(record));
+    return record;
   }
 
   router.post(
@@ -626,6 +906,8 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
 
   router.isOnline = async (userId) => {
     const record = await store.get(String(userId));
+    // Invisible people are online for nobody (the server API included, so no hook or job leaks it).
+    if (record?.availability === 'invisible') return false;
     const channels = record ? recordChannels(record) : (allowed.list ?? [defaultChannel]);
     for (const channel of channels) {
       const present = await presentIn(channel);
@@ -638,58 +920,81 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   router.online = async (channel = defaultChannel) => {
     const present = await presentIn(channel);
     const records = await store.list();
+    const now = Date.now();
     return records
       .filter((r) =>
-        present ? present.has(r.id) : r.lastSeen === undefined && recordChannels(r).includes(channel),
+        r.availability === 'invisible'
+          ? false
+          : present
+            ? present.has(r.id)
+            : r.lastSeen === undefined && recordChannels(r).includes(channel),
       )
-      .map(publicRecord);
+      .map((r) => publicRecord(withoutExpired(r, now)));
   };
   router.lastSeen = async (userId) => {
     if (await router.isOnline(userId)) return Date.now();
     return (await store.get(String(userId)))?.lastSeen;
   };
-  router.setStatus = async (userId, text) => {
-    const user = await store.get(String(userId));
+  router.setStatus = async (userId, input) => {
+    const user = await load(String(userId), true);
     if (!user) throw new WhatsupError(404, 'member.unknown', `No member with id '${shown(userId)}'.`);
-    const status = cleanText(text, 'status', limits.status, false, limits.statusBytes);
-    const record: MemberRecord = { ...user, status, updatedAt: Date.now() };
-    await store.set(record);
-    const channels = recordChannels(record);
-    presence.statusChanged({
-      userId: record.id,
-      user: publicRecord(record),
-      previous: user.status,
-      by: 'server',
-      channels,
-      time: record.updatedAt,
-    });
-    await publish(channels, 'status-updated', publicRecord(record));
+    let status: ReturnType<typeof cleanStatus>;
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+      onlyFields(input as unknown as Record<string, unknown>, ['text', 'emoji', 'clearAfter'], 'setStatus()');
+      status = cleanStatus(input);
+    } else status = cleanStatus({ text: input });
+    const record = await applyStatus(user, status, undefined, 'server', recordChannels(user));
     return publicRecord(record);
+  };
+  router.setAvailability = async (userId, availability) => {
+    const user = await load(String(userId), true);
+    if (!user) throw new WhatsupError(404, 'member.unknown', `No member with id '${shown(userId)}'.`);
+    const record = await applyAvailability(user, parseAvailability(availability), recordChannels(user));
+    return publicRecord(record);
+  };
+  router.expireStatuses = expireStatuses;
+  router.close = async () => {
+    expiry.close();
+    await activity.close();
   };
   router.remove = async (userId) => {
     const id = String(userId);
     const user = await store.get(id);
     const channels = user ? recordChannels(user) : (allowed.list ?? [defaultChannel]);
-    await endConnections(id, channels);
+    expiry.cancel(id);
+    await endConnections(user ?? { id }, channels);
     const time = Date.now();
     if (user) await store.set({ ...user, lastSeen: time });
     presence.signedOut({ userId: id, user: user && publicRecord(user), reason: 'removed', channels, time });
   };
+  // Statuses whose time passed while the app was down clear now; the others get their timers.
+  const ready = expireStatuses().then(
+    (count) => debug('start-up expiry pass: %d status(es) cleared', count),
+    (err: unknown) => debug('start-up expiry pass failed: %o', err),
+  );
+  Object.defineProperty(router, 'ready', { value: ready, enumerable: true });
   return router;
 }
 
-/** A record as browsers see it: which channels its owner joined is nobody else's business. */
+/**
+ * A record as browsers see it: which channels its owner joined, and the anonymous ids they used
+ * while invisible, are nobody else's business.
+ */
 function publicRecord(record: MemberRecord): MemberRecord {
-  const { channels: _channels, ...rest } = record;
+  const { channels: _channels, hidden: _hidden, ...rest } = record;
   return rest;
 }
 
 /** The presence user_info: always within USER_INFO_BYTES (limits.ts checks the worst case). */
-function presenceInfo(user: MemberRecord, limits: Limits): Record<string, string> {
+function presenceInfo(user: MemberRecord, limits: Limits): Record<string, string | number> {
   return {
     name: user.name,
     status: user.status,
     ...(user.avatar && jsonBytes(user.avatar) <= limits.avatarBytes ? { avatar: user.avatar } : {}),
+    ...(user.emoji ? { emoji: user.emoji } : {}),
+    ...(user.availability === 'dnd' ? { availability: 'dnd' } : {}),
+    ...(user.activity === 'away' ? { activity: 'away' } : {}),
+    ...(user.activitySince !== undefined ? { activitySince: user.activitySince } : {}),
   };
 }
 

@@ -9,6 +9,21 @@ export interface MemberRecord {
   channels?: string[];
   /** When its owner was last online (epoch ms), set when they left every channel; absent while online. */
   lastSeen?: number;
+  /** One emoji shown before the status text. */
+  emoji?: string;
+  /** When `status` and `emoji` clear by themselves (epoch ms); absent: never. */
+  clearAt?: number;
+  /** What the person chose; absent: `'auto'`. */
+  availability?: 'dnd' | 'invisible';
+  /** What the element reported; absent: active. */
+  activity?: 'away';
+  /** When `activity` last changed (epoch ms), for "away since 14:05". */
+  activitySince?: number;
+  /**
+   * The anonymous presence ids (`hidden-…`) its owner used while invisible, newest last, at most 10:
+   * sign-out and removal end their connections too. Never sent to browsers.
+   */
+  hidden?: string[];
 }
 
 /**

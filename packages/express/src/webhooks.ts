@@ -17,6 +17,13 @@ export interface WebhookOptions {
   maxAgeMs?: number;
   /** Largest body accepted (body-parser syntax). Default `'256kb'`. */
   limit?: string | number;
+  /**
+   * Hold each `member_removed` this long (ms, 0–60000) and drop it with a `member_added` of the
+   * same user and channel that follows within it, so a reload fires no hooks. Default 0: Pusher
+   * Channels and @whatsup/realtime already wait before sending member_removed; soketi does not,
+   * so with soketi set it (3000 is Pusher's order of magnitude).
+   */
+  leaveGraceMs?: number;
 }
 
 /**

@@ -93,7 +93,13 @@ for (const [major, express] of MAJORS)
           enabledTransports: ['ws', 'wss'],
           channel: CHANNEL,
           mode: 'guest',
-          limits: { name: 32, status: 280, statusBytes: 640 },
+          limits: { name: 32, status: 280, statusBytes: 512 },
+          presets: [
+            { text: 'In a meeting', emoji: '\u{1F4C5}', clearAfter: '1h' },
+            { text: 'Commuting', emoji: '\u{1F68C}', clearAfter: '30m' },
+            { text: 'Out sick', emoji: '\u{1F912}', clearAfter: 'today' },
+          ],
+          clearAfter: ['30m', '1h', '4h', 'today', 'never'],
         });
         assert.ok(!JSON.stringify(res.body).includes(CREDENTIALS.secret));
         assert.equal(res.headers.get('cache-control'), 'no-store');
