@@ -527,7 +527,7 @@ export const styles = css`
     min-block-size: 2rem;
   }
   .you.avail {
-    flex: 0 1 auto;
+    flex: 1 1 0;
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;

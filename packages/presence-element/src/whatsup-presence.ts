@@ -746,8 +746,12 @@ export class WhatsupPresence extends LitElement {
           ><span part="name" class="name" dir="auto">${me.name}</span> <span class="you">${t.you}</span>${
             availability === 'auto'
               ? nothing
-              : html`<span part="availability-label" class="you avail"
-                  >${availability === 'dnd' ? t.editorAvails[1] : t.editorInvisible}</span
+              : // Short on the row (the name keeps the room); the whole hint is its title.
+                html`<span
+                  part="availability-label"
+                  class="you avail"
+                  title=${availability === 'dnd' ? t.editorAvails[1]! : t.editorInvisible}
+                  >${t.editorAvails[availability === 'dnd' ? 1 : 2]}</span
                 >`
           }</span
         >

@@ -203,7 +203,10 @@ describe('the status editor', () => {
     const select = part(el, 'availability') as HTMLSelectElement;
     select.value = 'invisible';
     select.dispatchEvent(new Event('change', { bubbles: true }));
-    await waitUntil(() => part(el, 'availability-label')?.textContent === "Invisible — others don't see you");
+    await waitUntil(() => part(el, 'availability-label')?.textContent === 'Invisible');
+    expect(part(el, 'availability-label')!.getAttribute('title')).to.equal(
+      "Invisible — others don't see you",
+    );
     expect(el.shadowRoot!.querySelector('.pop .hint')!.textContent).to.equal(
       "Invisible — others don't see you",
     );
