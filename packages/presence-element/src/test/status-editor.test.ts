@@ -247,6 +247,28 @@ describe('the status editor', () => {
     expect((await session()).user!.emoji).to.equal('👍');
   });
 
+  it('should edit inside the stack popover without closing it, and say so to assistive tech', async () => {
+    const el = await signedInPanel('Stacked', 'here', { variant: 'stack' });
+    (part(el, 'stack') as HTMLButtonElement).click();
+    await waitUntil(() => (part(el, 'popover') as HTMLElement).matches(':popover-open'));
+    const status = part(el, 'me')!.querySelector('[part~="status"]')!;
+    expect(status.getAttribute('aria-haspopup')).to.equal('dialog');
+    const editor = await openEditor(el);
+    expect(editor.getAttribute('role')).to.equal('dialog');
+    expect(editor.getAttribute('aria-label')).to.equal('Edit your status');
+    (part(el, 'emoji-button') as HTMLButtonElement).click();
+    await waitUntil(() => el.shadowRoot!.activeElement?.getAttribute('role') === 'option');
+    // A click on an emoji picks it; the list's popover stays open under the editor.
+    el.shadowRoot!.querySelectorAll<HTMLElement>('[role=option]')[2]!.click();
+    await waitUntil(() => !part(el, 'picker'));
+    expect((part(el, 'popover') as HTMLElement).matches(':popover-open')).to.equal(true);
+    expect(editor.matches(':popover-open')).to.equal(true);
+    (el.shadowRoot!.querySelector('.pop .primary') as HTMLButtonElement).click();
+    await waitUntil(() => !part(el, 'status-panel'));
+    expect(el.me!.emoji).to.equal('💻');
+    expect(status.textContent).to.equal('💻 here');
+  });
+
   it('should save on blur, with the emoji, and leave focus where it went', async () => {
     const el = await signedInPanel('Blurry', 'one');
     await openEditor(el);
