@@ -240,6 +240,17 @@ describe('the status editor', () => {
     expect(el.me!.status).to.equal('kept', 'rolled back');
     expect((await session()).user!.status).to.equal('kept');
     await expect(el).to.be.accessible();
+    // Values the UI cannot produce, from the API: refused by the server, shown by their field.
+    expect(await el.setAvailability('away' as never)).to.equal(false);
+    await waitUntil(() => part(el, 'availability')!.getAttribute('aria-invalid') === 'true');
+    expect(emoji.getAttribute('aria-invalid')).to.equal('false');
+    expect(part(el, 'availability')!.getAttribute('aria-describedby')).to.equal('editor-error');
+    expect(await el.setStatus({ text: 'kept', clearAfter: '-5m' as never })).to.equal(false);
+    await waitUntil(() => part(el, 'clear-after')!.getAttribute('aria-invalid') === 'true');
+    expect(el.shadowRoot!.querySelectorAll('#editor-error')).to.have.length(1);
+    expect(await el.setStatus({ text: 'x'.repeat(41), emoji: '👍' })).to.equal(false);
+    await waitUntil(() => part(el, 'status-editor')!.getAttribute('aria-invalid') === 'true');
+    expect((await session()).user!.status).to.equal('kept');
     // A good one then saves and closes.
     await type(emoji, '👍');
     (el.shadowRoot!.querySelector('.pop .primary') as HTMLButtonElement).click();

@@ -50,13 +50,13 @@ export interface EditorActions {
  */
 export function renderStatusEditor(s: EditorState, t: Messages, on: EditorActions): TemplateResult {
   const length = [...s.text].length;
+  // A refusal about no field of its own (rate limit, network…) shows under the text.
+  const bad = !s.error ? '' : ['emoji', 'clearAfter', 'availability'].includes(s.field) ? s.field : 'status';
   const error = (field: string) =>
-    s.field === field && s.error
-      ? html`<p id="editor-error" class="field-error" role="alert">${s.error}</p>`
-      : nothing;
-  const invalid = (field: string) => (s.field === field && s.error ? 'true' : 'false');
+    bad === field ? html`<p id="editor-error" class="field-error" role="alert">${s.error}</p>` : nothing;
+  const invalid = (field: string) => String(bad === field);
   const described = (field: string, other = '') =>
-    s.field === field && s.error ? `editor-error ${other}` : other || nothing;
+    bad === field ? `editor-error ${other}`.trim() : other || nothing;
   const keys = (e: KeyboardEvent) => {
     if (e.isComposing || (e.key !== 'Enter' && e.key !== 'Escape')) return;
     // Enter on a button or in the picker is that control's own action.
