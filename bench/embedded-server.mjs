@@ -3,6 +3,7 @@
 //   {type:'trigger', channel, event}  → publishes in-process (realtime.trigger) → {type:'triggered'}
 //   {type:'bare-size', bytes}         → sizes the bare baseline route's JSON     → {type:'sized'}
 //   {type:'gc'}                       → collects garbage before an RSS reading   → {type:'gc'}
+//   {type:'memory'}                   → a GC, then process.memoryUsage()          → {type:'memory', usage}
 // env BENCH_WEBHOOK_URL: the realtime server POSTs its webhooks there.
 // A plain TCP port (`triggerPort` in the 'listening' message): each byte received runs
 // realtime.trigger('bench', 'tick') here, so a clients process can ask for an in-process publish
@@ -72,6 +73,10 @@ process.on('message', async (msg) => {
     } else if (msg.type === 'gc') {
       global.gc?.();
       process.send({ type: 'gc' });
+    } else if (msg.type === 'memory') {
+      // process.memoryUsage() after a full GC: where an RSS growth sits (V8 heap, Buffers, native)
+      global.gc?.();
+      process.send({ type: 'memory', usage: process.memoryUsage() });
     }
   } catch (err) {
     process.send({ type: 'error', message: String(err?.stack ?? err) });

@@ -82,6 +82,28 @@ function rssOf(pid) {
 }
 
 /**
+ * A server's RSS once it has settled: read every second (the embedded server after a full GC) for
+ * at least `minMs`, until five readings in a row lie within 1 % of each other (or `maxMs` passed),
+ * then the median of the last five. Why: right after a fill a Node server — the embedded one, and
+ * soketi, whose uWebSockets sits under a Node process too — still holds the young generation the
+ * fill's garbage grew (V8 gives it back when its memory reducer runs, 5–8 s after the allocation
+ * stops, not on a forced GC): at 10,000 connections one reading right after the fill said 10 kB per
+ * connection and one 7 s later 6.4 kB. Applied alike to both servers, before and after the fill.
+ */
+export async function settledRss(server, { minMs = 8000, maxMs = 20_000 } = {}) {
+  const readings = [];
+  const start = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    readings.push(await server.rss());
+    const last = readings.slice(-5).sort((a, b) => a - b);
+    const elapsed = Date.now() - start;
+    if (elapsed >= minMs && last.length === 5 && (last[4] - last[0]) / last[2] < 0.01) return last[2];
+    if (elapsed > maxMs) return last[Math.floor(last.length / 2)];
+  }
+}
+
+/**
  * The embedded server and the middleware in their own process (bench/embedded-server.mjs), so its
  * RSS is its own. env: BENCH_PUBLISH=http + BENCH_PUSHER_PORT make the middleware publish through
  * the pusher library's HTTP API instead of in-process.

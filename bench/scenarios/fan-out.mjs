@@ -8,7 +8,15 @@
 // just before it, no IPC hop), and the servers take turns three times (E S, S E, E S), each turn on a
 // freshly started server. In-process: one byte over TCP to the server's process, which triggers.
 import Pusher from 'pusher';
-import { credentials, request, startClients, startEmbedded, startSoketi, wsUrl } from '../processes.mjs';
+import {
+  credentials,
+  request,
+  settledRss,
+  startClients,
+  startEmbedded,
+  startSoketi,
+  wsUrl,
+} from '../processes.mjs';
 import { interleavedRounds, kb, ms, ratio, summary, target } from '../stats.mjs';
 
 const TURNS = 3;
@@ -20,15 +28,22 @@ export function sizes({ quick }) {
   return quick ? [100, 1000] : [100, 1000, 5000, 10_000];
 }
 
-/** Starts the server, measures its RSS before and after n clients subscribed. */
+/**
+ * Memory per connection is read from this N up: below it the growth is the allocator's noise, and
+ * a settled reading costs ~10 s per server, before and after.
+ */
+const MEMORY_FROM_N = 1000;
+
+/** Starts the server, measures its settled RSS before and after n clients subscribed. */
 async function serverWithClients(start, n, stack) {
   const server = await start();
   stack.push(server);
-  const before = await server.rss();
+  const measure = n >= MEMORY_FROM_N;
+  const before = measure ? await settledRss(server) : 0;
   const clients = startClients();
   stack.push(clients);
   await request(clients.child, { type: 'connect', url: wsUrl(server.port), n, channel: 'bench' }, 'ready');
-  const memory = ((await server.rss()) - before) / n;
+  const memory = measure ? ((await settledRss(server)) - before) / n : undefined;
   const http = new Pusher({ ...credentials, host: '127.0.0.1', port: String(server.port), useTLS: false });
   return { server, clients: clients.child, memory, overHttp: () => http.trigger('bench', 'tick', { at: 1 }) };
 }
@@ -208,13 +223,14 @@ export function report(r) {
     '|---|---|---|---|',
   );
   for (const { n, memory } of r.rows) {
+    if (memory.embedded === undefined) continue;
     lines.push(
       `| ${n.toLocaleString('en-US')} | ${kb(memory.embedded)} | ${kb(memory.soketi)} | ${ratio(memory.embedded, memory.soketi)} |`,
     );
   }
   lines.push(
     '',
-    "RSS after a GC for the embedded server (its own process), from `/proc/<pid>/status` for soketi. At small N the figure is mostly the allocator's noise; read the larger rows.",
+    `Settled RSS growth ÷ N, from N = ${MEMORY_FROM_N.toLocaleString('en-US')} (below, the figure is the allocator's noise): each server fresh, RSS read every second (the embedded server, its own process, after a full GC; soketi from \`/proc/<pid>/status\`) for at least 8 s until five readings in a row agree within 1 %, their median, before the N clients connect and after they subscribed. It includes everything the process holds for a connection: the socket and its \`ws\` objects, the server's bookkeeping, and the kernel-side buffers only insofar as they are counted in RSS (they are not).`,
   );
   return lines;
 }

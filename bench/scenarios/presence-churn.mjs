@@ -2,11 +2,16 @@
 // back, while K watchers follow (the most the server sustains); then members joining at a steady
 // rate and leaving after a second (join and leave latency). Both servers are up with their
 // watchers the whole time and take turns. Then memory per presence member, each server fresh.
-import { credentials, request, startClients, startEmbedded, startSoketi, wsUrl } from '../processes.mjs';
+import {
+  credentials,
+  request,
+  settledRss,
+  startClients,
+  startEmbedded,
+  startSoketi,
+  wsUrl,
+} from '../processes.mjs';
 import { int, kb, ms, percentile, ratio, target } from '../stats.mjs';
-
-/** How long after the last join the memory is read: the member frames drain first. */
-const SETTLE_MS = 1000;
 
 export const title = 'Presence churn';
 const CHANNEL = 'presence-bench-churn';
@@ -99,13 +104,13 @@ async function memoryPerMember(start, n) {
   const server = await start();
   const members = startClients();
   try {
-    const before = await server.rss();
+    const before = await settledRss(server);
     const common = { url: wsUrl(server.port), channel: CHANNEL, ...credentials };
     await request(members.child, { type: 'connect', n, idBase: 'member', ...common }, 'ready');
-    // The last joins' member_added frames are still being written when the last join succeeds; what
-    // a member costs is what the server holds once they have drained, not the fill's passing peak.
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    return ((await server.rss()) - before) / n;
+    // The last joins' member_added frames are still being written when the last join succeeds, and
+    // the fill's garbage still holds pages: what a member costs is what the server holds once both
+    // have gone, not the fill's passing peak.
+    return ((await settledRss(server)) - before) / n;
   } finally {
     await members.stop();
     await server.stop();
@@ -163,6 +168,6 @@ export function report(r) {
     ),
     `| **ratio embedded ÷ soketi** (p50) | | ${ratio(e.steady.joinP50, s.steady.joinP50)} | ${ratio(e.steady.leaveP50, s.steady.leaveP50)} |`,
     '',
-    `"Delivered / expected" is a count: every join and every leave should reach each of the ${r.K} watchers once. "Join → seen" runs from opening the member's socket to the last watcher's \`member_added\`, "leave → seen" from the member's \`close()\` to the last watcher's \`member_removed\` (all in the clients' process, on its clock). Memory per presence member is, on a fresh server, the RSS growth (after a GC for the embedded server, which runs in its own process; soketi's from \`/proc/<pid>/status\`) while ${r.MEMBERS.toLocaleString('en-US')} members join, read ${SETTLE_MS / 1000} s after the last join succeeded (once each member's \`member_added\` to all the others has been written; before, the figure caught the fill's passing peak), ÷ ${r.MEMBERS.toLocaleString('en-US')}.`,
+    `"Delivered / expected" is a count: every join and every leave should reach each of the ${r.K} watchers once. "Join → seen" runs from opening the member's socket to the last watcher's \`member_added\`, "leave → seen" from the member's \`close()\` to the last watcher's \`member_removed\` (all in the clients' process, on its clock). Memory per presence member is, on a fresh server, the settled RSS growth while ${r.MEMBERS.toLocaleString('en-US')} members join, ÷ ${r.MEMBERS.toLocaleString('en-US')}: RSS read every second (the embedded server after a full GC; soketi's from \`/proc/<pid>/status\`) until three readings in a row agree within 1 %, their median, before and after the fill (so the fill's \`member_added\` frames have drained and its garbage has been given back; a single reading right after the fill varied by 2×).`,
   ];
 }

@@ -160,7 +160,9 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
   async memberRemoved(userId: string, channel: string, time: number): Promise<void> {
     if (userId.startsWith(HIDDEN_PREFIX)) return;
     let user = await this.#store.get(userId);
-    if (user && !(await this.#presentElsewhere(user, channel))) {
+    // Someone who went invisible is still here (anonymously): no "last seen", which would also
+    // make the store forget them leftTtl later and with them their choice.
+    if (user && user.availability !== 'invisible' && !(await this.#presentElsewhere(user, channel))) {
       user = { ...user, lastSeen: time };
       await this.#store.set(user);
     }

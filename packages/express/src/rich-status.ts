@@ -86,6 +86,30 @@ export function parseClearAfter(value: unknown): ClearAfter {
   );
 }
 
+export function parseAvailability(value: unknown): Availability {
+  if (typeof value === 'string' && (AVAILABILITIES as readonly string[]).includes(value))
+    return value as Availability;
+  throw new WhatsupError(
+    400,
+    'availability.invalid',
+    `availability must be 'auto', 'dnd' or 'invisible', got ${describe(value)}.`,
+    { field: 'availability' },
+  );
+}
+
+export function parseActivity(value: unknown): Activity {
+  if (typeof value === 'string' && (ACTIVITIES as readonly string[]).includes(value))
+    return value as Activity;
+  throw new WhatsupError(
+    400,
+    'activity.invalid',
+    `activity must be 'active' or 'away', got ${describe(value)}.`,
+    {
+      field: 'activity',
+    },
+  );
+}
+
 /** Minutes east of UTC (what `-new Date().getTimezoneOffset()` gives in a browser), or undefined. */
 export function parseUtcOffset(value: unknown): number | undefined {
   if (value === undefined) return undefined;

@@ -21,34 +21,27 @@ import {
   sameSiteOnly,
   type RateLimitOptions,
 } from './guards.js';
-import { jsonBytes, resolveLimits, type Limits } from './limits.js';
+import { resolveLimits, type Limits } from './limits.js';
 import { announceOn, type Announcement } from './announce.js';
 import { corsFor, ownPaths, type CorsOrigin } from './host.js';
 import { CHANNEL_NAME, resolveChannels, resolvePublisher, resolveWebhookCredentials } from './options.js';
 import {
-  ACTIVITIES,
-  AVAILABILITIES,
   CLEAR_AFTER,
   HIDDEN_PREFIX,
   MAX_HIDDEN,
-  activityOf,
   availabilityOf,
-  clearAtFor,
-  cleanEmoji,
   onlyFields,
-  parseClearAfter,
+  parseActivity,
+  parseAvailability,
   parseUtcOffset,
   resolvePresets,
-  withStatus,
   withoutExpired,
-  type Activity,
   type Availability,
   type ClearAfter,
   type StatusInput,
   type StatusPreset,
 } from './rich-status.js';
-import { ExpiryTimers } from './expiry.js';
-import { ActivityWindows } from './activity.js';
+import { StatusService, presenceInfo, publicRecord, type CleanStatus } from './status-service.js';
 
 const debug = debuglog('whatsup');
 
@@ -293,11 +286,16 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     next();
   };
   const jsonBody = jsonOnly(false);
-  const expiry = new ExpiryTimers(async (id) => void (await clearExpired(id)));
-  const activity = new ActivityWindows(
+  const statuses = new StatusService({
+    store,
+    presence,
+    limits,
     activityMs,
-    async (id, value) => void (await applyActivity(id, value)),
-  );
+    publish,
+    terminate,
+    channelsOf: recordChannels,
+  });
+  const load = (id: string, persist: boolean) => statuses.load(id, persist);
 
   /**
    * The signed-in member (latest stored record), or null. `persist: false` for reads (GET):
@@ -337,16 +335,6 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     };
     if (persist) await store.set(record);
     return record;
-  }
-
-  /**
-   * A stored record as it reads now. An expired status is cleared: stored, published and hooked
-   * first when the caller changes state (`persist`), only left out of the answer for reads.
-   */
-  async function load(id: string, persist: boolean): Promise<MemberRecord | undefined> {
-    const stored = await store.get(id);
-    if (!stored || stored.clearAt === undefined || stored.clearAt > Date.now()) return stored;
-    return persist ? clearExpired(id) : withoutExpired(stored, Date.now());
   }
 
   /** A site's own name may be longer than ours: presence gets the first limits.name characters. */
@@ -457,6 +445,10 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         });
       }
       const record: MemberRecord = { id: sameSession ?? randomUUID(), name, status, updatedAt: Date.now() };
+      // Signing up again as the same member starts afresh, but anonymous connections opened while
+      // invisible stay known, so that signing out still ends them.
+      const hidden = sameSession ? (await store.get(sameSession))?.hidden : undefined;
+      if (hidden) record.hidden = hidden;
       // A new name from a signed-in session is a new member: the old one must not linger in /members.
       if (previous && !sameSession) await store.delete(previous.id);
       await store.set(record);
@@ -512,7 +504,8 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         // time); remembered so that signing out can end its connection too.
         const hiddenId = HIDDEN_PREFIX + randomUUID();
         auth = publisher.authorizeChannel(socketId, channel, { user_id: hiddenId, user_info: {} });
-        next = { ...next, hidden: [...(user.hidden ?? []), hiddenId].slice(-MAX_HIDDEN) };
+        const { lastSeen: _here, ...rest } = next;
+        next = { ...rest, hidden: [...(user.hidden ?? []), hiddenId].slice(-MAX_HIDDEN) };
       } else {
         auth = publisher.authorizeChannel(socketId, channel, {
           user_id: user.id,
@@ -554,9 +547,9 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         });
       }
       onlyFields(body, ['status', 'emoji', 'clearAfter', 'utcOffset'], 'POST /status');
-      const status = cleanStatus({ text: body.status, emoji: body.emoji, clearAfter: body.clearAfter });
+      const status = statuses.clean({ text: body.status, emoji: body.emoji, clearAfter: body.clearAfter });
       const utcOffset = parseUtcOffset(body.utcOffset);
-      const record = await applyStatus(user, status, utcOffset, 'user', sessionChannels(req));
+      const record = await statuses.setStatus(user, status, utcOffset, 'user', sessionChannels(req));
       res.json({ success: true, error: false, user: publicRecord(record) });
     }),
   );
@@ -573,7 +566,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       const body = objectBody(req.body);
       onlyFields(body, ['availability'], 'POST /availability');
       const availability = parseAvailability(body.availability);
-      const record = await applyAvailability(user, availability, sessionChannels(req));
+      const record = await statuses.setAvailability(user, availability, sessionChannels(req));
       res.json({ success: true, error: false, user: publicRecord(record) });
     }),
   );
@@ -589,22 +582,12 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       const user = await requireUser(req);
       const body = objectBody(req.body);
       onlyFields(body, ['activity'], 'POST /activity');
-      const value = body.activity;
-      if (typeof value !== 'string' || !(ACTIVITIES as readonly string[]).includes(value)) {
-        throw new WhatsupError(
-          400,
-          'activity.invalid',
-          `activity must be 'active' or 'away', got ${shown(value)}.`,
-          { field: 'activity' },
-        );
-      }
-      const outcome = activity.report(user.id, value as Activity, activityOf(user));
+      const { outcome, user: record } = await statuses.reportActivity(user, parseActivity(body.activity));
       if (outcome === 'deferred') {
         res.status(202).json({ success: true, error: false, deferred: true });
         return;
       }
-      const record = outcome === 'now' ? await applyActivity(user.id, value as Activity) : user;
-      res.json({ success: true, error: false, user: publicRecord(record ?? user) });
+      res.json({ success: true, error: false, user: publicRecord(record) });
     }),
   );
 
@@ -650,7 +633,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     if (!identify) {
       if (user) {
         await store.delete(user.id);
-        expiry.cancel(user.id);
+        statuses.forget(user.id);
       }
       await regenerate(req);
     } else {
@@ -688,150 +671,6 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
         debug('terminateUserConnections(%s) failed: %o', id, err),
       );
     }
-  }
-
-  /** Validates a status (text, emoji, clearAfter) without storing anything. */
-  function cleanStatus(input: { text: unknown; emoji?: unknown; clearAfter?: unknown }) {
-    return {
-      text: cleanText(input.text, 'status', limits.status, false, limits.statusBytes),
-      emoji: cleanEmoji(input.emoji),
-      clearAfter: parseClearAfter(input.clearAfter),
-    };
-  }
-
-  /** Stores a new status, arms its expiry, fires status_changed and publishes it (unless invisible). */
-  async function applyStatus(
-    user: MemberRecord,
-    status: { text: string; emoji: string | undefined; clearAfter: ClearAfter },
-    utcOffset: number | undefined,
-    by: 'user' | 'server',
-    channels: string[],
-  ): Promise<MemberRecord> {
-    const now = Date.now();
-    const clearAt = clearAtFor(status.clearAfter, now, utcOffset);
-    const record = withStatus(user, { text: status.text, emoji: status.emoji, clearAt }, now);
-    await store.set(record);
-    expiry.watch(record.id, record.clearAt);
-    presence.statusChanged({
-      userId: record.id,
-      user: publicRecord(record),
-      previous: user.status,
-      by,
-      channels,
-      time: now,
-    });
-    // While invisible the change is kept and goes out with the record when they are visible again.
-    if (record.availability !== 'invisible') await publish(channels, 'status-updated', publicRecord(record));
-    return record;
-  }
-
-  /** Clears the status of `id` if its clearAt has come (reading the store again: it may have changed). */
-  async function clearExpired(id: string): Promise<MemberRecord | undefined> {
-    const record = await store.get(id);
-    if (!record || record.clearAt === undefined) return record;
-    const now = Date.now();
-    if (record.clearAt > now) {
-      expiry.watch(id, record.clearAt);
-      return record;
-    }
-    const cleared: MemberRecord = { ...withoutExpired(record, now), updatedAt: now };
-    await store.set(cleared);
-    expiry.cancel(id);
-    const channels = recordChannels(cleared);
-    debug('status of %s expired', id);
-    presence.statusChanged({
-      userId: id,
-      user: publicRecord(cleared),
-      previous: record.status,
-      by: 'expiry',
-      channels,
-      time: now,
-    });
-    if (cleared.availability !== 'invisible') {
-      await publish(channels, 'status-updated', publicRecord(cleared)).catch((err) => debug('%o', err));
-    }
-    return cleared;
-  }
-
-  async function expireStatuses(): Promise<number> {
-    let cleared = 0;
-    const now = Date.now();
-    for (const record of await store.list()) {
-      if (record.clearAt === undefined) continue;
-      if (record.clearAt > now) expiry.watch(record.id, record.clearAt);
-      else if ((await clearExpired(record.id))?.clearAt === undefined) cleared += 1;
-    }
-    return cleared;
-  }
-
-  function parseAvailability(value: unknown): Availability {
-    if (typeof value === 'string' && (AVAILABILITIES as readonly string[]).includes(value))
-      return value as Availability;
-    throw new WhatsupError(
-      400,
-      'availability.invalid',
-      `availability must be 'auto', 'dnd' or 'invisible', got ${shown(value)}.`,
-      { field: 'availability' },
-    );
-  }
-
-  /**
-   * Stores a new availability and tells who must know: going invisible ends the person's
-   * connections under their own id (the others see them leave; their pages join again, anonymous);
-   * anything else publishes the record.
-   */
-  async function applyAvailability(
-    user: MemberRecord,
-    availability: Availability,
-    channels: string[],
-  ): Promise<MemberRecord> {
-    const previous = availabilityOf(user);
-    if (previous === availability) return user;
-    const now = Date.now();
-    const { availability: _old, ...rest } = user;
-    const record: MemberRecord = {
-      ...rest,
-      ...(availability === 'auto' ? {} : { availability }),
-      updatedAt: now,
-    };
-    await store.set(record);
-    presence.availabilityChanged({
-      userId: record.id,
-      user: publicRecord(record),
-      previous: { availability: previous, activity: activityOf(user) },
-      availability,
-      activity: activityOf(record),
-      time: now,
-    });
-    if (availability === 'invisible') await terminate([record.id]);
-    else await publish(channels, 'status-updated', publicRecord(record));
-    return record;
-  }
-
-  /** Stores an activity change (now, or at the end of a coalescing window) and publishes it. */
-  async function applyActivity(id: string, value: Activity): Promise<MemberRecord | undefined> {
-    const user = await load(id, true);
-    if (!user || activityOf(user) === value) return user;
-    const now = Date.now();
-    const { activity: _old, activitySince: _since, ...rest } = user;
-    const record: MemberRecord = {
-      ...rest,
-      ...(value === 'away' ? { activity: 'away' as const } : {}),
-      activitySince: now,
-      updatedAt: now,
-    };
-    await store.set(record);
-    const channels = recordChannels(record);
-    presence.availabilityChanged({
-      userId: id,
-      user: publicRecord(record),
-      previous: { availability: availabilityOf(user), activity: activityOf(user) },
-      availability: availabilityOf(record),
-      activity: value,
-      time: now,
-    });
-    if (record.availability !== 'invisible') await publish(channels, 'status-updated', publicRecord(record));
-    return record;
   }
 
   router.post(
@@ -938,64 +777,43 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   router.setStatus = async (userId, input) => {
     const user = await load(String(userId), true);
     if (!user) throw new WhatsupError(404, 'member.unknown', `No member with id '${shown(userId)}'.`);
-    let status: ReturnType<typeof cleanStatus>;
+    let status: CleanStatus;
     if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
       onlyFields(input as unknown as Record<string, unknown>, ['text', 'emoji', 'clearAfter'], 'setStatus()');
-      status = cleanStatus(input);
-    } else status = cleanStatus({ text: input });
-    const record = await applyStatus(user, status, undefined, 'server', recordChannels(user));
+      status = statuses.clean(input);
+    } else status = statuses.clean({ text: input });
+    const record = await statuses.setStatus(user, status, undefined, 'server', recordChannels(user));
     return publicRecord(record);
   };
   router.setAvailability = async (userId, availability) => {
     const user = await load(String(userId), true);
     if (!user) throw new WhatsupError(404, 'member.unknown', `No member with id '${shown(userId)}'.`);
-    const record = await applyAvailability(user, parseAvailability(availability), recordChannels(user));
+    const record = await statuses.setAvailability(
+      user,
+      parseAvailability(availability),
+      recordChannels(user),
+    );
     return publicRecord(record);
   };
-  router.expireStatuses = expireStatuses;
-  router.close = async () => {
-    expiry.close();
-    await activity.close();
-  };
+  router.expireStatuses = () => statuses.expireStatuses();
+  router.close = () => statuses.close();
   router.remove = async (userId) => {
     const id = String(userId);
     const user = await store.get(id);
     const channels = user ? recordChannels(user) : (allowed.list ?? [defaultChannel]);
-    expiry.cancel(id);
+    // The record stays (with lastSeen), so a status that clears itself still does.
     await endConnections(user ?? { id }, channels);
     const time = Date.now();
     if (user) await store.set({ ...user, lastSeen: time });
     presence.signedOut({ userId: id, user: user && publicRecord(user), reason: 'removed', channels, time });
   };
   // Statuses whose time passed while the app was down clear now; the others get their timers.
-  const ready = expireStatuses().then(
+  const ready = statuses.expireStatuses().then(
     (count) => debug('start-up expiry pass: %d status(es) cleared', count),
     (err: unknown) => debug('start-up expiry pass failed: %o', err),
   );
   Object.defineProperty(router, 'ready', { value: ready, enumerable: true });
   return router;
-}
-
-/**
- * A record as browsers see it: which channels its owner joined, and the anonymous ids they used
- * while invisible, are nobody else's business.
- */
-function publicRecord(record: MemberRecord): MemberRecord {
-  const { channels: _channels, hidden: _hidden, ...rest } = record;
-  return rest;
-}
-
-/** The presence user_info: always within USER_INFO_BYTES (limits.ts checks the worst case). */
-function presenceInfo(user: MemberRecord, limits: Limits): Record<string, string | number> {
-  return {
-    name: user.name,
-    status: user.status,
-    ...(user.avatar && jsonBytes(user.avatar) <= limits.avatarBytes ? { avatar: user.avatar } : {}),
-    ...(user.emoji ? { emoji: user.emoji } : {}),
-    ...(user.availability === 'dnd' ? { availability: 'dnd' } : {}),
-    ...(user.activity === 'away' ? { activity: 'away' } : {}),
-    ...(user.activitySince !== undefined ? { activitySince: user.activitySince } : {}),
-  };
 }
 
 function escapeHtml(text: string): string {

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { RateWindow } from './limits.js';
 import { debug } from './debug.js';
 import { CloseCode } from './errors.js';
@@ -10,14 +10,13 @@ import { closeReason } from './json.js';
  * every socket it goes to: fan-out then costs one write per subscriber, no per-socket encoding.
  */
 export class PreparedFrame {
-  /** The JSON text as UTF-8. */
+  /** The JSON text as UTF-8: a view into `wire`, not a second copy (a big room's frame is held while it lasts). */
   readonly payload: Buffer;
   /** The whole unmasked server frame (FIN, opcode 1, length, payload) as it goes on the wire. */
   readonly wire: Buffer;
 
   constructor(json: string) {
-    this.payload = Buffer.from(json);
-    const length = this.payload.length;
+    const length = Buffer.byteLength(json);
     // RFC 6455 §5.2: 7-bit length, or 126 + 16-bit, or 127 + 64-bit
     const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
     const wire = Buffer.allocUnsafe(headerLength + length);
@@ -32,8 +31,9 @@ export class PreparedFrame {
       wire.writeUInt32BE(0, 2);
       wire.writeUInt32BE(length, 6);
     }
-    this.payload.copy(wire, headerLength);
+    wire.write(json, headerLength, 'utf8');
     this.wire = wire;
+    this.payload = wire.subarray(headerLength);
   }
 }
 
@@ -63,6 +63,12 @@ export interface Subscription {
   userId?: string;
 }
 
+/** What a connection reports its frames and its end to. */
+export interface ConnectionOwner {
+  frame(connection: Connection, raw: RawData, isBinary: boolean): void;
+  gone(connection: Connection, code: number): void;
+}
+
 /** One pusher-js connection: its socket id, subscriptions, sign-in and liveness. */
 export class Connection {
   readonly socketId: string;
@@ -75,6 +81,14 @@ export class Connection {
   readonly #socket: Duplex | undefined;
   /** Order in which connections opened: an authorization is refused to connections older than its user's sign-out. */
   serial = 0;
+
+  /** The address it is counted under (`limits.connectionsPerAddress`). */
+  address = '';
+  /** Whoever handles its frames and its end (the lifecycle); set once it is open. */
+  owner: ConnectionOwner | undefined;
+  /** Heartbeat sweeps since the client was last heard from, and since a ping went unanswered (-1: none out). */
+  idleTicks = 0;
+  pingTicks = -1;
 
   /** Why the server dropped the socket without a close handshake (reported as the disconnection code). */
   dropCode: number | undefined;

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Connection } from './connection.js';
 import { debug } from './debug.js';
 import { CloseCode } from './errors.js';
-import { Heartbeat } from './heartbeat.js';
+import { alive, Heartbeats } from './heartbeat.js';
 import type { Hub } from './hub.js';
 import { closeReason, quote } from './json.js';
 import { handleFrame } from './protocol.js';
@@ -19,9 +19,15 @@ export class Lifecycle {
   #closing = false;
   /** Open connections per client address, for `limits.connectionsPerAddress`. */
   readonly #perAddress = new Map<string, number>();
+  readonly #heartbeats: Heartbeats;
 
   constructor(hub: Hub) {
     this.#hub = hub;
+    this.#heartbeats = new Heartbeats(
+      () => hub.connections.values(),
+      hub.options.pingInterval,
+      hub.options.pongTimeout,
+    );
     // maxPayload: ws itself closes an oversized frame's socket with 1009 "Message Too Big"
     this.#wss = new WebSocketServer({
       noServer: true,
@@ -42,7 +48,7 @@ export class Lifecycle {
       if (!claimAll) return false;
     }
     // from here the socket is ours: a reset before the handshake ends must not become an uncaught 'error'
-    socket.on('error', (error) => debug('upgrade socket error: %s', error.message));
+    socket.on('error', onUpgradeSocketError);
     if (this.#closing) {
       socket.destroy();
       return true;
@@ -86,28 +92,35 @@ export class Lifecycle {
         ];
       }
     }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', (error) => debug('socket error: %s', error.message));
-      if (this.#closing) {
-        ws.terminate();
-        return;
-      }
-      if (refusal === undefined) {
-        this.#open(ws, address);
-        return;
-      }
-      debug('refused %s: %d %s', quote(req.url), refusal[0], refusal[1]);
-      ws.send(JSON.stringify({ event: 'pusher:error', data: { code: refusal[0], message: refusal[1] } }));
-      ws.close(refusal[0], closeReason(refusal[1]));
-      // a client that never answers the close handshake must not keep the socket
-      setTimeout(() => ws.terminate(), 2000).unref();
-    });
+    if (refusal !== undefined) debug('refusing %s: %d %s', quote(req.url), refusal[0], refusal[1]);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accepted(ws, address, refusal));
     return true;
+  }
+
+  /**
+   * After the handshake. Kept out of handleUpgrade on purpose: a closure there shares its context with
+   * `req`, and a listener left on the socket would keep the whole IncomingMessage (headers and all)
+   * alive as long as the connection (heap snapshots: ~1.5 kB per connection).
+   */
+  #accepted(ws: WebSocket, address: string, refusal: readonly [number, string] | undefined): void {
+    ws.on('error', onSocketError);
+    if (this.#closing) {
+      ws.terminate();
+      return;
+    }
+    if (refusal === undefined) {
+      this.#open(ws, address);
+      return;
+    }
+    ws.send(JSON.stringify({ event: 'pusher:error', data: { code: refusal[0], message: refusal[1] } }));
+    ws.close(refusal[0], closeReason(refusal[1]));
+    // a client that never answers the close handshake must not keep the socket
+    setTimeout(terminate, 2000, ws).unref();
   }
 
   #open(ws: WebSocket, address: string): void {
     const hub = this.#hub;
-    const { activityTimeout, pingInterval, pongTimeout, limits } = hub.options;
+    const { activityTimeout, limits } = hub.options;
     const connection = new Connection(
       hub.newSocketId(),
       ws,
@@ -115,61 +128,66 @@ export class Lifecycle {
       limits.sendBufferBytes,
     );
     connection.serial = hub.nextSerial();
+    connection.address = address;
+    connection.owner = this;
     hub.connections.set(connection.socketId, connection);
     this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
-    const heartbeat = new Heartbeat(ws, pingInterval, pongTimeout, () => {
-      debug('%s did not answer a ping within %d ms; dropping it', connection.socketId, pongTimeout);
-      ws.terminate();
-    });
-    ws.on('pong', () => heartbeat.alive());
-    ws.on('message', (raw, isBinary) => {
-      heartbeat.alive();
-      try {
-        handleFrame(hub, connection, raw, isBinary);
-      } catch (error) {
-        // last line of defence: one socket's bad frame (or a throwing 'subscribed'/'member_added'
-        // listener) costs that socket, never the process
-        debug('%s: error handling a frame, closing it: %s', connection.socketId, describeError(error));
-        connection.close(CloseCode.SERVER_ERROR, 'Internal server error while handling a message');
-        setTimeout(() => ws.terminate(), 1000).unref();
-      }
-    });
-    const gone = (closeCode: number): void => {
-      if (connection.closed) return;
-      const code = connection.dropCode ?? closeCode;
-      connection.closed = true;
-      heartbeat.stop();
-      const left = (this.#perAddress.get(address) ?? 1) - 1;
-      if (left === 0) this.#perAddress.delete(address);
-      else this.#perAddress.set(address, left);
-      try {
-        leaveAll(hub, connection);
-        signout(hub, connection);
-      } catch (error) {
-        // a throwing 'unsubscribed'/'member_removed' listener: the rest of the cleanup still happens
-        debug('%s: error while cleaning up: %s', connection.socketId, describeError(error));
-      } finally {
-        hub.connections.delete(connection.socketId);
-      }
-      debug('%s closed (%d)', connection.socketId, code);
-      safely(() => hub.emit('disconnection', { socketId: connection.socketId, code }));
-    };
+    // The listeners are shared functions that find the connection on the socket: a closure per
+    // listener per socket (and the context it keeps) was a third of a connection's heap.
+    (ws as Tagged)[kConnection] = connection;
+    ws.on('pong', onPong);
+    ws.on('message', onMessage);
     // The client's close frame is its leave: ws only emits 'close' once TCP is down, a round trip or
     // (with a client that never ends its socket) 30 s later, while the HTTP API would still list the
     // member. ws has no public event for the close frame, so its receiver's 'conclude' is used when there.
     // The leave runs on the next check phase, not inside the read: when a crowd closes at once, every close
     // frame read in this turn marks its socket CLOSING first, so each leave is not broadcast to sockets
     // that are themselves leaving (1,000 at once: 34 s of member_removed frames otherwise).
-    (
-      ws as unknown as { _receiver?: { once?(event: 'conclude', listener: (code: number) => void): void } }
-    )._receiver?.once?.('conclude', (code) => setImmediate(() => gone(code)));
-    ws.on('close', (code) => gone(code));
+    (ws as unknown as { _receiver?: ConcludeEmitter })._receiver?.once?.('conclude', onConclude);
+    ws.on('close', onClose);
     connection.send({
       event: 'pusher:connection_established',
       data: JSON.stringify({ socket_id: connection.socketId, activity_timeout: activityTimeout }),
     });
     debug('%s connected', connection.socketId);
     safely(() => hub.emit('connection', { socketId: connection.socketId }));
+  }
+
+  /** A frame from the client. */
+  frame(connection: Connection, raw: RawData, isBinary: boolean): void {
+    alive(connection);
+    try {
+      handleFrame(this.#hub, connection, raw, isBinary);
+    } catch (error) {
+      // last line of defence: one socket's bad frame (or a throwing 'subscribed'/'member_added'
+      // listener) costs that socket, never the process
+      debug('%s: error handling a frame, closing it: %s', connection.socketId, describeError(error));
+      connection.close(CloseCode.SERVER_ERROR, 'Internal server error while handling a message');
+      setTimeout(terminate, 1000, connection.ws).unref();
+    }
+  }
+
+  /** The socket is gone (its close frame, or TCP): leave everything, once. */
+  gone(connection: Connection, closeCode: number): void {
+    if (connection.closed) return;
+    const hub = this.#hub;
+    const code = connection.dropCode ?? closeCode;
+    connection.closed = true;
+    const address = connection.address;
+    const left = (this.#perAddress.get(address) ?? 1) - 1;
+    if (left === 0) this.#perAddress.delete(address);
+    else this.#perAddress.set(address, left);
+    try {
+      leaveAll(hub, connection);
+      signout(hub, connection);
+    } catch (error) {
+      // a throwing 'unsubscribed'/'member_removed' listener: the rest of the cleanup still happens
+      debug('%s: error while cleaning up: %s', connection.socketId, describeError(error));
+    } finally {
+      hub.connections.delete(connection.socketId);
+    }
+    debug('%s closed (%d)', connection.socketId, code);
+    safely(() => hub.emit('disconnection', { socketId: connection.socketId, code }));
   }
 
   /** Takes a connection out of every channel and its sign-in now, ahead of closing it. */
@@ -207,8 +225,52 @@ export class Lifecycle {
   /** Stops taking connections; the caller then closes the ones there are. */
   stopAccepting(): void {
     this.#closing = true;
+    this.#heartbeats.stop();
     this.#wss.close();
   }
+}
+
+const kConnection = Symbol('whatsup.connection');
+type Tagged = WebSocket & { [kConnection]?: Connection };
+interface ConcludeEmitter {
+  once?(event: 'conclude', listener: (this: object, code: number) => void): void;
+}
+/** ws's own symbol for the receiver's socket (`kWebSocket`, not exported), found once. */
+let receiverSocketKey: symbol | undefined;
+
+// Listeners shared by every socket: `this` is the socket, the connection hangs on it.
+function onUpgradeSocketError(error: Error): void {
+  debug('upgrade socket error: %s', error.message);
+}
+function onSocketError(error: Error): void {
+  debug('socket error: %s', error.message);
+}
+function onPong(this: Tagged): void {
+  const connection = this[kConnection];
+  if (connection !== undefined) alive(connection);
+}
+function onMessage(this: Tagged, raw: RawData, isBinary: boolean): void {
+  const connection = this[kConnection];
+  connection?.owner?.frame(connection, raw, isBinary);
+}
+function onClose(this: Tagged, code: number): void {
+  const connection = this[kConnection];
+  connection?.owner?.gone(connection, code);
+}
+function onConclude(this: object, code: number): void {
+  receiverSocketKey ??= Object.getOwnPropertySymbols(this).find((s) => s.description === 'websocket');
+  const ws =
+    receiverSocketKey === undefined
+      ? undefined
+      : (this as Record<symbol, Tagged | undefined>)[receiverSocketKey];
+  const connection = ws?.[kConnection];
+  if (connection !== undefined) setImmediate(goneLater, connection, code);
+}
+function goneLater(connection: Connection, code: number): void {
+  connection.owner?.gone(connection, code);
+}
+function terminate(ws: WebSocket): void {
+  ws.terminate();
 }
 
 /** The path of an upgrade request, dot segments resolved; undefined when the URL does not parse. */

@@ -15,9 +15,13 @@ interface Member {
 /** One presence channel: its members, and the `subscription_succeeded` frame built from them, cached. */
 interface Room {
   members: Map<string, Member>;
-  /** `"a","b"` and `"a":{…},"b":{…}`, appended at each join; undefined after a leave until rebuilt. */
-  ids: string | undefined;
-  hash: string | undefined;
+  /**
+   * `"a"`, `"b"` and `"a":{…}`, `"b":{…}`, appended at each join; undefined after a leave until rebuilt.
+   * Arrays, joined when the frame is built: strings appended at each join were a chain of two
+   * concatenation nodes per member (~80 bytes each, held as long as the room; heap snapshots).
+   */
+  ids: string[] | undefined;
+  hash: string[] | undefined;
   /** The whole frame for the current members; dropped at every join and leave. */
   frame: PreparedFrame | undefined;
 }
@@ -30,14 +34,17 @@ interface Room {
  */
 export class PresenceRegistry {
   readonly #rooms = new Map<string, Room>();
-  /** user id → socket id → how many presence channels that socket is in as that user. */
-  readonly #byUser = new Map<string, Map<string, number>>();
+  /**
+   * user id → socket id → how many presence channels that socket is in as that user; the common case,
+   * one socket in one channel, is the socket id alone (a Map per member was ~180 bytes of heap).
+   */
+  readonly #byUser = new Map<string, string | Map<string, number>>();
 
   /** Records the socket; true when this is the user's first socket in the channel (a new member). */
   join(channel: string, userId: string, info: unknown, socketId: string): boolean {
     let room = this.#rooms.get(channel);
     if (room === undefined) {
-      room = { members: new Map(), ids: '', hash: '', frame: undefined };
+      room = { members: new Map(), ids: [], hash: [], frame: undefined };
       this.#rooms.set(channel, room);
     }
     const member = room.members.get(userId);
@@ -53,9 +60,8 @@ export class PresenceRegistry {
     const entry = `${id}:${JSON.stringify(info) ?? 'null'}`;
     room.members.set(userId, { entry, sockets: socketId });
     if (room.ids !== undefined && room.hash !== undefined) {
-      const first = room.members.size === 1;
-      room.ids = first ? id : `${room.ids},${id}`;
-      room.hash = first ? entry : `${room.hash},${entry}`;
+      room.ids.push(id);
+      room.hash.push(entry);
     }
     room.frame = undefined;
     this.#index(userId, socketId, 1);
@@ -97,7 +103,9 @@ export class PresenceRegistry {
 
   /** Socket ids in any presence channel as this user. */
   userSockets(userId: string): string[] {
-    return [...(this.#byUser.get(userId)?.keys() ?? [])];
+    const sockets = this.#byUser.get(userId);
+    if (sockets === undefined) return [];
+    return typeof sockets === 'string' ? [sockets] : [...sockets.keys()];
   }
 
   /**
@@ -116,24 +124,45 @@ export class PresenceRegistry {
         ids.push(JSON.stringify(id));
         entries.push(member.entry);
       }
-      room.ids = ids.join(',');
-      room.hash = entries.join(',');
+      room.ids = ids;
+      room.hash = entries;
     }
-    room.frame = succeededFrame(channel, room.ids, room.hash, room.members.size);
+    room.frame = succeededFrame(channel, room.ids.join(','), room.hash.join(','), room.members.size);
     return room.frame;
   }
 
   #index(userId: string, socketId: string, delta: 1 | -1): void {
-    let sockets = this.#byUser.get(userId);
+    const sockets = this.#byUser.get(userId);
     if (sockets === undefined) {
-      if (delta < 0) return;
-      sockets = new Map();
-      this.#byUser.set(userId, sockets);
+      if (delta > 0) this.#byUser.set(userId, socketId);
+      return;
+    }
+    if (typeof sockets === 'string') {
+      if (sockets !== socketId) {
+        if (delta > 0)
+          this.#byUser.set(
+            userId,
+            new Map([
+              [sockets, 1],
+              [socketId, 1],
+            ]),
+          );
+      } else if (delta > 0) {
+        this.#byUser.set(userId, new Map([[socketId, 2]]));
+      } else {
+        this.#byUser.delete(userId);
+      }
+      return;
     }
     const count = (sockets.get(socketId) ?? 0) + delta;
     if (count > 0) sockets.set(socketId, count);
     else sockets.delete(socketId);
     if (sockets.size === 0) this.#byUser.delete(userId);
+    else if (sockets.size === 1) {
+      // back to one socket in one channel: the compact form again
+      const [[only, n]] = sockets;
+      if (n === 1) this.#byUser.set(userId, only!);
+    }
   }
 }
 

@@ -9,14 +9,24 @@ import express from 'express';
 import session from 'express-session';
 import Pusher from 'pusher';
 import fc from 'fast-check';
-import { whatsup, type Publisher } from '../index.js';
+import { whatsup, type Publisher, type WhatsupRouter } from '../index.js';
 
 const SCALE = Math.max(1, Number(process.env.WHATSUP_FUZZ_SCALE ?? 1) || 1);
 const RUNS = 1500 * SCALE;
 const SEED = 20261123;
 const CREDENTIALS = { appId: '1', key: 'fuzz-key', secret: 'fuzz-secret' };
 
-const ROUTES = ['/config', '/register', '/isLoggedIn', '/usersystem/auth', '/status', '/members', '/logout'];
+const ROUTES = [
+  '/config',
+  '/register',
+  '/isLoggedIn',
+  '/usersystem/auth',
+  '/status',
+  '/availability',
+  '/activity',
+  '/members',
+  '/logout',
+];
 const ODD_TEXT = [
   '\u3164',
   '\u00AD',
@@ -33,8 +43,87 @@ const ODD_TEXT = [
   '\u0000',
 ];
 
+/** Emoji-ish strings: real emoji, sequences glued wrong, joiners, modifiers, markup. */
+const emojiText = fc.oneof(
+  fc.constantFrom(
+    '\u{1F600}',
+    '\u{1F44D}\u{1F3FD}',
+    '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}',
+    '\u{1F1EB}\u{1F1F7}',
+    '\u{1F1EB}',
+    '\u2764',
+    '1\uFE0F\u20E3',
+    '\u200D',
+    '\u{1F3FB}',
+    '<script>',
+    '',
+  ),
+  fc
+    .array(fc.constantFrom('\u{1F600}', '\u200D', '\uFE0F', '\u{1F3FB}', '\u{E0067}', '\u20E3', 'a', '#'), {
+      maxLength: 12,
+    })
+    .map((parts) => parts.join('')),
+  fc.string({ unit: 'grapheme', maxLength: 3 }),
+  fc.string({ unit: 'binary', maxLength: 60 }),
+);
+
+const oddJson = fc.jsonValue({ maxDepth: 1 });
+/** Now and then a key the route does not take (it must answer 400 body.unknown_field). */
+function sometimesExtra<T extends object>(body: fc.Arbitrary<T>): fc.Arbitrary<T | (T & { extra: unknown })> {
+  return fc.oneof(
+    { weight: 6, arbitrary: body },
+    { weight: 1, arbitrary: fc.tuple(body, oddJson).map(([b, extra]) => ({ ...b, extra })) },
+  );
+}
+
+/** Bodies for the issue-14 routes, each with its route: mostly the right keys with odd values. */
+const richRequest = fc.oneof(
+  sometimesExtra(
+    fc.record(
+      {
+        status: fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom(...ODD_TEXT)),
+        emoji: fc.oneof(emojiText, oddJson),
+        clearAfter: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom('30m', '1h', '4h', 'today', 'never') },
+          { weight: 1, arbitrary: fc.constantFrom('forever', '1H', '', '30') },
+          { weight: 1, arbitrary: fc.double() },
+          { weight: 1, arbitrary: oddJson },
+        ),
+        utcOffset: fc.oneof(fc.integer({ min: -900, max: 900 }), fc.double(), fc.string({ maxLength: 5 })),
+      },
+      { requiredKeys: ['status'] },
+    ),
+  ).map((body) => ['/status', body] as const),
+  sometimesExtra(
+    fc.record(
+      { availability: fc.oneof(fc.constantFrom('auto', 'dnd', 'invisible', 'busy', 'DND', ''), oddJson) },
+      { requiredKeys: [] },
+    ),
+  ).map((body) => ['/availability', body] as const),
+  sometimesExtra(
+    fc.record(
+      { activity: fc.oneof(fc.constantFrom('active', 'away', 'asleep'), oddJson) },
+      { requiredKeys: [] },
+    ),
+  ).map((body) => ['/activity', body] as const),
+  fc
+    .tuple(
+      fc.constantFrom('/status', '/availability', '/activity'),
+      fc.constantFrom(
+        '{"status":"x","clearAfter":1e309}',
+        '{"status":"x","clearAfter":-1}',
+        '{"status":"x","utcOffset":1e309}',
+        '{"status":"x","__proto__":{"emoji":"\u{1F600}"}}',
+        '{"availability":"invisible","__proto__":{"x":1}}',
+        '{"activity":["away"]}',
+      ),
+    )
+    .map(([route, text]) => [route, text] as const),
+);
+
 /** A JSON-ish body: deep nesting, huge numbers, odd Unicode, wrong types, prototype keys. */
 const bodyText = fc.oneof(
+  richRequest.map(([, v]) => (typeof v === 'string' ? v : JSON.stringify(v))),
   fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
   fc
     .record(
@@ -115,6 +204,7 @@ const request = fc.record({
 
 describe('routes under generated requests', () => {
   let server: Server;
+  let router: WhatsupRouter;
   let base = '';
   let cookie = '';
 
@@ -128,7 +218,13 @@ describe('routes under generated requests', () => {
     const app = express();
     app.use(session({ secret: 'fuzz', resave: false, saveUninitialized: false }));
     // Limits high enough that the run tests the routes, not the rate limiter (tested elsewhere).
-    app.use('/whatsup', whatsup({ publisher, rateLimit: { max: 1_000_000, signUpMax: 1_000_000 } }));
+    router = whatsup({
+      publisher,
+      rateLimit: { max: 1_000_000, signUpMax: 1_000_000, activityMax: 1_000_000 },
+      // Deferred activity reports land at close, not between a request and the check after it.
+      activityMs: 3_600_000,
+    });
+    app.use('/whatsup', router);
     // The router passes paths that are not its own on to the host app: this is the host's 404.
     app.use((_req, res) => {
       res.status(404).json({ success: false, error: true, code: 'host.not_found', message: 'host app' });
@@ -152,7 +248,8 @@ describe('routes under generated requests', () => {
     return res.headers.getSetCookie()[0]!.split(';')[0]!;
   }
 
-  after(() => {
+  after(async () => {
+    await router.close();
     server.closeAllConnections();
     server.close();
   });
@@ -206,5 +303,51 @@ describe('routes under generated requests', () => {
     });
     assert.equal(fresh.status, 200);
     console.log(`# routes fuzz: ${tried} cases, 0 failures, 0 deaths (seed ${SEED}, scale ${SCALE})`);
+  });
+
+  it(`should store only valid rich statuses, availabilities and activities, and nothing on a 4xx`, async () => {
+    const me = await signUp('rich');
+    const rgi = new RegExp('^\\p{RGI_Emoji}$', 'v');
+    const read = async () =>
+      (
+        (await (await fetch(`${base}/isLoggedIn`, { headers: { cookie: me } })).json()) as {
+          user: Record<string, unknown>;
+        }
+      ).user;
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(richRequest, async ([route, body]) => {
+        const before = await read();
+        const res = await fetch(base + route, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: me },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        });
+        const answer = (await res.json()) as { code?: string; user?: Record<string, unknown> };
+        assert.ok(
+          res.status < 500,
+          `${route} ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(answer)}`,
+        );
+        const after = await read();
+        if (res.status >= 400) {
+          assert.deepEqual(
+            after,
+            before,
+            `${route} ${JSON.stringify(body)} → ${answer.code} changed the record`,
+          );
+          return;
+        }
+        accepted += 1;
+        if (after.emoji !== undefined) assert.match(String(after.emoji), rgi);
+        if (after.clearAt !== undefined) assert.ok(Number(after.clearAt) > Date.now() - 1000);
+        assert.ok([undefined, 'dnd', 'invisible'].includes(after.availability as string));
+        assert.ok([undefined, 'away'].includes(after.activity as string));
+        assert.equal(after.hidden, undefined);
+        assert.equal(after.channels, undefined);
+      }),
+      { seed: SEED, numRuns: 300 * SCALE, endOnFailure: true },
+    );
+    assert.ok(accepted > 0, 'some generated bodies are valid');
+    console.log(`# rich routes fuzz: ${300 * SCALE} cases, ${accepted} accepted, the rest refused with nothing stored`);
   });
 });
