@@ -231,8 +231,7 @@ export const styles = css`
   .you {
     flex: none;
   }
-  .status,
-  .editor {
+  .status {
     display: block;
     min-inline-size: 0;
     block-size: 1.125rem;
@@ -255,7 +254,7 @@ export const styles = css`
   }
   .status.mine {
     color: inherit;
-    cursor: text;
+    cursor: pointer;
     border-radius: 4px;
   }
   .status.mine:hover {
@@ -264,13 +263,6 @@ export const styles = css`
   .status.empty {
     color: var(--_muted);
     font-style: italic;
-  }
-  .editor {
-    color: inherit;
-    padding-inline: 0.25rem;
-    border-radius: 4px;
-    outline: 2px solid var(--_accent);
-    outline-offset: 0;
   }
   .open {
     align-items: start;
