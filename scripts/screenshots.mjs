@@ -2,7 +2,8 @@
 // `npm run screenshots` (after a build): PNGs of the panel in docs/gallery/ — every variant ×
 // light/dark × LTR/RTL × desktop (1280×800) / phone (375×700), with 1, 3, 12 and 200 people —
 // taken from the one-file bundle on a plain page against the real middleware and realtime server.
-// `node scripts/screenshots.mjs --before` takes only docs/gallery/before-*.png (the old panel).
+// `node scripts/screenshots.mjs --before` takes only docs/gallery/before-*.png (the old panel);
+// `--editor` only docs/gallery/editor-*.png (the status editor with its picker, and a preset chosen).
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +15,8 @@ const root = new URL('../', import.meta.url);
 const bundle = fileURLToPath(new URL('packages/presence-element/dist/whatsup-presence.bundle.min.js', root));
 const outDir = fileURLToPath(new URL('docs/gallery/', root));
 const before = process.argv.includes('--before');
+const editorOnly = process.argv.includes('--editor');
+const EDITOR_STATES = ['picker', 'preset'];
 
 // Realistic people: long names, long statuses, emoji, a URL, a right-to-left name.
 const PEOPLE = [
@@ -107,6 +110,23 @@ function galleryPage() {
   }
   lines.push(
     '',
+    '## The status editor',
+    '',
+    "My status opened for editing (3 people): with the emoji picker open, and with the first of the site's presets chosen.",
+    '',
+    '| state | device | light | dark | light, RTL | dark, RTL |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const state of EDITOR_STATES)
+    for (const device of ['desktop', 'phone']) {
+      const cell = (scheme, dir) =>
+        `![${state} ${scheme} ${dir}](gallery/editor-${state}-${scheme}-${dir}-${device}.png)`;
+      lines.push(
+        `| ${state} | ${device} | ${cell('light', 'ltr')} | ${cell('dark', 'ltr')} | ${cell('light', 'rtl')} | ${cell('dark', 'rtl')} |`,
+      );
+    }
+  lines.push(
+    '',
     '## Visual regression baselines',
     '',
     '`npm run test:visual` compares these (a fixed scene in identify mode) with pixelmatch, 0.5 % of pixels tolerated.',
@@ -172,6 +192,7 @@ async function shot({
   name,
   open = false,
   states = false,
+  editor = '',
 }) {
   const viewport = device === 'phone' ? { width: 375, height: 700 } : { width: 1280, height: 800 };
   html = pageHtml({
@@ -211,6 +232,11 @@ async function shot({
     );
     await tab.click('whatsup-presence >> [part~="recent"] summary');
   }
+  if (editor) {
+    await tab.click('whatsup-presence >> [part~="me"] [part~="status"]');
+    if (editor === 'picker') await tab.click('whatsup-presence >> [part~="emoji-button"]');
+    else await tab.click('whatsup-presence >> [part~="preset"]');
+  }
   await tab.waitForTimeout(300);
   const rowHeight = await tab.evaluate(() => {
     const row = document.querySelector('whatsup-presence').shadowRoot.querySelector('[part~="member"]');
@@ -233,6 +259,15 @@ async function shot({
   return rowHeight;
 }
 
+async function editorShots() {
+  await room(3);
+  for (const editor of EDITOR_STATES)
+    for (const scheme of ['light', 'dark'])
+      for (const dir of ['ltr', 'rtl'])
+        for (const device of ['desktop', 'phone'])
+          await shot({ scheme, dir, device, editor, name: `editor-${editor}-${scheme}-${dir}-${device}` });
+}
+
 try {
   await mkdir(outDir, { recursive: true });
   if (before) {
@@ -242,6 +277,8 @@ try {
         await shot({ scheme, device, size: 3, name: `before-${scheme}-${device}` });
     await room(9);
     await shot({ device: 'phone', size: 9, name: 'before-light-phone-9' });
+  } else if (editorOnly) {
+    await editorShots();
   } else {
     const sizes = process.env.GALLERY_SIZES
       ? process.env.GALLERY_SIZES.split(',').map(Number)
@@ -259,6 +296,8 @@ try {
                 await shot({ variant, scheme, dir, device, size, name: `${name}-open`, open: true });
             }
     }
+    // The editor first, on the plain room of three (the states below change who is away).
+    await editorShots();
     // Presence states: Bo away, Chidi on do not disturb, Dee leaving, Gus recently here.
     await room(1);
     const gus = await command('whatsup-person', { name: 'Gus Grey', status: 'Gone for the day' });

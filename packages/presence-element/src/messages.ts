@@ -52,6 +52,20 @@ export const defaultMessages = {
   /** `relative` is "5 min. ago", "yesterday"… in the panel's language. */
   presenceLeft: (relative: string) => `Left ${relative}`,
   presenceRecent: (count: number) => `Recently here (${count})`,
+  // The status editor (views/status-editor.ts). Lists follow the code's order.
+  editorTitle: 'Edit your status',
+  editorEmoji: 'Emoji',
+  editorPick: 'Choose an emoji',
+  editorGroups: ['Work', 'Away', 'Mood', 'Other'],
+  editorPresets: 'Suggestions',
+  editorClearAfter: 'Clear after',
+  editorClears: ['30 minutes', '1 hour', '4 hours', 'Today', "Don't clear"],
+  editorAvailability: 'Availability',
+  editorAvails: ['Automatic', 'Do not disturb', 'Invisible'],
+  editorInvisible: "Invisible — others don't see you",
+  editorSave: 'Save',
+  editorCancel: 'Cancel',
+  editorNotSaved: 'Not saved:',
 };
 
 export type Messages = typeof defaultMessages;

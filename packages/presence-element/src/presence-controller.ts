@@ -4,7 +4,7 @@ import { ApiError, apiBaseFrom, call, channelAuthorizer, crossOrigin } from './a
 import { defaultMessages, type Messages } from './messages.js';
 import { MemberList, fromPresence, fromRecord, hiddenId, newer } from './members.js';
 import { Activity } from './activity.js';
-import type { Member, PanelState, ServerConfig } from './types.js';
+import type { Availability, Member, PanelState, ServerConfig, StatusChange } from './types.js';
 import {
   WhatsupActivityChangedEvent,
   WhatsupAnnouncementEvent,
@@ -238,24 +238,37 @@ export class PresenceController implements ReactiveController {
   }
 
   /**
-   * Saves my status through POST /status. The change shows at once and is rolled back, with
-   * `statusError` and a `whatsup-error` event, if the server refuses it. Resolves to whether it
-   * was saved; never rejects.
+   * Saves my status through POST /status: text, or `{ text, emoji?, clearAfter? }` (an emoji,
+   * '' for none; how long it lasts, `today` meaning the next midnight here). The change shows at
+   * once and is rolled back, with `statusError` and a `whatsup-error` event, if the server refuses
+   * it. Resolves to whether it was saved; never rejects.
    */
-  async setStatus(text: string): Promise<boolean> {
+  async setStatus(change: string | StatusChange): Promise<boolean> {
     const me = this._me;
     const t = this._messages();
     if (!me || this._state !== 'signed-in') {
       this._emit(new WhatsupErrorEvent('auth.signed_out', t.notSignedIn));
       return false;
     }
-    const status = String(text);
+    const { text, emoji, clearAfter } = typeof change === 'object' && change ? change : { text: change };
+    const status = String(text ?? '');
     const previous = me.status;
-    this._setMe({ ...me, status, updatedAt: Date.now() });
+    // The server replaces text, emoji and expiry together: no emoji given means none.
+    const optimistic: Member = { ...me, status, updatedAt: Date.now() };
+    delete optimistic.emoji;
+    if (emoji) optimistic.emoji = emoji;
+    this._setMe(optimistic);
     try {
       const { user } = await call<{ user: Member }>(`${this._base}/status`, {
         method: 'POST',
-        body: { status },
+        // Only what was given: a plain text change stays the request it always was.
+        body: {
+          status,
+          ...(emoji ? { emoji } : {}),
+          ...(clearAfter ? { clearAfter } : {}),
+          // The server's "today" ends at midnight in the person's zone, not the server's.
+          ...(clearAfter === 'today' ? { utcOffset: -new Date().getTimezoneOffset() } : {}),
+        },
       });
       if (this._me?.id !== me.id) return false;
       this._statusError = '';
@@ -265,17 +278,60 @@ export class PresenceController implements ReactiveController {
       return true;
     } catch (err) {
       if (this._me?.id !== me.id) return false;
-      // Roll back only my optimistic text; a newer status from the server stays.
-      if (this._me.status === status) this._setMe(me);
-      const e = toApiError(err);
-      if (e.status === 401) {
-        this._signedOut('expired');
-        return false;
-      }
-      this._statusError = `${t.statusRefused} ${e.message}`;
-      this._emit(new WhatsupErrorEvent(e.code, e.message));
+      // Roll back only my optimistic change; a newer status from the server stays.
+      if (this._me === optimistic) this._setMe(me);
+      return this._refused(err, t.statusRefused);
+    }
+  }
+
+  /**
+   * Chooses my availability through POST /availability: `dnd`, `invisible` (nobody else sees me)
+   * or `auto`. Resolves to whether it was saved; a refusal is reported as for `setStatus`.
+   */
+  async setAvailability(availability: Availability): Promise<boolean> {
+    const me = this._me;
+    const t = this._messages();
+    if (!me || this._state !== 'signed-in') {
+      this._emit(new WhatsupErrorEvent('auth.signed_out', t.notSignedIn));
       return false;
     }
+    // Into or out of invisible the channel authorization changes (anonymous ↔ me): leave first
+    // (the server ends my connections when I go invisible; that is not an error to show), then
+    // subscribe again on a new connection, staying signed in, whatever the answer.
+    const resubscribe = (me.availability === 'invisible') !== (availability === 'invisible');
+    if (resubscribe) this._teardown();
+    try {
+      const { user } = await call<{ user: Member }>(`${this._base}/availability`, {
+        method: 'POST',
+        body: { availability },
+      });
+      if (this._me?.id !== me.id) return false;
+      this._statusError = '';
+      this._error = '';
+      this._setMe(user);
+      return true;
+    } catch (err) {
+      return this._me?.id === me.id && this._refused(err, t.editorNotSaved);
+    } finally {
+      if (resubscribe && this._me?.id === me.id && this._state === 'signed-in') this._connect();
+    }
+  }
+
+  /** The site's one-click statuses (GET /config `presets`). */
+  get presets(): NonNullable<ServerConfig['presets']> {
+    return this._config.presets ?? [];
+  }
+
+  /** A refused change: signed out on 401, else `statusError` and a `whatsup-error` event. */
+  private _refused(err: unknown, prefix: string): false {
+    const e = toApiError(err);
+    if (e.status === 401) this._signedOut('expired');
+    else {
+      this._statusError = `${prefix} ${e.message}`;
+      this._emit(new WhatsupErrorEvent(e.code, e.message));
+      this._changed();
+    }
+    return false;
   }
 
   /** Ends the session (POST /logout); my other tabs return to the form too. Never rejects. */

@@ -19,6 +19,17 @@ export interface Member {
   lastSeen?: number;
 }
 
+/** `auto` is sent to clear a choice; a member carries only `dnd` or (mine) `invisible`. */
+export type Availability = 'auto' | 'dnd' | 'invisible';
+/** How long a status lasts: `today` ends at the next local midnight. */
+export type ClearAfter = '30m' | '1h' | '4h' | 'today' | 'never';
+/** What `setStatus` takes besides plain text. */
+export interface StatusChange {
+  text: string;
+  emoji?: string;
+  clearAfter?: ClearAfter;
+}
+
 /** What GET /config returns. */
 export interface ServerConfig {
   key?: string;
@@ -32,6 +43,8 @@ export interface ServerConfig {
   channel?: string;
   mode?: 'guest' | 'identify';
   limits?: { name?: number; status?: number };
+  /** The site's one-click statuses. */
+  presets?: { text: string; emoji?: string; clearAfter: ClearAfter }[];
 }
 
 export type PanelState = 'loading' | 'signed-out' | 'identify-required' | 'signed-in' | 'error';

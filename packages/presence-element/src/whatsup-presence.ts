@@ -5,11 +5,12 @@ import { styles } from './whatsup-presence.styles.js';
 import { PresenceController, type PresenceOptions } from './presence-controller.js';
 import { defaultMessages, type Messages } from './messages.js';
 import { isRtl, langOf, packFor, packsVersion, pluralOf } from './localize.js';
-import type { Member, PanelState } from './types.js';
+import type { Availability, ClearAfter, Member, PanelState, StatusChange } from './types.js';
 import { renderAvatar } from './views/avatar.js';
 import { presenceOf, renderPresence, renderRow, renderTime } from './views/member-row.js';
 import { renderRecent } from './views/recent.js';
 import { renderForm } from './views/sign-up-form.js';
+import { renderStatusEditor, statusText, type EditorState } from './views/status-editor.js';
 import { renderToasts, type Toast } from './views/toast.js';
 
 /** Changing any of these after the first render tears the connection down and starts again. */
@@ -59,8 +60,16 @@ function onTick(listener: () => void): () => void {
  * @csspart notice - "your session ended — join again"
  * @csspart me - my row (first in the list), with my editable status
  * @csspart status - a status text (mine starts editing; the others' expand)
- * @csspart status-editor - the input that edits my status
+ * @csspart status-panel - the status editor: a dialog over my row
+ * @csspart status-editor - the input that edits my status text
  * @csspart counter - the length counter beside the status editor
+ * @csspart emoji - the emoji field of the status editor (type one, or pick)
+ * @csspart emoji-button - the button opening the emoji picker
+ * @csspart picker - the emoji picker (a listbox, one row per group)
+ * @csspart preset - one of the site's preset statuses (a chip)
+ * @csspart clear-after - "Clear after" (30 min … don't clear)
+ * @csspart availability - Automatic / Do not disturb / Invisible (applied at once)
+ * @csspart availability-label - "Do not disturb" or "Invisible" on my row
  * @csspart sign-out - the sign-out button (or the `logout-url` link)
  * @csspart list - the members list
  * @csspart member - one row of the list
@@ -114,6 +123,10 @@ export class WhatsupPresence extends LitElement {
     messages: { attribute: false },
     _editing: { state: true },
     _draft: { state: true },
+    _emoji: { state: true },
+    _clear: { state: true },
+    _picker: { state: true },
+    _errField: { state: true },
     _busy: { state: true },
     _fieldErrors: { state: true },
     _formError: { state: true },
@@ -163,6 +176,11 @@ export class WhatsupPresence extends LitElement {
 
   private _editing = false;
   private _draft = '';
+  private _emoji = '';
+  private _clear: ClearAfter = 'never';
+  private _picker = false;
+  /** The field my last refused change was about (from the error code: `emoji.invalid` → emoji). */
+  private _errField = '';
   private _busy = false;
   private _fieldErrors: Record<string, string> = {};
   private _formError = '';
@@ -190,6 +208,7 @@ export class WhatsupPresence extends LitElement {
 
   constructor() {
     super();
+    this.addEventListener('whatsup-error', (e) => (this._errField = e.detail.code.split('.')[0]!));
     this.addEventListener('whatsup-announcement', (e) => this._showToast(e.detail.message));
     this.addEventListener('whatsup-member-joined', (e) =>
       this._announce(this._t.joined(e.detail.member.name)),
@@ -238,12 +257,25 @@ export class WhatsupPresence extends LitElement {
     return this.controller.ready;
   }
 
-  /** Saves my status (see `PresenceController.setStatus`); resolves to whether it was saved. */
-  async setStatus(text: string): Promise<boolean> {
-    const saved = await this.controller.setStatus(text);
+  /**
+   * Saves my status: text, or `{ text, emoji?, clearAfter? }` (see `PresenceController.setStatus`);
+   * resolves to whether it was saved. A refusal shows by the field it is about.
+   */
+  setStatus(change: string | StatusChange): Promise<boolean> {
+    return this._saved(this.controller.setStatus(change));
+  }
+
+  /** `dnd`, `invisible` (others no longer see me) or `auto`; resolves to whether it was saved. */
+  setAvailability(availability: Availability): Promise<boolean> {
+    return this._saved(this.controller.setAvailability(availability));
+  }
+
+  private async _saved(change: Promise<boolean>): Promise<boolean> {
+    this._errField = '';
+    const saved = await change;
     if (!saved && this.controller.statusError) {
       await this.updateComplete;
-      this._focus('[part~="me"] [part~="status"]');
+      this._focus(this._editing ? '.pop [aria-invalid="true"], .pop .text' : '[part~="me"] [part~="status"]');
     }
     return saved;
   }
@@ -294,6 +326,11 @@ export class WhatsupPresence extends LitElement {
       CONFIG_PROPERTIES.some((name) => changed.has(name) && changed.get(name) !== undefined)
     ) {
       this.controller.connect();
+    }
+    const editor = this.renderRoot.querySelector<HTMLElement>('.pop');
+    if (editor && !editor.matches(':popover-open')) {
+      editor.showPopover();
+      this._place(editor, editor.closest('li')!, true);
     }
     const popover = this.renderRoot.querySelector<HTMLElement>('.toasts');
     if (popover?.isConnected) {
@@ -419,6 +456,10 @@ export class WhatsupPresence extends LitElement {
   private async _startEditing(): Promise<void> {
     if (this._editing) return;
     this._draft = this.me?.status ?? '';
+    this._emoji = this.me?.emoji ?? '';
+    this._clear = 'never';
+    this._picker = false;
+    this._errField = '';
     this._editing = true;
     await this.updateComplete;
     const input = this.renderRoot.querySelector<HTMLInputElement>('[part~="status-editor"]');
@@ -426,23 +467,32 @@ export class WhatsupPresence extends LitElement {
     input?.select();
   }
 
-  /** Enter saves and Escape cancels (focus back on my status); blur saves and leaves focus where it went. */
+  /**
+   * Save or Enter: the editor stays open until the server agrees, so a refusal shows by its field.
+   * Escape or Cancel: focus back on my status. Focus leaving the editor saves and stays where it went.
+   */
   private async _finishEditing(save: boolean, refocus: boolean): Promise<void> {
     if (!this._editing) return;
+    const me = this.me;
+    const change: StatusChange = { text: this._draft.trim() };
+    // A status is text, emoji and expiry together (each save replaces all three); what is empty
+    // or the default is left out, so a plain text edit is the request it always was.
+    const emoji = this._emoji.trim();
+    if (emoji) change.emoji = emoji;
+    if (this._clear !== 'never') change.clearAfter = this._clear;
+    const changed =
+      change.text !== (me?.status ?? '') || emoji !== (me?.emoji ?? '') || this._clear !== 'never';
+    if (save && changed && refocus) {
+      if (!(await this.setStatus(change))) return;
+    } else if (save && changed) void this.setStatus(change);
     this._editing = false;
-    const text = this._draft.trim();
     await this.updateComplete;
     if (refocus) this._focus('[part~="me"] [part~="status"]');
-    if (save && text !== (this.me?.status ?? '')) await this.setStatus(text);
   }
 
-  private _onEditorKey(event: KeyboardEvent): void {
-    if (event.isComposing) return;
-    if (event.key === 'Enter' || event.key === 'Escape') {
-      event.preventDefault();
-      event.stopPropagation();
-      void this._finishEditing(event.key === 'Enter', true);
-    }
+  private _onEditorFocusOut(event: FocusEvent): void {
+    const to = event.relatedTarget as Node | null;
+    if (!(event.currentTarget as Node).contains(to)) void this._finishEditing(true, false);
   }
 
   private _onStatusKey(event: KeyboardEvent): void {
@@ -494,12 +544,16 @@ export class WhatsupPresence extends LitElement {
 
   /** The popover opens under the stack, kept inside the viewport (left/right for LTR/RTL). */
   private _placePopover(e: ToggleEvent): void {
-    if (e.newState !== 'open') return;
-    const button = this.renderRoot.querySelector('.stack')!.getBoundingClientRect();
-    const box = e.target as HTMLElement;
+    if (e.newState === 'open') this._place(e.target as HTMLElement, this.renderRoot.querySelector('.stack')!);
+  }
+
+  /** A top-layer box under (or, `over`, on top of) its anchor, inside the viewport, from the anchor's start edge. */
+  private _place(box: HTMLElement, anchor: Element, over = false): void {
+    const a = anchor.getBoundingClientRect();
     const width = Math.min(box.offsetWidth, innerWidth - 16);
-    box.style.top = `${button.bottom + 6}px`;
-    box.style.left = `${Math.max(8, Math.min(button.left, innerWidth - width - 8))}px`;
+    const start = getComputedStyle(box).direction === 'rtl' ? a.right - width : a.left;
+    box.style.top = `${over ? Math.max(8, a.top - 4) : a.bottom + 6}px`;
+    box.style.left = `${Math.max(8, Math.min(start, innerWidth - width - 8))}px`;
   }
 
   private _renderBody(lang: string): TemplateResult {
@@ -685,51 +739,68 @@ export class WhatsupPresence extends LitElement {
     if (!me) return nothing;
     const t = this._t;
     const c = this.controller;
-    const max = c.limits.status;
-    const length = [...this._draft].length;
     const error = c.statusError;
+    const text = statusText(me);
+    const availability = me.availability ?? 'auto';
+    const state: EditorState = {
+      text: this._draft,
+      emoji: this._emoji,
+      clear: this._clear,
+      picker: this._picker,
+      availability,
+      max: c.limits.status,
+      presets: c.presets,
+      error,
+      field: this._errField,
+    };
     return html`<li part="member me" class="row mine ${presenceOf(me)}" data-id=${me.id}>
       ${renderAvatar(me)}
       <span class="who">
         <span class="line"
-          ><span part="name" class="name" dir="auto">${me.name}</span>
-          <span class="you">${t.you}</span>${renderPresence(me, lang, t)}</span
+          ><span part="name" class="name" dir="auto">${me.name}</span> <span class="you">${t.you}</span>${
+            availability === 'auto'
+              ? renderPresence(me, lang, t)
+              : // Short on the row (the name keeps the room); the whole hint is its title.
+                html`<span
+                  part="presence availability-label"
+                  class="you avail"
+                  title=${availability === 'dnd' ? t.editorAvails[1]! : t.editorInvisible}
+                  >${t.editorAvails[availability === 'dnd' ? 1 : 2]}</span
+                >`
+          }</span
         >
-        ${
-          this._editing
-            ? html`<input
-                  part="status-editor"
-                  class="editor"
-                  aria-label=${t.statusLabel}
-                  aria-describedby="counter editor-hint"
-                  maxlength=${max}
-                  .value=${this._draft}
-                  @input=${(e: Event) => (this._draft = (e.target as HTMLInputElement).value)}
-                  @keydown=${this._onEditorKey}
-                  @blur=${() => this._finishEditing(true, false)}
-                /><span id="editor-hint" class="sr-only">${t.editorHint}</span>`
-            : html`<button
-                part="status"
-                type="button"
-                dir="auto"
-                class=${me.status ? 'status mine' : 'status mine empty'}
-                title=${t.editStatusHint}
-                aria-label=${`${t.statusLabel}: ${me.status || t.emptyStatus}. ${t.editStatusHint}`}
-                aria-describedby=${error ? 'status-error' : nothing}
-                @click=${this._startEditing}
-                @keydown=${this._onStatusKey}
-                .textContent=${me.status || t.emptyStatus}
-              ></button>`
-        }
+        <button
+          part="status"
+          type="button"
+          dir="auto"
+          class=${text ? 'status mine' : 'status mine empty'}
+          title=${t.editStatusHint}
+          aria-label=${`${t.statusLabel}: ${text || t.emptyStatus}. ${t.editStatusHint}`}
+          aria-describedby=${error ? 'status-error' : nothing}
+          aria-haspopup="dialog"
+          @click=${this._startEditing}
+          @keydown=${this._onStatusKey}
+          .textContent=${text || t.emptyStatus}
+        ></button>
       </span>
+      ${renderTime(me, lang, t)}
+      ${error && !this._editing ? html`<span id="status-error" class="field-error" role="alert">${error}</span>` : nothing}
       ${
         this._editing
-          ? html`<span part="counter" id="counter" class=${length > max ? 'counter over' : 'counter'}
-              >${t.counter(length, max)}</span
-            >`
-          : renderTime(me, lang, t)
+          ? renderStatusEditor(state, t, {
+              set: (patch) => {
+                const { text, emoji, clear, picker } = { ...state, ...patch };
+                [this._draft, this._emoji, this._clear, this._picker] = [text, emoji, clear, picker];
+                // An opened picker takes focus (on the chosen emoji, else the first).
+                if (patch.picker)
+                  void this.updateComplete.then(() => this._focus('[role=option][tabindex="0"]'));
+              },
+              availability: (value) => void this.setAvailability(value),
+              done: (save) => void this._finishEditing(save, true),
+              leave: (e) => this._onEditorFocusOut(e),
+            })
+          : nothing
       }
-      ${error ? html`<span id="status-error" class="field-error" role="alert">${error}</span>` : nothing}
     </li>`;
   }
 }

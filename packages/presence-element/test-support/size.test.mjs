@@ -1,14 +1,16 @@
 // The one-file bundle's size, in bytes (sizes do not depend on the clock). A ratchet: the budget
-// is what the bundle weighs today (35,719 bytes: the windowed list of large rooms added ~700 B and
-// terser's settings took ~320 B off; 35,273 with the redesign and cross-origin support; 33,460
-// before both); lower it as the bundle shrinks. The target is 30 kB gzip (issue 15), not
-// met yet: pusher-js (~17.7 kB) and lit (~6.6 kB) leave ~5.7 kB for our code (~11.8 kB now).
+// is what the bundle weighs today; lower it as the bundle shrinks. History (node's gzip -9):
+// 33,460 at wave 1; 35,273 with the redesign and cross-origin support; 35,719 with the windowed
+// list of large rooms (+~700 B, terser settings −~320 B); 39,960 with rich presence (issue 14:
+// the status editor with its emoji picker, presets and availability, +2.5 kB; activity, dots,
+// leave grace and Recently here, +1.7 kB). The target is 30 kB gzip (issue 15), not met:
+// pusher-js (~17.7 kB) and lit (~6.6 kB) leave ~5.7 kB for our code (~15.7 kB now).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 35_750;
+const BUDGET_GZIP = 40_000;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {

@@ -83,7 +83,7 @@ function whatsupServerPlugin(onApp, statusLimit) {
       .map((c) => c.split(';')[0])
       .join('; ');
     const { user } = await res.json();
-    people.set(user.id, { client: await connectAs(cookie), cookie });
+    people.set(user.id, { ...(await connectAs(cookie)), cookie });
     return user;
   }
 
@@ -110,11 +110,13 @@ function whatsupServerPlugin(onApp, statusLimit) {
       },
     });
     const channel = client.subscribe(CHANNEL);
+    const updates = [];
+    channel.bind('status-updated', (record) => updates.push(record));
     await new Promise((resolve, reject) => {
       channel.bind('pusher:subscription_succeeded', resolve);
       channel.bind('pusher:subscription_error', reject);
     });
-    return client;
+    return { client, channel, updates };
   }
 
   /** One identified member as a bare Pusher-protocol client: connect, authorize, subscribe. */
@@ -179,8 +181,16 @@ function whatsupServerPlugin(onApp, statusLimit) {
       const p = people.get(id);
       p.client.disconnect();
       await new Promise((resolve) => setTimeout(resolve, afterMs));
-      p.client = await connectAs(p.cookie);
+      Object.assign(p, await connectAs(p.cookie));
       return true;
+    },
+    /** What person `id` sees: the channel's member ids and every status-updated they received. */
+    async 'whatsup-person-view'({ id }) {
+      const { channel, updates, cookie } = people.get(id);
+      const ids = [];
+      channel.members.each((m) => ids.push(m.id));
+      const res = await fetch(`${base}/members`, { headers: { cookie } });
+      return { ids, updates, listed: (await res.json()).members?.map((m) => m.id) };
     },
     async 'whatsup-person-leave'({ id }) {
       people.get(id)?.client.disconnect();

@@ -57,6 +57,20 @@ export const ar: MessagePack = {
   presenceLeftNow: 'غادر للتو',
   presenceLeft: (relative) => `غادر ${relative}`,
   presenceRecent: (count) => `كانوا هنا مؤخرًا (${count})`,
+  // The status editor.
+  editorTitle: 'تعديل حالتك',
+  editorEmoji: 'رمز تعبيري',
+  editorPick: 'اختر رمزًا تعبيريًا',
+  editorGroups: ['العمل', 'خارج المكتب', 'المزاج', 'أخرى'],
+  editorPresets: 'اقتراحات',
+  editorClearAfter: 'المسح بعد',
+  editorClears: ['30 دقيقة', 'ساعة واحدة', '4 ساعات', 'اليوم', 'عدم المسح'],
+  editorAvailability: 'التوفر',
+  editorAvails: ['تلقائي', 'عدم الإزعاج', 'مخفي'],
+  editorInvisible: 'مخفي — لا يراك الآخرون',
+  editorSave: 'حفظ',
+  editorCancel: 'إلغاء',
+  editorNotSaved: 'لم يُحفظ:',
 };
 
 addMessages('ar', ar);

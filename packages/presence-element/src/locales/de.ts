@@ -45,6 +45,20 @@ export const de: MessagePack = {
   presenceLeftNow: 'Gerade gegangen',
   presenceLeft: (relative) => `Gegangen ${relative}`,
   presenceRecent: (count) => `Kürzlich hier (${count})`,
+  // The status editor.
+  editorTitle: 'Status bearbeiten',
+  editorEmoji: 'Emoji',
+  editorPick: 'Emoji auswählen',
+  editorGroups: ['Arbeit', 'Unterwegs', 'Stimmung', 'Sonstiges'],
+  editorPresets: 'Vorschläge',
+  editorClearAfter: 'Löschen nach',
+  editorClears: ['30 Minuten', '1 Stunde', '4 Stunden', 'Heute', 'Nicht löschen'],
+  editorAvailability: 'Verfügbarkeit',
+  editorAvails: ['Automatisch', 'Nicht stören', 'Unsichtbar'],
+  editorInvisible: 'Unsichtbar — andere sehen dich nicht',
+  editorSave: 'Speichern',
+  editorCancel: 'Abbrechen',
+  editorNotSaved: 'Nicht gespeichert:',
 };
 
 addMessages('de', de);

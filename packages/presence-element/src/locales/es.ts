@@ -45,6 +45,20 @@ export const es: MessagePack = {
   presenceLeftNow: 'Se acaba de ir',
   presenceLeft: (relative) => `Se fue ${relative}`,
   presenceRecent: (count) => `Estuvieron hace poco (${count})`,
+  // The status editor.
+  editorTitle: 'Editar tu estado',
+  editorEmoji: 'Emoji',
+  editorPick: 'Elegir un emoji',
+  editorGroups: ['Trabajo', 'Fuera', 'Ánimo', 'Otros'],
+  editorPresets: 'Sugerencias',
+  editorClearAfter: 'Borrar después de',
+  editorClears: ['30 minutos', '1 hora', '4 horas', 'Hoy', 'No borrar'],
+  editorAvailability: 'Disponibilidad',
+  editorAvails: ['Automático', 'No molestar', 'Invisible'],
+  editorInvisible: 'Invisible: los demás no te ven',
+  editorSave: 'Guardar',
+  editorCancel: 'Cancelar',
+  editorNotSaved: 'No se guardó:',
 };
 
 addMessages('es', es);

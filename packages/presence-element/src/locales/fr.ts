@@ -45,6 +45,20 @@ export const fr: MessagePack = {
   presenceLeftNow: 'Vient de partir',
   presenceLeft: (relative) => `Parti·e ${relative}`,
   presenceRecent: (count) => `Récemment ici (${count})`,
+  // The status editor.
+  editorTitle: 'Modifier votre statut',
+  editorEmoji: 'Émoji',
+  editorPick: 'Choisir un émoji',
+  editorGroups: ['Travail', 'Absent', 'Humeur', 'Autre'],
+  editorPresets: 'Suggestions',
+  editorClearAfter: 'Effacer après',
+  editorClears: ['30 minutes', '1 heure', '4 heures', 'Aujourd’hui', 'Ne pas effacer'],
+  editorAvailability: 'Disponibilité',
+  editorAvails: ['Automatique', 'Ne pas déranger', 'Invisible'],
+  editorInvisible: 'Invisible — les autres ne vous voient pas',
+  editorSave: 'Enregistrer',
+  editorCancel: 'Annuler',
+  editorNotSaved: 'Non enregistré :',
 };
 
 addMessages('fr', fr);

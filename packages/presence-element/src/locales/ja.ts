@@ -45,6 +45,20 @@ export const ja: MessagePack = {
   presenceLeftNow: 'たった今退出',
   presenceLeft: (relative) => `${relative}に退出`,
   presenceRecent: (count) => `最近いた人 (${count})`,
+  // The status editor.
+  editorTitle: 'ステータスを編集',
+  editorEmoji: '絵文字',
+  editorPick: '絵文字を選択',
+  editorGroups: ['仕事', '外出', '気分', 'その他'],
+  editorPresets: '候補',
+  editorClearAfter: '消去までの時間',
+  editorClears: ['30分', '1時間', '4時間', '今日', '消去しない'],
+  editorAvailability: '状態',
+  editorAvails: ['自動', '応答不可', 'オフライン表示'],
+  editorInvisible: 'オフライン表示 — 他の人には見えません',
+  editorSave: '保存',
+  editorCancel: 'キャンセル',
+  editorNotSaved: '保存されませんでした：',
 };
 
 addMessages('ja', ja);

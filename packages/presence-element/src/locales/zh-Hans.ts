@@ -45,6 +45,20 @@ export const zhHans: MessagePack = {
   presenceLeftNow: '刚刚离开',
   presenceLeft: (relative) => `${relative}离开`,
   presenceRecent: (count) => `最近来过 (${count})`,
+  // The status editor.
+  editorTitle: '编辑状态',
+  editorEmoji: '表情',
+  editorPick: '选择表情',
+  editorGroups: ['工作', '外出', '心情', '其他'],
+  editorPresets: '建议',
+  editorClearAfter: '清除时间',
+  editorClears: ['30 分钟', '1 小时', '4 小时', '今天', '不清除'],
+  editorAvailability: '在线状态',
+  editorAvails: ['自动', '请勿打扰', '隐身'],
+  editorInvisible: '隐身 — 其他人看不到你',
+  editorSave: '保存',
+  editorCancel: '取消',
+  editorNotSaved: '未保存：',
 };
 
 addMessages('zh-Hans', zhHans);
