@@ -348,6 +348,8 @@ describe('routes under generated requests', () => {
       { seed: SEED, numRuns: 300 * SCALE, endOnFailure: true },
     );
     assert.ok(accepted > 0, 'some generated bodies are valid');
-    console.log(`# rich routes fuzz: ${300 * SCALE} cases, ${accepted} accepted, the rest refused with nothing stored`);
+    console.log(
+      `# rich routes fuzz: ${300 * SCALE} cases, ${accepted} accepted, the rest refused with nothing stored`,
+    );
   });
 });
