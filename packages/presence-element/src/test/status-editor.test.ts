@@ -92,6 +92,16 @@ describe('the status editor', () => {
     expect(el.shadowRoot!.activeElement).to.equal(part(el, 'me')!.querySelector('[part~="status"]'));
   });
 
+  it('should pass axe with the editor open and with its picker open', async () => {
+    // (With a preset chosen: see the presets test.)
+    const el = await signedInPanel('Axe', 'checking');
+    await openEditor(el);
+    await expect(el).to.be.accessible();
+    (part(el, 'emoji-button') as HTMLButtonElement).click();
+    await waitUntil(() => part(el, 'picker'));
+    await expect(el).to.be.accessible();
+  });
+
   it('should mirror the arrow keys right to left, and fit a phone', async () => {
     await setViewport({ width: 320, height: 640 });
     const el = await signedInPanel('Rtl', '', { dir: 'rtl' });
