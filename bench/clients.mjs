@@ -14,6 +14,10 @@
 //       m loops join the presence channel as a new member and leave again, back to back, while the
 //       sockets from 'connect' watch; counts member events the watchers got and how long a join
 //       took to reach every watcher
+//   {type:'roomJoins', url, count, channel, key, secret}
+//       → {type:'roomJoined', succeeded, seen, left, members, frameBytes}
+//       one more member joins the presence room of the 'connect' sockets and leaves, count times:
+//       subscribe → its subscription_succeeded, → every member's member_added, close → member_removed
 //   {type:'httpRounds', host, port, event, count, warmup} → {type:'httpTimes', times}
 //       "as a user sees it": this process calls the pusher library's trigger() itself, so the clock
 //       starts just before trigger() and stops when the last socket has the event; no IPC hop
@@ -214,6 +218,66 @@ async function steady({ url, rate, holdMs, durationMs, channel, key, secret }) {
   return result;
 }
 
+/**
+ * One more member joins the room the 'connect' sockets are in, `count` times, one at a time: how
+ * long its subscribe takes to be answered (the `subscription_succeeded` that carries every member)
+ * and until every member has its `member_added`; then it leaves (a clean close), timed until every
+ * member has its `member_removed`. All on this process's clock, from the moment the subscribe is sent.
+ */
+async function roomJoins({ url, channel, key, secret, count }) {
+  const succeeded = [];
+  let members = 0;
+  let frameBytes = 0;
+  watch = {
+    watchers: sockets.length,
+    delivered: 0,
+    joins: new Map(),
+    joinLatencies: [],
+    leaves: new Map(),
+    leaveLatencies: [],
+  };
+  const until = async (done) => {
+    const give = performance.now() + 30_000;
+    while (!done()) {
+      if (performance.now() > give) throw new Error('a member event did not reach every member within 30 s');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  try {
+    for (let i = 0; i < count; i++) {
+      const userId = `joiner-${i}`;
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      let t0 = 0;
+      const joined = new Promise((resolve, reject) => {
+        ws.on('message', (raw) => {
+          const text = raw.toString();
+          if (text.startsWith('{"event":"pusher_internal:subscription_succeeded"')) {
+            succeeded.push(performance.now() - t0);
+            frameBytes = Buffer.byteLength(text);
+            members = JSON.parse(JSON.parse(text).data).presence.count;
+            resolve();
+          } else if (text.startsWith('{"event":"pusher:connection_established"')) {
+            const { socket_id } = JSON.parse(JSON.parse(text).data);
+            t0 = performance.now();
+            watch.joins.set(userId, { t0, seen: 0 });
+            ws.send(JSON.stringify(subscribeFrame(socket_id, channel, { key, secret, userId })));
+          } else if (text.startsWith('{"event":"pusher:error"')) reject(new Error(text));
+        });
+        ws.on('error', reject);
+      });
+      await joined;
+      await until(() => watch.joinLatencies.length === i + 1);
+      watch.leaves.set(userId, { t0: performance.now(), seen: 0 });
+      ws.close();
+      await until(() => watch.leaveLatencies.length === i + 1);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return { succeeded, seen: watch.joinLatencies, left: watch.leaveLatencies, members, frameBytes };
+  } finally {
+    watch = null;
+  }
+}
+
 /** Rounds timed in this process from just before the pusher library's trigger() to the last arrival. */
 async function httpRounds({ host, port, event, count, warmup }) {
   const pusher = new Pusher({
@@ -275,6 +339,8 @@ process.on('message', async (msg) => {
       process.send({ type: 'httpTimes', times: await httpRounds(msg) });
     } else if (msg.type === 'steady') {
       process.send({ type: 'steadied', ...(await steady(msg)) });
+    } else if (msg.type === 'roomJoins') {
+      process.send({ type: 'roomJoined', ...(await roomJoins(msg)) });
     } else if (msg.type === 'churn') {
       process.send({ type: 'churned', ...(await churn(msg)) });
     }

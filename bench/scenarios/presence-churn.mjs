@@ -11,6 +11,7 @@ import {
   startSoketi,
   wsUrl,
 } from '../processes.mjs';
+import { readFileSync } from 'node:fs';
 import { int, kb, ms, percentile, ratio, target } from '../stats.mjs';
 
 export const title = 'Presence churn';
@@ -23,6 +24,7 @@ export async function run({ quick, log }) {
   const sliceMs = quick ? 1500 : 3000;
   const RATE = quick ? 50 : 100;
   const HOLD_MS = 1000;
+  const JOINS = quick ? 5 : 20;
   const stack = [];
   const totals = {};
   const steadyTotals = {};
@@ -83,7 +85,7 @@ export async function run({ quick, log }) {
       expected: t.expected,
       joinP50: percentile(t.joinLatencies, 50),
       joinP99: percentile(t.joinLatencies, 99),
-      memberBytes: await memoryPerMember(start, MEMBERS),
+      ...(await bigRoom(start, MEMBERS, JOINS)),
       steady: {
         delivered: steadyTotals[name].delivered,
         expected: steadyTotals[name].expected,
@@ -96,21 +98,48 @@ export async function run({ quick, log }) {
     results.push(result);
     log(`presence churn, ${name}: ${JSON.stringify({ ...result })}`);
   }
-  return { K, M, MEMBERS, RATE, HOLD_MS, durationMs: 2 * sliceMs, results };
+  return { K, M, MEMBERS, JOINS, RATE, HOLD_MS, durationMs: 2 * sliceMs, results };
 }
 
-/** RSS growth of a fresh server while `n` presence members join, ÷ n. */
-async function memoryPerMember(start, n) {
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * A fresh server while `n` presence members join: its settled RSS growth ÷ n, then `joins` more
+ * members joining and leaving one at a time (what the n+1st costs the server and everyone in the room).
+ */
+async function bigRoom(start, n, joins) {
   const server = await start();
   const members = startClients();
   try {
     const before = await settledRss(server);
     const common = { url: wsUrl(server.port), channel: CHANNEL, ...credentials };
+    const t0 = performance.now();
     await request(members.child, { type: 'connect', n, idBase: 'member', ...common }, 'ready');
+    const fillMs = performance.now() - t0;
     // The last joins' member_added frames are still being written when the last join succeeds, and
     // the fill's garbage still holds pages: what a member costs is what the server holds once both
     // have gone, not the fill's passing peak.
-    return ((await settledRss(server)) - before) / n;
+    const memberBytes = ((await settledRss(server)) - before) / n;
+    const cpu0 = cpuSeconds(server.child.pid);
+    const r = await request(members.child, { type: 'roomJoins', count: joins, ...common }, 'roomJoined');
+    const cpuPerJoin = (cpuSeconds(server.child.pid) - cpu0) / joins;
+    return {
+      memberBytes,
+      fillMs,
+      room: {
+        members: r.members,
+        frameBytes: r.frameBytes,
+        succeededP50: percentile(r.succeeded, 50),
+        seenP50: percentile(r.seen, 50),
+        seenP99: percentile(r.seen, 99),
+        leftP50: percentile(r.left, 50),
+        cpuPerJoin,
+      },
+    };
   } finally {
     await members.stop();
     await server.stop();
@@ -157,6 +186,18 @@ export function report(r) {
     row(e),
     row(s),
     `| **ratio embedded ÷ soketi** | ${ratio(e.eventsPerSecond, s.eventsPerSecond)} | ${ratio(e.deliveredPerSecond, s.deliveredPerSecond)} | | ${ratio(e.joinP50, s.joinP50)} | ${ratio(e.memberBytes, s.memberBytes)} |`,
+    '',
+    `**A big room** (each server fresh, one at a time): ${int(r.MEMBERS)} members fill \`${CHANNEL}\` (every one from its own socket), then ${r.JOINS} more people join it and leave again, one at a time.`,
+    '',
+    `| server | fill: ${int(r.MEMBERS)} joins | members in the joiner's \`subscription_succeeded\` (its size) | subscribe → \`subscription_succeeded\`, p50 | subscribe → every member has \`member_added\`, p50 / p99 | close → every member has \`member_removed\`, p50 | server CPU per join + leave |`,
+    '|---|---|---|---|---|---|---|',
+    ...[e, s].map(
+      (x) =>
+        `| ${x.server} | ${(x.fillMs / 1000).toFixed(1)} s | ${int(x.room.members)} (${kb(x.room.frameBytes)}) | ${ms(x.room.succeededP50)} | ${ms(x.room.seenP50)} / ${ms(x.room.seenP99)} | ${ms(x.room.leftP50)} | ${ms(x.room.cpuPerJoin * 1000)} |`,
+    ),
+    `| **ratio embedded ÷ soketi** | ${ratio(e.fillMs, s.fillMs)} | | ${ratio(e.room.succeededP50, s.room.succeededP50)} | ${ratio(e.room.seenP50, s.room.seenP50)} | ${ratio(e.room.leftP50, s.room.leftP50)} | ${ratio(e.room.cpuPerJoin, s.room.cpuPerJoin)} |`,
+    '',
+    `Filling a room is quadratic whatever the server: the k-th joiner's \`subscription_succeeded\` lists all k members and its \`member_added\` goes to the k − 1 others, so n members cost n²/2 member entries and frames on the wire (the fill column). That is why the room here has ${int(r.MEMBERS)} members and not 10,000; the cost of one more join grows with the room linearly (one entry per member in the joiner's frame, one \`member_added\` write per member). Server CPU is read from \`/proc/<pid>/stat\` around the joins (clock ticks of 10 ms, so a figure below a few ms is coarse).`,
     '',
     `**At a steady rate** (open loop): a new member every ${1000 / r.RATE} ms (${r.RATE} joins/s), each leaving with a clean close ${r.HOLD_MS / 1000} s after its join succeeded, so about ${(r.RATE * r.HOLD_MS) / 1000} members are in the channel at any time besides the ${r.K} watchers; ${r.durationMs / 1000} s per server, in turns (soketi, embedded, embedded, soketi).`,
     '',
