@@ -22,6 +22,7 @@ import {
   type RateLimitOptions,
 } from './guards.js';
 import { resolveLimits, type Limits } from './limits.js';
+import { formOrJson } from './body.js';
 import { announceOn, type Announcement } from './announce.js';
 import { corsFor, ownPaths, type CorsOrigin } from './host.js';
 import { CHANNEL_NAME, resolveChannels, resolvePublisher, resolveWebhookCredentials } from './options.js';
@@ -236,7 +237,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   const owns = ownPaths(router);
   router.use((req, res, next) => {
     if (!owns(req.path)) return next('router');
-    res.set('Cache-Control', 'no-store');
+    res.setHeader('Cache-Control', 'no-store');
     next();
   });
   const sessionStore = options.session
@@ -272,19 +273,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
 
   const json = express.json({ limit: limits.body, strict: true });
   const form = express.urlencoded({ extended: false, limit: limits.body, parameterLimit: 20 });
-  const formOrJson: RequestHandler = (req, _res, next) => {
-    if (req.headers['content-length'] === '0') return next();
-    if (req.is(['application/x-www-form-urlencoded', 'application/json']) === false) {
-      return next(
-        new WhatsupError(
-          415,
-          'body.unsupported_type',
-          'Send socket_id and channel_name as a form (what pusher-js sends) or as JSON.',
-        ),
-      );
-    }
-    next();
-  };
+  const authBody = formOrJson({ form, json, timeout, limit: limits.body });
   const jsonBody = jsonOnly(false);
   const statuses = new StatusService({
     store,
@@ -471,10 +460,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   router.post(
     '/usersystem/auth',
     sameSite,
-    formOrJson,
-    timeout,
-    form,
-    json,
+    authBody,
     wrap(async (req, res) => {
       const body = objectBody(req.body);
       const socketId = body.socket_id;
@@ -514,10 +500,9 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       }
       if (req.session.whatsup || identify) {
         const mine = req.session.whatsup ?? { id: user.id, name: user.name };
-        const channels = new Set(mine.channels ?? []);
-        if (!channels.has(channel) && channels.size < MAX_SESSION_CHANNELS) {
-          channels.add(channel);
-          req.session.whatsup = { ...mine, channels: [...channels] };
+        const channels = mine.channels ?? [];
+        if (!channels.includes(channel) && channels.length < MAX_SESSION_CHANNELS) {
+          req.session.whatsup = { ...mine, channels: [...channels, channel] };
         }
       }
       // GET /members shows a record only to people allowed in one of its channels.
