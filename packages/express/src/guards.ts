@@ -29,9 +29,9 @@ function ownOrigin(req: Request): string | undefined {
  * browsers send Origin on every POST, and Sec-Fetch-Site on every request since 2023.
  */
 export function fromAllowedSite(req: Request, allowed: OriginList): boolean {
-  const site = req.get('sec-fetch-site');
+  const site = req.headers['sec-fetch-site'];
   if (site === 'same-origin' || site === 'none') return true;
-  const origin = req.get('origin');
+  const origin = req.headers.origin;
   if (origin === undefined) return site === undefined;
   if (origin === 'null') return false;
   if (allowed.includes(origin)) return true;
