@@ -29,9 +29,9 @@ function ownOrigin(req: Request): string | undefined {
  * browsers send Origin on every POST, and Sec-Fetch-Site on every request since 2023.
  */
 export function fromAllowedSite(req: Request, allowed: OriginList): boolean {
-  const site = req.get('sec-fetch-site');
+  const site = req.headers['sec-fetch-site'];
   if (site === 'same-origin' || site === 'none') return true;
-  const origin = req.get('origin');
+  const origin = req.headers.origin;
   if (origin === undefined) return site === undefined;
   if (origin === 'null') return false;
   if (allowed.includes(origin)) return true;
@@ -74,16 +74,18 @@ export function jsonOnly(
 /**
  * Answers 408 body.timeout and closes the connection when a body announced by the headers has
  * not fully arrived in time (a client that says 8 kB and sends nothing would otherwise hold a
- * socket until Node's 5-minute requestTimeout).
+ * socket until Node's 5-minute requestTimeout). A body that has already arrived in full
+ * (`req.complete`: Node's parser saw its last byte, as for most small POSTs by the time the
+ * session is loaded) has nothing left to wait for, so it arms no timer.
  */
 export function bodyTimeout(ms: number): RequestHandler {
   return (req, res, next) => {
     const hasBody =
       req.headers['transfer-encoding'] !== undefined ||
       (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-    if (!hasBody || req.readableEnded) return next();
+    if (!hasBody || req.complete) return next();
     const timer = setTimeout(() => {
-      if (req.readableEnded) return;
+      if (req.complete) return;
       debug('body of %s %s not received within %d ms', req.method, req.originalUrl, ms);
       res.set('Connection', 'close');
       res.on('finish', () => req.socket.destroy());

@@ -37,7 +37,9 @@ export function ownPaths(router: Router): (path: string) => boolean {
 }
 
 function firstSegment(path: string): string {
-  return path.split('/')[1]?.toLowerCase() ?? '';
+  if (path[0] !== '/') return '';
+  const end = path.indexOf('/', 1);
+  return (end === -1 ? path.slice(1) : path.slice(1, end)).toLowerCase();
 }
 
 /**

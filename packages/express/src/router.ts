@@ -22,6 +22,7 @@ import {
   type RateLimitOptions,
 } from './guards.js';
 import { resolveLimits, type Limits } from './limits.js';
+import { formOrJson } from './body.js';
 import { announceOn, type Announcement } from './announce.js';
 import { corsFor, ownPaths, type CorsOrigin } from './host.js';
 import { CHANNEL_NAME, resolveChannels, resolvePublisher, resolveWebhookCredentials } from './options.js';
@@ -234,15 +235,19 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   // A good guest: mounted at '/' (or anywhere), only the router's own paths are answered here;
   // everything else goes on to the host app's later routes and static files.
   const owns = ownPaths(router);
+  const cors = corsFor(options.cors);
+  // cors and the session option are middleware of the router's own; without them the session
+  // check runs in this first layer, one layer less for every request.
+  const checkSessionHere = !cors && !options.session;
   router.use((req, res, next) => {
     if (!owns(req.path)) return next('router');
-    res.set('Cache-Control', 'no-store');
+    res.setHeader('Cache-Control', 'no-store');
+    if (checkSessionHere) return requireSession(req, next);
     next();
   });
   const sessionStore = options.session
     ? (options.session.store ?? newMemoryStore(options.session.checkPeriodMs))
     : undefined;
-  const cors = corsFor(options.cors);
   if (cors) router.use(cors);
   if (options.session) {
     router.use(
@@ -258,33 +263,11 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
       }),
     );
   }
-  router.use((req, _res, next) => {
-    if (!req.session) {
-      next(
-        new WhatsupError(
-          500,
-          'session.missing',
-          'whatsup needs sessions: mount express-session before the whatsup router, or pass the `session` option.',
-        ),
-      );
-    } else next();
-  });
+  if (!checkSessionHere) router.use((req, _res, next) => requireSession(req, next));
 
   const json = express.json({ limit: limits.body, strict: true });
   const form = express.urlencoded({ extended: false, limit: limits.body, parameterLimit: 20 });
-  const formOrJson: RequestHandler = (req, _res, next) => {
-    if (req.headers['content-length'] === '0') return next();
-    if (req.is(['application/x-www-form-urlencoded', 'application/json']) === false) {
-      return next(
-        new WhatsupError(
-          415,
-          'body.unsupported_type',
-          'Send socket_id and channel_name as a form (what pusher-js sends) or as JSON.',
-        ),
-      );
-    }
-    next();
-  };
+  const authBody = formOrJson({ form, json, timeout, limit: limits.body });
   const jsonBody = jsonOnly(false);
   const statuses = new StatusService({
     store,
@@ -401,6 +384,65 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     }
   }
 
+  // First of the routes, which the router tries in order: pusher-js asks for it on every subscription.
+  router.post(
+    '/usersystem/auth',
+    sameSite,
+    authBody,
+    wrap(async (req, res) => {
+      const body = objectBody(req.body);
+      const socketId = body.socket_id;
+      const channel = body.channel_name;
+      if (typeof socketId !== 'string' || !SOCKET_ID.test(socketId)) {
+        throw new WhatsupError(400, 'socket_id.invalid', `Invalid socket id: '${shown(socketId)}'`);
+      }
+      if (typeof channel !== 'string' || channel.length > 200 || !CHANNEL_NAME.test(channel)) {
+        throw new WhatsupError(400, 'channel_name.invalid', `Invalid channel name: '${shown(channel)}'`);
+      }
+      if (!channel.startsWith('private-') && !channel.startsWith('presence-')) {
+        throw new WhatsupError(
+          400,
+          'channel_name.public',
+          `'${channel}' is a public channel: it needs no authorization.`,
+        );
+      }
+      const user = await requireUser(req);
+      if (!allowed.test(channel, user, req)) {
+        throw new WhatsupError(403, 'channel.forbidden', `You may not join '${channel}'.`);
+      }
+      let next = user;
+      let auth: { auth: string; channel_data?: string };
+      if (!channel.startsWith('presence-')) auth = publisher.authorizeChannel(socketId, channel);
+      else if (availabilityOf(user) === 'invisible') {
+        // Invisible: an anonymous member nobody can tie to the person (no name, a fresh id each
+        // time); remembered so that signing out can end its connection too.
+        const hiddenId = HIDDEN_PREFIX + randomUUID();
+        auth = publisher.authorizeChannel(socketId, channel, { user_id: hiddenId, user_info: {} });
+        const { lastSeen: _here, ...rest } = next;
+        next = { ...rest, hidden: [...(user.hidden ?? []), hiddenId].slice(-MAX_HIDDEN) };
+      } else {
+        auth = publisher.authorizeChannel(socketId, channel, {
+          user_id: user.id,
+          user_info: presenceInfo(user, limits),
+        });
+      }
+      if (req.session.whatsup || identify) {
+        const mine = req.session.whatsup ?? { id: user.id, name: user.name };
+        const channels = mine.channels ?? [];
+        if (!channels.includes(channel) && channels.length < MAX_SESSION_CHANNELS) {
+          req.session.whatsup = { ...mine, channels: [...channels, channel] };
+        }
+      }
+      // GET /members shows a record only to people allowed in one of its channels.
+      const joined = user.channels ?? [];
+      if (!joined.includes(channel) && joined.length < MAX_SESSION_CHANNELS) {
+        next = { ...next, channels: [...joined, channel] };
+      }
+      if (next !== user) await store.set(next);
+      res.json(auth);
+    }),
+  );
+
   router.get(
     '/config',
     wrap(async (_req, res) => {
@@ -465,68 +507,6 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
     wrap(async (req, res) => {
       const user = await currentUser(req, false);
       res.json(user ? { authenticated: true, user: publicRecord(user) } : { authenticated: false });
-    }),
-  );
-
-  router.post(
-    '/usersystem/auth',
-    sameSite,
-    formOrJson,
-    timeout,
-    form,
-    json,
-    wrap(async (req, res) => {
-      const body = objectBody(req.body);
-      const socketId = body.socket_id;
-      const channel = body.channel_name;
-      if (typeof socketId !== 'string' || !SOCKET_ID.test(socketId)) {
-        throw new WhatsupError(400, 'socket_id.invalid', `Invalid socket id: '${shown(socketId)}'`);
-      }
-      if (typeof channel !== 'string' || channel.length > 200 || !CHANNEL_NAME.test(channel)) {
-        throw new WhatsupError(400, 'channel_name.invalid', `Invalid channel name: '${shown(channel)}'`);
-      }
-      if (!channel.startsWith('private-') && !channel.startsWith('presence-')) {
-        throw new WhatsupError(
-          400,
-          'channel_name.public',
-          `'${channel}' is a public channel: it needs no authorization.`,
-        );
-      }
-      const user = await requireUser(req);
-      if (!allowed.test(channel, user, req)) {
-        throw new WhatsupError(403, 'channel.forbidden', `You may not join '${channel}'.`);
-      }
-      let next = user;
-      let auth: { auth: string; channel_data?: string };
-      if (!channel.startsWith('presence-')) auth = publisher.authorizeChannel(socketId, channel);
-      else if (availabilityOf(user) === 'invisible') {
-        // Invisible: an anonymous member nobody can tie to the person (no name, a fresh id each
-        // time); remembered so that signing out can end its connection too.
-        const hiddenId = HIDDEN_PREFIX + randomUUID();
-        auth = publisher.authorizeChannel(socketId, channel, { user_id: hiddenId, user_info: {} });
-        const { lastSeen: _here, ...rest } = next;
-        next = { ...rest, hidden: [...(user.hidden ?? []), hiddenId].slice(-MAX_HIDDEN) };
-      } else {
-        auth = publisher.authorizeChannel(socketId, channel, {
-          user_id: user.id,
-          user_info: presenceInfo(user, limits),
-        });
-      }
-      if (req.session.whatsup || identify) {
-        const mine = req.session.whatsup ?? { id: user.id, name: user.name };
-        const channels = new Set(mine.channels ?? []);
-        if (!channels.has(channel) && channels.size < MAX_SESSION_CHANNELS) {
-          channels.add(channel);
-          req.session.whatsup = { ...mine, channels: [...channels] };
-        }
-      }
-      // GET /members shows a record only to people allowed in one of its channels.
-      const joined = user.channels ?? [];
-      if (!joined.includes(channel) && joined.length < MAX_SESSION_CHANNELS) {
-        next = { ...next, channels: [...joined, channel] };
-      }
-      if (next !== user) await store.set(next);
-      res.json(auth);
     }),
   );
 
@@ -853,6 +833,18 @@ function preview(value: unknown, depth: number): string {
     parts.push((Array.isArray(value) ? '' : `${JSON.stringify(key)}:`) + preview(item, depth - 1));
   }
   return Array.isArray(value) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
+}
+
+/** Passes on when the request has a session (express-session ran before), else 500 session.missing. */
+function requireSession(req: Request, next: NextFunction): void {
+  if (req.session) return next();
+  next(
+    new WhatsupError(
+      500,
+      'session.missing',
+      'whatsup needs sessions: mount express-session before the whatsup router, or pass the `session` option.',
+    ),
+  );
 }
 
 function regenerate(req: Request): Promise<void> {

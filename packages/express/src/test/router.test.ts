@@ -457,6 +457,13 @@ for (const [major, express] of MAJORS)
         assert.match(res.body.message, /mount express-session/);
       });
 
+      it('should say so too when the cors option puts its own middleware first', async () => {
+        const { get } = await start({ cors: { origin: 'https://www.example.com' } }, { mountSession: false });
+        const res = await get('/isLoggedIn');
+        assert.equal(res.status, 500);
+        assert.equal(res.body.code, 'session.missing');
+      });
+
       it('should mount express-session itself with the session option', async () => {
         const app = await start({ session: { secret: 'x'.repeat(32) } }, { mountSession: false });
         const res = await app.post('/register', { username: 'Ann', status: '' });
