@@ -21,9 +21,10 @@
 //   {type:'httpRounds', host, port, event, count, warmup} → {type:'httpTimes', times}
 //       "as a user sees it": this process calls the pusher library's trigger() itself, so the clock
 //       starts just before trigger() and stops when the last socket has the event; no IPC hop
-//   {type:'socketRounds', port, event, count, warmup} → {type:'socketTimes', times}
+//   {type:'socketRounds', port, event, count, warmup} → {type:'socketTimes', times, firsts}
 //       the same for the embedded server's in-process trigger: one byte to its trigger port
-//       (bench/embedded-server.mjs) makes it call realtime.trigger(); one local hop, no IPC
+//       (bench/embedded-server.mjs) makes it call realtime.trigger(); one local hop, no IPC;
+//       firsts: when the first socket had the event (same clock)
 import { createHmac } from 'node:crypto';
 import { connect as connectTcp } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -68,10 +69,30 @@ function open(url, channel, options, onEvent) {
   return ws;
 }
 
+/**
+ * Handshakes in flight at most while filling. All N at once overflowed the servers' listen queues
+ * (Node's default backlog is 511, uSockets' 512): at 10,000 the kernel dropped ~40,000 SYNs and
+ * handshake ACKs, the fill took 24 s of retransmission back-off, and a few connections failed their
+ * SYN cookie and were reset (ECONNRESET), for either server.
+ */
+const OPENING_AT_ONCE = 256;
+
 async function connect({ url, n, channel, key, secret, idBase = 'bench' }) {
   let subscribed = 0;
+  let started = 0;
+  let opening = 0;
   await new Promise((resolve, reject) => {
-    for (let i = 0; i < n; i++) {
+    const more = () => {
+      while (started < n && opening < OPENING_AT_ONCE) {
+        opening++;
+        const ws = one(started++);
+        ws.once('open', () => {
+          opening--;
+          more();
+        });
+      }
+    };
+    const one = (i) => {
       const ws = open(url, channel, { key, secret, userId: `${idBase}-${i}` }, (msg) => {
         if (msg.event === 'pusher_internal:subscription_succeeded') {
           if (++subscribed === n) resolve();
@@ -94,11 +115,12 @@ async function connect({ url, n, channel, key, secret, idBase = 'bench' }) {
             watch.leaves.delete(id);
           }
         } else if (round && msg.event === round.event) {
+          if (round.received === 0) round.first = performance.now() - round.t0;
           if (++round.received === round.n) {
             const ms = performance.now() - round.t0;
-            const { resolve } = round;
+            const { resolve, first } = round;
             round = null;
-            if (resolve) resolve(ms);
+            if (resolve) resolve({ ms, first });
             else process.send({ type: 'done', ms });
           }
         }
@@ -107,7 +129,9 @@ async function connect({ url, n, channel, key, secret, idBase = 'bench' }) {
       ws.on('error', reject);
       ws.on('close', () => reject(new Error('closed while connecting')));
       sockets.push(ws);
-    }
+      return ws;
+    };
+    more();
   });
 }
 
@@ -294,7 +318,7 @@ async function httpRounds({ host, port, event, count, warmup }) {
       round = { event, n: sockets.length, received: 0, t0: performance.now(), resolve };
     });
     const answered = pusher.trigger('bench', event, { at: 1 });
-    const ms = await arrived;
+    const { ms } = await arrived;
     await answered;
     if (i >= warmup) times.push(ms);
     // let the sockets settle so rounds do not overlap
@@ -309,20 +333,24 @@ async function socketRounds({ port, event, count, warmup }) {
   socket.setNoDelay(true);
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const times = [];
+  const firsts = [];
   try {
     for (let i = 0; i < warmup + count; i++) {
       const arrived = new Promise((resolve) => {
         round = { event, n: sockets.length, received: 0, t0: performance.now(), resolve };
       });
       socket.write('t');
-      const ms = await arrived;
-      if (i >= warmup) times.push(ms);
+      const { ms, first } = await arrived;
+      if (i >= warmup) {
+        times.push(ms);
+        firsts.push(first);
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
   } finally {
     socket.destroy();
   }
-  return times;
+  return { times, firsts };
 }
 
 process.on('message', async (msg) => {
@@ -334,7 +362,7 @@ process.on('message', async (msg) => {
       round = { event: msg.event, n: sockets.length, received: 0, t0: performance.now() };
       process.send({ type: 'go' });
     } else if (msg.type === 'socketRounds') {
-      process.send({ type: 'socketTimes', times: await socketRounds(msg) });
+      process.send({ type: 'socketTimes', ...(await socketRounds(msg)) });
     } else if (msg.type === 'httpRounds') {
       process.send({ type: 'httpTimes', times: await httpRounds(msg) });
     } else if (msg.type === 'steady') {

@@ -4,6 +4,9 @@
 //   {type:'bare-size', bytes}         → sizes the bare baseline route's JSON     → {type:'sized'}
 //   {type:'gc'}                       → collects garbage before an RSS reading   → {type:'gc'}
 //   {type:'memory'}                   → a GC, then process.memoryUsage()          → {type:'memory', usage}
+//   {type:'publishTimes'}             → how long each trigger from the trigger port took, from the
+//                                       call to its return (every socket's write() has returned:
+//                                       the frames are in the kernel), and clears them → {type:'publishTimes', times}
 // env BENCH_WEBHOOK_URL: the realtime server POSTs its webhooks there.
 // A plain TCP port (`triggerPort` in the 'listening' message): each byte received runs
 // realtime.trigger('bench', 'tick') here, so a clients process can ask for an in-process publish
@@ -12,6 +15,7 @@
 // HTTP API (to this server itself, or to soketi) instead of in-process.
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import express from 'express';
 import session from 'express-session';
 import { createRealtimeServer } from '@whatsup/realtime';
@@ -49,10 +53,17 @@ app.use('/whatsup', whatsup({ ...publisherOptions, rateLimit: { windowMs: 1000, 
 let bare = JSON.stringify({ auth: 'x' });
 app.post('/bare', (_req, res) => res.type('application/json').send(bare));
 
+// trigger() is synchronous up to its promise: when it returns, every subscriber's socket.write() has
+// returned. Timed here, server-side, to tell the server's share of a round from the clients' reading.
+const publishTimes = [];
 const triggers = createNetServer((socket) => {
   socket.setNoDelay(true);
   socket.on('data', (bytes) => {
-    for (let i = 0; i < bytes.length; i++) void realtime.trigger('bench', 'tick', { at: 1 });
+    for (let i = 0; i < bytes.length; i++) {
+      const t0 = performance.now();
+      void realtime.trigger('bench', 'tick', { at: 1 });
+      publishTimes.push(performance.now() - t0);
+    }
   });
   socket.on('error', () => {});
 });
@@ -73,6 +84,8 @@ process.on('message', async (msg) => {
     } else if (msg.type === 'gc') {
       global.gc?.();
       process.send({ type: 'gc' });
+    } else if (msg.type === 'publishTimes') {
+      process.send({ type: 'publishTimes', times: publishTimes.splice(0) });
     } else if (msg.type === 'memory') {
       // process.memoryUsage() after a full GC: where an RSS growth sits (V8 heap, Buffers, native)
       global.gc?.();

@@ -40,8 +40,8 @@ export function clientEvent(
     );
     return;
   }
-  const subscription = connection.subscriptions.get(channel);
-  if (subscription === undefined) {
+  const userId = connection.subscription(channel);
+  if (userId === undefined) {
     connection.sendError(
       null,
       'Client event rejected - the sender must be subscribed to the channel',
@@ -71,7 +71,7 @@ export function clientEvent(
     );
     return;
   }
-  if (!connection.clientEventRate.take()) {
+  if (!connection.takeClientEvent()) {
     connection.sendError(
       CloseCode.CLIENT_EVENT_REJECTED,
       `Client event rejected due to rate limit (${limits.clientEventsPerSecond} per second)`,
@@ -80,13 +80,13 @@ export function clientEvent(
     return;
   }
   const frame: ServerFrame = { event, channel, data: payload };
-  if (subscription.userId !== undefined) frame.user_id = subscription.userId;
+  if (userId !== null) frame.user_id = userId;
   hub.channels.broadcast(channel, JSON.stringify(frame), connection);
   hub.emit('client_event', {
     socketId: connection.socketId,
     channel,
     event,
     data: payload,
-    ...(subscription.userId === undefined ? {} : { userId: subscription.userId }),
+    ...(userId === null ? {} : { userId }),
   });
 }

@@ -32,6 +32,12 @@ export class Heartbeats {
   #sweep(): void {
     for (const connection of this.#connections()) {
       if (connection.closed) continue;
+      // anything read since the last sweep (a pong, a frame, part of one) is a sign of life
+      const read = connection.bytesReceived();
+      if (read !== undefined && read !== connection.bytesRead) {
+        connection.bytesRead = read;
+        alive(connection);
+      }
       if (connection.pingTicks >= 0) {
         connection.pingTicks += 1;
         if (connection.pingTicks < this.#pongTicks) continue;

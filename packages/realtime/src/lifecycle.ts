@@ -93,7 +93,11 @@ export class Lifecycle {
       }
     }
     if (refusal !== undefined) debug('refusing %s: %d %s', quote(req.url), refusal[0], refusal[1]);
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accepted(ws, address, refusal));
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      // ws has its own 'error' listener on the socket now; ours would be an array of two for its lifetime
+      socket.removeListener('error', onUpgradeSocketError);
+      this.#accepted(ws, address, refusal);
+    });
     return true;
   }
 
@@ -121,12 +125,7 @@ export class Lifecycle {
   #open(ws: WebSocket, address: string): void {
     const hub = this.#hub;
     const { activityTimeout, limits } = hub.options;
-    const connection = new Connection(
-      hub.newSocketId(),
-      ws,
-      limits.clientEventsPerSecond,
-      limits.sendBufferBytes,
-    );
+    const connection = new Connection(hub.newSocketId(), ws, limits);
     connection.serial = hub.nextSerial();
     connection.address = address;
     connection.owner = this;
@@ -135,7 +134,10 @@ export class Lifecycle {
     // The listeners are shared functions that find the connection on the socket: a closure per
     // listener per socket (and the context it keeps) was a third of a connection's heap.
     (ws as Tagged)[kConnection] = connection;
-    ws.on('pong', onPong);
+    // Liveness is read from the socket's bytesRead by the heartbeat sweep; the 'pong' listener only
+    // where that is not there. A fourth event name on the WebSocket grew its listener table by 84 bytes.
+    connection.bytesRead = connection.bytesReceived() ?? -1;
+    if (connection.bytesRead === -1) ws.on('pong', onPong);
     ws.on('message', onMessage);
     // The client's close frame is its leave: ws only emits 'close' once TCP is down, a round trip or
     // (with a client that never ends its socket) 30 s later, while the HTTP API would still list the
@@ -143,7 +145,8 @@ export class Lifecycle {
     // The leave runs on the next check phase, not inside the read: when a crowd closes at once, every close
     // frame read in this turn marks its socket CLOSING first, so each leave is not broadcast to sockets
     // that are themselves leaving (1,000 at once: 34 s of member_removed frames otherwise).
-    (ws as unknown as { _receiver?: ConcludeEmitter })._receiver?.once?.('conclude', onConclude);
+    // `on`, not `once`: the receiver concludes once, and once's wrapper was ~160 bytes a connection.
+    (ws as unknown as { _receiver?: ConcludeEmitter })._receiver?.on?.('conclude', onConclude);
     ws.on('close', onClose);
     connection.send({
       event: 'pusher:connection_established',
@@ -233,7 +236,7 @@ export class Lifecycle {
 const kConnection = Symbol('whatsup.connection');
 type Tagged = WebSocket & { [kConnection]?: Connection };
 interface ConcludeEmitter {
-  once?(event: 'conclude', listener: (this: object, code: number) => void): void;
+  on?(event: 'conclude', listener: (this: object, code: number) => void): void;
 }
 /** ws's own symbol for the receiver's socket (`kWebSocket`, not exported), found once. */
 let receiverSocketKey: symbol | undefined;

@@ -64,12 +64,12 @@ export function subscribe(hub: Hub, connection: Connection, data: unknown): void
     );
     return;
   }
-  if (connection.subscriptions.has(channel)) {
+  if (connection.subscription(channel) !== undefined) {
     // subscribing twice changes nothing; answer as the first time so a confused client still settles
     succeeded(hub, connection, channel);
     return;
   }
-  if (connection.subscriptions.size >= limits.subscriptionsPerConnection) {
+  if (connection.subscriptionCount >= limits.subscriptionsPerConnection) {
     refuse(
       connection,
       channel,
@@ -113,7 +113,7 @@ export function subscribe(hub: Hub, connection: Connection, data: unknown): void
     member = parsed;
   }
   hub.channels.add(channel, connection);
-  connection.subscriptions.set(channel, member === undefined ? {} : { userId: member.userId });
+  connection.addSubscription(channel, member === undefined ? null : member.userId);
   const added =
     member !== undefined && hub.presence.join(channel, member.userId, member.info, connection.socketId);
   succeeded(hub, connection, channel);
@@ -140,27 +140,24 @@ export function unsubscribe(hub: Hub, connection: Connection, data: unknown): vo
 
 /** Takes the socket out of a channel; the user's last socket leaving a presence channel is `member_removed`. */
 export function leave(hub: Hub, connection: Connection, channel: string): void {
-  const subscription = connection.subscriptions.get(channel);
-  if (subscription === undefined) return;
-  connection.subscriptions.delete(channel);
+  const userId = connection.subscription(channel);
+  if (userId === undefined) return;
+  connection.removeSubscription(channel);
   hub.channels.remove(channel, connection);
   hub.emit('unsubscribed', { socketId: connection.socketId, channel });
-  if (
-    subscription.userId !== undefined &&
-    hub.presence.leave(channel, subscription.userId, connection.socketId)
-  ) {
+  if (userId !== null && hub.presence.leave(channel, userId, connection.socketId)) {
     const frame = {
       event: 'pusher_internal:member_removed',
       channel,
-      data: JSON.stringify({ user_id: subscription.userId }),
+      data: JSON.stringify({ user_id: userId }),
     };
     hub.channels.broadcast(channel, JSON.stringify(frame));
-    hub.emit('member_removed', { channel, userId: subscription.userId });
+    hub.emit('member_removed', { channel, userId });
   }
 }
 
 export function leaveAll(hub: Hub, connection: Connection): void {
-  for (const channel of [...connection.subscriptions.keys()]) leave(hub, connection, channel);
+  for (const channel of connection.channels()) leave(hub, connection, channel);
 }
 
 function succeeded(hub: Hub, connection: Connection, channel: string): void {
