@@ -1,9 +1,11 @@
 // Builds every package: ESM + .d.ts for each (modules preserved, dependencies external),
 // and the element additionally as one-file bundles (lit + pusher-js inside) for a plain <script> tag.
 // `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
-import { readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
@@ -89,6 +91,87 @@ function minifyTemplates() {
   };
 }
 
+/**
+ * pusher-js compiled from the TypeScript it ships (`src/`), the way its own webpack build for the
+ * web does it (`webpack/config.shared.js` + `config.web.js`), instead of its prebuilt ES5 UMD:
+ * our bundler then sees ES modules it can tree-shake, mangle and minify with the rest. Their
+ * files are read as they are, never edited or copied. What webpack does, reproduced:
+ * - `import … from 'pusher-js'` is `src/core/pusher.ts`'s default export (the UMD's
+ *   `module.exports = require('./pusher').default`);
+ * - bare imports resolve against `src`, `src/runtimes`, then `src/runtimes/web` (so `'runtime'`
+ *   is the web runtime), with `.ts`/`.js` and `index` files, else from node_modules: their
+ *   `@stablelib/base64` and `utf8` (devDependencies of theirs, bundled in their build, so ours too);
+ * - DefinePlugin: `global` is `window`; `RUNTIME`, `VERSION`, `CDN_HTTP(S)` and
+ *   `DEPENDENCY_SUFFIX` are the strings `hosting_config.js` gives a release build.
+ * Their `.ts` is transpiled alone (`transpileModule`: no type check, so our strict tsconfig does
+ * not apply to their code), to ES2020 like ours. Their build's licence banner heads the bundle.
+ */
+function pusherFromSource() {
+  const pkg = dirname(createRequire(import.meta.url).resolve('pusher-js/package.json'));
+  const src = join(pkg, 'src');
+  const { version } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+  const defines = {
+    global: 'window',
+    RUNTIME: JSON.stringify('web'),
+    VERSION: JSON.stringify(version),
+    CDN_HTTP: JSON.stringify('http://js.pusher.com'),
+    CDN_HTTPS: JSON.stringify('https://js.pusher.com'),
+    DEPENDENCY_SUFFIX: JSON.stringify(''),
+  };
+  const roots = [src, join(src, 'runtimes'), join(src, 'runtimes', 'web')];
+  const file = (base) =>
+    ['.ts', '.js', '/index.ts', '/index.js']
+      .map((ext) => base + ext)
+      .find((path) => existsSync(path) && statSync(path).isFile());
+  // Replaces the defined names where they are free variables: not `Defaults.VERSION`, not the
+  // name of a property or declaration (`{ VERSION: … }`), not in types.
+  const define = (context) => (sourceFile) => {
+    const visit = (parent) => (node) => {
+      if (ts.isTypeNode(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node))
+        return node;
+      if (ts.isIdentifier(node) && Object.hasOwn(defines, node.text) && parent.name !== node) {
+        const value = defines[node.text];
+        return value.startsWith('"')
+          ? ts.factory.createStringLiteral(JSON.parse(value))
+          : ts.factory.createIdentifier(value);
+      }
+      return ts.visitEachChild(node, visit(node), context);
+    };
+    return ts.visitEachChild(sourceFile, visit(sourceFile), context);
+  };
+  // Their build's banner (webpack's BannerPlugin): the MIT notice, kept by terser (`licence`).
+  const banner = readFileSync(join(src, 'core', 'pusher-licence.js'), 'utf8')
+    .replace('<VERSION>', version)
+    .trim();
+  return {
+    name: 'pusher-from-source',
+    banner: () => banner,
+    resolveId(source, importer) {
+      if (source === 'pusher-js') return join(src, 'core', 'pusher.ts');
+      if (!importer?.startsWith(src + '/')) return null;
+      if (source.startsWith('.')) return file(resolve(dirname(importer), source)) ?? null;
+      // their own packages (@stablelib/*, which the web build bundles) are node_modules'
+      return roots.map((dir) => file(join(dir, source))).find(Boolean) ?? null;
+    },
+    transform(code, id) {
+      if (!id.startsWith(src + '/') || !id.endsWith('.ts')) return null;
+      const out = ts.transpileModule(code, {
+        fileName: id,
+        compilerOptions: {
+          target: ts.ScriptTarget.ES2020,
+          module: ts.ModuleKind.ESNext,
+          // as their build (ES6 target): class fields without initialisers are types only
+          useDefineForClassFields: false,
+          sourceMap: true,
+          inlineSources: true,
+        },
+        transformers: { before: [define] },
+      });
+      return { code: out.outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ''), map: out.sourceMapText };
+    },
+  };
+}
+
 /** The element with lit and pusher-js inside, minified: classic script (IIFE) and ES module. */
 function bundles() {
   const dir = join(root, 'packages', 'presence-element');
@@ -99,8 +182,11 @@ function bundles() {
       declarationMap: false,
       outDir: undefined,
       sourceMap: true,
+      // pusher-js's .ts is pusherFromSource()'s, compiled without our strict tsconfig
+      exclude: [/node_modules/],
     });
   const plugins = () => [
+    pusherFromSource(),
     nodeResolve({ browser: true }),
     commonjs(),
     ts(),
@@ -114,14 +200,26 @@ function bundles() {
       // Private members (`_name`, ours and pusher-js's) get short names; lit's internals are `_$…`
       // and public API never starts with an underscore, so nothing reachable from outside changes.
       mangle: { properties: { regex: /^_[a-z]/ } },
-      format: { comments: false },
+      // only pusher-js's licence banner (as in their pusher.min.js); no other comment
+      format: { comments: /^!\n \* Pusher JavaScript Library/ },
     }),
   ];
+  const onwarn = (warning, warn) => {
+    // pusher-js's modules import each other in cycles (runtime ↔ dependency loader, pusher ↔
+    // logger…); they only meet at call time, and webpack builds them the same way.
+    if (
+      warning.code === 'CIRCULAR_DEPENDENCY' &&
+      warning.ids.every((id) => id.includes('/node_modules/pusher-js/'))
+    )
+      return;
+    warn(warning);
+  };
   const input = join(dir, 'src', 'define.ts');
   return [
     {
       input,
       plugins: plugins(),
+      onwarn,
       output: {
         file: join(dir, 'dist', 'whatsup-presence.bundle.min.js'),
         format: 'iife',
@@ -132,6 +230,7 @@ function bundles() {
     {
       input,
       plugins: plugins(),
+      onwarn,
       output: {
         file: join(dir, 'dist', 'whatsup-presence.bundle.esm.min.js'),
         format: 'es',
