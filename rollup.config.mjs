@@ -59,34 +59,68 @@ function library(pkg, { skip = [] } = {}) {
   };
 }
 
+/** Our CSS without what cannot change its meaning: comments, spacing, leading zeros, needless quotes. */
+function minifyCss(text) {
+  return (
+    text
+      .replace(/\/\*[^]*?\*\//g, '')
+      .replace(/\s+/g, ' ')
+      .replace(/ ?([{}:;,>/]) ?/g, '$1')
+      .replace(/;}/g, '}')
+      .replace(/ !important/g, '!important')
+      // 0.5rem → .5rem (a number's own 0 only: after a separator, not in 10.5 or #0.)
+      .replace(/([ :,(/]-?)0\.(\d)/g, '$1.$2')
+      // [variant='stack'] → [variant=stack]: an identifier needs no quotes
+      .replace(/\[([\w-]+)='([a-z][\w-]*)'\]/g, '[$1=$2]')
+      .trim()
+  );
+}
+
 /**
- * Squeezes the whitespace out of our css`` and html`` literals (after TypeScript, before terser):
- * terser leaves template text alone. Only our own sources, and only whitespace that cannot
- * matter: runs of it collapse to one space (a space between inline elements is kept), and in CSS
- * it goes entirely around punctuation.
+ * Our HTML's text between bindings: runs of whitespace collapse to one space (a space between
+ * inline elements is kept), and go where they are inside a tag, before its `>` (`<span
+ * class="x"\n  >` → `<span class="x">`). ` />` ends a void element like `>`; without the space
+ * before it the `/` could belong to an unquoted value (`value=${v}/>`), so only ` />` goes.
+ */
+function minifyHtml(text) {
+  return text.replace(/\s+/g, ' ').replace(/ \/?>/g, '>');
+}
+
+/**
+ * Squeezes our css`` and html`` literals (after TypeScript, before terser), which terser leaves
+ * alone: only our own sources, and only the literals' text (found with rollup's parser, so a
+ * template nested in another's expression is squeezed too; expressions are code and stay as
+ * they are): HTML through minifyHtml(), CSS through minifyCss().
  */
 function minifyTemplates() {
   return {
     name: 'minify-templates',
     transform(code, id) {
       if (!id.includes('/presence-element/src/')) return null;
-      const out = code
-        .replace(/\bcss\s*`([^`]*)`/g, (_, body) => {
-          const min = body
-            .replace(/\/\*[^]*?\*\//g, '')
-            .replace(/\s+/g, ' ')
-            .replace(/ ?([{}:;,>]) ?/g, '$1')
-            .replace(/;}/g, '}')
-            .trim();
-          return `css\`${min}\``;
-        })
-        .replace(/\bhtml\s*`((?:[^`$\\]|\\.|\$(?!\{)|\$\{(?:[^{}]|\{[^{}]*\})*\})*)`/g, (whole, body) => {
-          // Only the static text between \${…} expressions: the expressions are code (comments too).
-          const parts = body.split(/(\$\{(?:[^{}]|\{[^{}]*\})*\})/);
-          const min = parts.map((part, i) => (i % 2 ? part : part.replace(/\s+/g, ' '))).join('');
-          return `html\`${min}\``;
-        });
-      return { code: out, map: null };
+      const edits = [];
+      const walk = (node) => {
+        if (
+          node.type === 'TaggedTemplateExpression' &&
+          node.tag.type === 'Identifier' &&
+          (node.tag.name === 'html' || node.tag.name === 'css')
+        ) {
+          const squeeze = node.tag.name === 'css' ? minifyCss : minifyHtml;
+          for (const { start, end } of node.quasi.quasis) edits.push({ start, end, squeeze });
+        }
+        for (const value of Object.values(node)) {
+          for (const child of Array.isArray(value) ? value : [value])
+            if (typeof child?.type === 'string') walk(child);
+        }
+      };
+      walk(this.parse(code));
+      if (!edits.length) return null;
+      let out = '';
+      let at = 0;
+      for (const { start, end, squeeze } of edits.sort((x, y) => x.start - y.start)) {
+        out += code.slice(at, start) + squeeze(code.slice(start, end));
+        at = end;
+      }
+      return { code: out + code.slice(at), map: null };
     },
   };
 }
