@@ -81,9 +81,14 @@ function minifyCss(text) {
  * inline elements is kept), and go where they are inside a tag, before its `>` (`<span
  * class="x"\n  >` → `<span class="x">`). ` />` ends a void element like `>`; without the space
  * before it the `/` could belong to an unquoted value (`value=${v}/>`), so only ` />` goes.
+ * A static value of letters, digits and dashes needs no quotes (`part="member"` → `part=member`);
+ * a value with a binding in it is split across literals and never matches.
  */
 function minifyHtml(text) {
-  return text.replace(/\s+/g, ' ').replace(/ \/?>/g, '>');
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/ \/?>/g, '>')
+    .replace(/( [a-z-]+)="([\w-]+)"(?=[ >])/g, '$1=$2');
 }
 
 /**
