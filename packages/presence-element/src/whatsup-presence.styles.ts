@@ -132,7 +132,7 @@ export const styles = css`
   }
   .link:hover {
     color: inherit;
-    background: color-mix(in srgb, var(--_fg, currentColor) 8%, transparent);
+    background: color-mix(in srgb, currentColor 8%, transparent);
   }
   .icon {
     background: none;
@@ -176,21 +176,13 @@ export const styles = css`
   .spacer {
     padding: 0;
   }
+  /* an input: the rest (font, border, full width, the focus ring) is every input's */
   .filter {
-    box-sizing: border-box;
-    inline-size: 100%;
     min-block-size: 2.25rem;
     margin-block-end: 0.5rem;
     padding: 0.375rem 0.625rem;
-    font: inherit;
-    color: inherit;
     background: var(--_bg);
-    border: 1px solid var(--_border);
     border-radius: 8px;
-  }
-  .filter:focus-visible {
-    outline: 2px solid var(--_accent);
-    outline-offset: 1px;
   }
   /* A fixed height: a clock tick, an edit or a missing status never moves the rows below. */
   .row {
@@ -237,7 +229,6 @@ export const styles = css`
     display: block;
     min-inline-size: 0;
     block-size: 1.125rem;
-    font: inherit;
     margin: 0;
     padding: 0;
     border: 0;
