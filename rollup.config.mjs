@@ -224,8 +224,16 @@ function bundles() {
       // pusher-js's .ts is pusherFromSource()'s, compiled without our strict tsconfig
       exclude: [/node_modules/],
     });
+  // lit's modules each carry a BSD-3-Clause @license comment, which terser drops with every other
+  // comment; the notice is kept once, at the top, next to pusher-js's.
+  const litLicence = {
+    name: 'lit-licence',
+    banner: () =>
+      '/*!\n * Lit (lit, lit-html, lit-element, @lit/reactive-element)\n * Copyright 2017 Google LLC\n * SPDX-License-Identifier: BSD-3-Clause\n */',
+  };
   const plugins = () => [
     pusherFromSource(),
+    litLicence,
     nodeResolve({ browser: true }),
     commonjs(),
     ts(),
@@ -239,8 +247,8 @@ function bundles() {
       // Private members (`_name`, ours and pusher-js's) get short names; lit's internals are `_$…`
       // and public API never starts with an underscore, so nothing reachable from outside changes.
       mangle: { properties: { regex: /^_[a-z]/ } },
-      // only pusher-js's licence banner (as in their pusher.min.js); no other comment
-      format: { comments: /^!\n \* Pusher JavaScript Library/ },
+      // only the licence banners of pusher-js (as in their pusher.min.js) and lit; no other comment
+      format: { comments: /^!\n \* (Pusher JavaScript Library|Lit \()/ },
     }),
   ];
   const onwarn = (warning, warn) => {

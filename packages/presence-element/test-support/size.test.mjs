@@ -5,7 +5,8 @@
 // the status editor with its emoji picker, presets and availability, +2.5 kB; activity, dots,
 // leave grace and Recently here, +1.7 kB); 39,479 with pusher-js compiled from its TypeScript
 // source instead of its prebuilt UMD (−200 B, its MIT banner included), every template minified
-// through the parser (static attribute values unquoted) and shorter CSS (−280 B). The target is
+// through the parser (static attribute values unquoted) and shorter CSS (−280 B); 39,556 with lit's
+// BSD-3-Clause notice kept once at the top (+77 B; terser had dropped it). The target is
 // 30 kB gzip (issue 15), not met: pusher-js (~17.2 kB, with the @stablelib code its web build
 // carries) and lit (~6.6 kB) leave ~6.9 kB for our code (~16.4 kB now).
 import { describe, it } from 'node:test';
@@ -13,7 +14,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 39_480;
+const BUDGET_GZIP = 39_560;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {
@@ -56,6 +57,18 @@ describe('pusher-js inside', () => {
       readFileSync(bundle, 'utf8').startsWith(licence.replace('<VERSION>', version)),
       "the bundle starts with pusher-js's MIT banner",
     );
+  });
+});
+
+describe('lit inside', () => {
+  it('should keep its BSD-3-Clause notice once, at the top', () => {
+    const code = readFileSync(bundle, 'utf8');
+    const head = code.slice(0, code.indexOf('var WhatsupPresence'));
+    assert.match(
+      head,
+      /Lit \(lit, lit-html, lit-element, @lit\/reactive-element\)\n \* Copyright 2017 Google LLC\n \* SPDX-License-Identifier: BSD-3-Clause/,
+    );
+    assert.equal(code.split('BSD-3-Clause').length - 1, 1, 'one notice, not one per module');
   });
 });
 
