@@ -66,16 +66,18 @@ export function formOrJson(options: FormOrJsonOptions): RequestHandler {
  * make of it. Otherwise undefined, with the request's stream as it was.
  */
 export function arrivedBody(req: Request): Record<string, unknown> | undefined {
-  const type = req.headers['content-type'];
+  const headers = req.headers;
+  const type = headers['content-type'];
   if (type !== FORM && type !== JSON_TYPE) return undefined;
-  const length = Number(req.headers['content-length']);
+  const length = Number(headers['content-length']);
   if (
     !req.complete ||
     !(length > 0 && length <= QUICK_BYTES) ||
     req.readableLength !== length ||
     req.readableFlowing !== null ||
-    req.headers['content-encoding'] !== undefined ||
-    req.headers['transfer-encoding'] !== undefined
+    req.readableEncoding !== null ||
+    headers['content-encoding'] !== undefined ||
+    headers['transfer-encoding'] !== undefined
   ) {
     return undefined;
   }

@@ -290,8 +290,18 @@ describe('server API', () => {
     await realtime.ready;
     cleanups.push(() => realtime.close());
     const app = await start({ publisher: realtime });
+    // The joins' member_added come in a webhook batch up to 50 ms later; one that came after
+    // router.remove() would clear the lastSeen checked at the end, so wait for both.
+    const added = new Set<string>();
+    const bothAdded = new Promise<void>((resolve) =>
+      app.router.on('member_added', (e) => {
+        added.add(e.userId);
+        if (added.size === 2) resolve();
+      }),
+    );
     const ann = await joinWithPusherJs(app, realtime.port, 'Ann');
     const bo = await joinWithPusherJs(app, realtime.port, 'Bo');
+    await bothAdded;
     const { router } = app;
     assert.equal(await router.isOnline(ann.id), true);
     assert.equal(await router.isOnline('nobody'), false);
