@@ -134,8 +134,9 @@ const brief = (results) =>
   Object.fromEntries(Object.entries(results).map(([k, { p50, p99 }]) => [k, { p50, p99 }]));
 
 /**
- * What one N may take, to stay within the budget. Measured on the 2-core machine: 10,000 took
- * about 150 s when quiet and 290 s under a load average of 7; 5,000 about 80 s and 160 s.
+ * What one N may take, to stay within the budget. Measured on the 2-core machine (1 Dec 2026):
+ * 10,000 took 108 s at a load average below 1.5, 153 s at 4 and 293 s at 7; 5,000 85 s, 109 s and
+ * 159 s. The whole scenario took 248 s at the lowest load.
  */
 function neededMs(n) {
   return 20_000 + n * 22;
