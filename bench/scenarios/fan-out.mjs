@@ -65,14 +65,19 @@ async function serverWithClients(start, n, stack) {
  * In each server's first turn (from N = MEMORY_FROM_N) its settled RSS is read before the clients
  * connect and after they subscribed: memory per connection, each server fresh and alone.
  */
-async function alone(n, count) {
+async function alone(n, count, remaining) {
   // serverPublish: in the server's process, trigger() until it returned (every socket's write()
   // returned); firstArrival: the first subscriber's arrival in the same in-process rounds
   const times = { inProcess: [], embeddedHttp: [], soketiHttp: [], serverPublish: [], firstArrival: [] };
   const memory = { embedded: undefined, soketi: undefined };
   const turns = turnsFor(n);
   const perTurn = Math.ceil(count / turns);
+  let turnsDone = 0;
   for (let turn = 0; turn < turns; turn++) {
+    // a machine slower than neededMs assumed: stop after a whole turn of both servers rather than
+    // have the scenario's deadline stop everything (the row says how many turns it has)
+    if (turn > 0 && remaining() < 30_000) break;
+    turnsDone = turn + 1;
     for (const which of turn % 2 ? ['soketi', 'embedded'] : ['embedded', 'soketi']) {
       const stack = [];
       try {
@@ -120,6 +125,8 @@ async function alone(n, count) {
   return {
     results: Object.fromEntries(Object.entries(times).map(([name, xs]) => [name, summary(xs)])),
     memory,
+    turns: turnsDone,
+    planned: turns,
   };
 }
 
@@ -127,8 +134,9 @@ const brief = (results) =>
   Object.fromEntries(Object.entries(results).map(([k, { p50, p99 }]) => [k, { p50, p99 }]));
 
 /**
- * What one N may take, to stay within the budget. Measured on the 2-core machine: 10,000 took
- * about 150 s when quiet and 290 s under a load average of 7; 5,000 about 80 s and 160 s.
+ * What one N may take, to stay within the budget. Measured on the 2-core machine (1 Dec 2026):
+ * 10,000 took 108 s at a load average below 1.5, 153 s at 4 and 293 s at 7; 5,000 85 s, 109 s and
+ * 159 s. The whole scenario took 248 s at the lowest load.
  */
 function neededMs(n) {
   return 20_000 + n * 22;
@@ -174,8 +182,8 @@ export async function run(ctx) {
         for (const part of stack.reverse()) await part.stop();
       }
     }
-    const { results: aloneResults, memory } = await alone(n, count);
-    const row = { n, results, alone: aloneResults, memory };
+    const { results: aloneResults, memory, turns, planned } = await alone(n, count, ctx.remaining);
+    const row = { n, results, alone: aloneResults, memory, turns, planned };
     rows.push(row);
     ctx.log(
       `fan-out ${n} (${Math.round((Date.now() - started) / 1000)} s): ${results ? `side by side ${JSON.stringify(brief(results))}; ` : ''}alone ${JSON.stringify(brief(aloneResults))}; memory ${JSON.stringify(row.memory)}`,
@@ -235,7 +243,13 @@ export function report(r) {
         `| ${n.toLocaleString('en-US')} | ${cell(x.inProcess)} | ${cell(x.embeddedHttp)} | ${cell(x.soketiHttp)} | ${ratio(x.inProcess.p50, x.soketiHttp.p50)} | ${ratio(x.embeddedHttp.p50, x.soketiHttp.p50)} |`,
     ),
     '',
-    `3 turns per server (embedded, soketi; soketi, embedded; embedded, soketi; at 10,000 the first two only, as soketi's fill takes 20 s there), each on a freshly started server with only its own N subscribers up: ${Math.ceil(r.count / 3)} rounds per turn (${Math.ceil(r.count / 2)} with two turns) after 3 warm-up rounds, ${3 * Math.ceil(r.count / 3)} per cell. HTTP API: the subscribers' process itself calls the \`pusher\` library's \`trigger()\` and times from just before that call to its last socket receiving the event (no IPC hop, like an app publishing). In-process: the subscribers' process starts its clock and writes one byte to a TCP port of the server's process, which calls \`realtime.trigger()\` on it (one local hop, as the HTTP request is one; no IPC).${r.skipped.length ? ` **Not measured** to stay within the time budget: N = ${r.skipped.map((n) => n.toLocaleString('en-US')).join(', ')}.` : ''}`,
+    `3 turns per server (embedded, soketi; soketi, embedded; embedded, soketi; at 10,000 the first two only, as soketi's fill takes 20 s there), each on a freshly started server with only its own N subscribers up: ${Math.ceil(r.count / 3)} rounds per turn (${Math.ceil(r.count / 2)} with two turns) after 3 warm-up rounds, ${3 * Math.ceil(r.count / 3)} per cell. HTTP API: the subscribers' process itself calls the \`pusher\` library's \`trigger()\` and times from just before that call to its last socket receiving the event (no IPC hop, like an app publishing). In-process: the subscribers' process starts its clock and writes one byte to a TCP port of the server's process, which calls \`realtime.trigger()\` on it (one local hop, as the HTTP request is one; no IPC).${r.skipped.length ? ` **Not measured** to stay within the time budget: N = ${r.skipped.map((n) => n.toLocaleString('en-US')).join(', ')}.` : ''}${r.rows
+      .filter((row) => row.turns < row.planned)
+      .map(
+        (row) =>
+          ` At N = ${row.n.toLocaleString('en-US')} ${row.turns} of ${row.planned} turns, to stay within the time budget (${row.alone.inProcess.rounds} rounds per cell).`,
+      )
+      .join('')}`,
     '',
     '**Where an in-process round goes** (the same one-at-a-time rounds): the server publishes, then the clients process reads N sockets on the same two cores:',
     '',
@@ -246,7 +260,7 @@ export function report(r) {
         `| ${n.toLocaleString('en-US')} | ${ms(x.serverPublish.p50)} | ${ms(x.firstArrival.p50)} | ${ms(x.inProcess.p50)} | ${Math.round((100 * x.serverPublish.p50) / x.inProcess.p50)} % |`,
     ),
     '',
-    'The server\'s time is measured in its own process around `realtime.trigger()`, which is synchronous up to its promise: when it returns, every subscriber\'s frame is in the kernel. The rest of the round is the clients process reading and parsing N frames (it starts while the server is still writing); on this 2-core machine both compete for the cores with each other, so from about 5,000 subscribers the last arrival is bound by the reading as much as by the server (see bench/README.md, "Fan-out: where the time goes").',
+    "The server's time is measured in its own process around `realtime.trigger()`, which is synchronous up to its promise: when it returns, every subscriber's frame is in the kernel. The rest of the round is the clients process finishing its reading of N frames (it starts while the server is still writing; both share the two cores). Two thirds of the server's share is the kernel's `write()` per socket (see bench/README.md, \"Fan-out: where the time goes\").",
     '',
     '**Side by side** (both servers and both client sets up at once, turns round by round; kept for comparison with earlier runs — see bench/README.md for why the two methods differ):',
     '',
