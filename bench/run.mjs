@@ -22,7 +22,7 @@ import * as webhooks from './scenarios/webhooks.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
-const budgetMs = Number(process.env.BENCH_BUDGET_S ?? (quick ? 240 : 540)) * 1000;
+const budgetMs = Number(process.env.BENCH_BUDGET_S ?? (quick ? 240 : 900)) * 1000;
 const only = process.env.BENCH_ONLY?.split(',');
 const log = (line) =>
   console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
