@@ -135,8 +135,20 @@ async function connect({ url, n, channel, key, secret, idBase = 'bench' }) {
   });
 }
 
+/** What the 'connect' sockets count and time while they watch members join and leave. */
+function watching() {
+  return {
+    watchers: sockets.length,
+    delivered: 0,
+    joins: new Map(),
+    joinLatencies: [],
+    leaves: new Map(),
+    leaveLatencies: [],
+  };
+}
+
 async function churn({ url, m, durationMs, channel, key, secret }) {
-  watch = { watchers: sockets.length, delivered: 0, joins: new Map(), joinLatencies: [] };
+  watch = watching();
   const end = performance.now() + durationMs;
   let joins = 0;
   let leaves = 0;
@@ -183,14 +195,7 @@ async function churn({ url, m, durationMs, channel, key, secret }) {
  * after its join succeeded, for durationMs; joins and leaves are timed until every watcher saw them.
  */
 async function steady({ url, rate, holdMs, durationMs, channel, key, secret }) {
-  watch = {
-    watchers: sockets.length,
-    delivered: 0,
-    joins: new Map(),
-    joinLatencies: [],
-    leaves: new Map(),
-    leaveLatencies: [],
-  };
+  watch = watching();
   let joins = 0;
   let leaves = 0;
   let next = 0;
@@ -252,14 +257,7 @@ async function roomJoins({ url, channel, key, secret, count }) {
   const succeeded = [];
   let members = 0;
   let frameBytes = 0;
-  watch = {
-    watchers: sockets.length,
-    delivered: 0,
-    joins: new Map(),
-    joinLatencies: [],
-    leaves: new Map(),
-    leaveLatencies: [],
-  };
+  watch = watching();
   const until = async (done) => {
     const give = performance.now() + 30_000;
     while (!done()) {
