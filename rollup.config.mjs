@@ -321,6 +321,8 @@ function localeScripts() {
 }
 
 const configs = {
+  // first: the others' declarations import its types
+  protocol: () => [library('protocol')],
   realtime: () => [library('realtime')],
   express: () => [library('express')],
   'presence-element': () => [

@@ -47,11 +47,11 @@ describe('the packages installed from their tarballs into an app outside the rep
     mkdirSync(packs);
     mkdirSync(join(app, 'public'), { recursive: true });
     await sh(
-      `npm pack --workspace packages/realtime --workspace packages/express --workspace packages/presence-element --pack-destination ${packs}`,
+      `npm pack --workspace packages/protocol --workspace packages/realtime --workspace packages/express --workspace packages/presence-element --pack-destination ${packs}`,
       root,
     );
     const tarballs = readdirSync(packs).map((name) => join(packs, name));
-    assert.equal(tarballs.length, 3, `three tarballs: ${tarballs.join(', ')}`);
+    assert.equal(tarballs.length, 4, `four tarballs: ${tarballs.join(', ')}`);
     writeFileSync(
       join(app, 'package.json'),
       JSON.stringify({ name: 'my-app', private: true, type: 'module' }, null, 2),

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const packages = ['realtime', 'express', 'presence-element'];
+const packages = ['protocol', 'realtime', 'express', 'presence-element'];
 
 // The checks read dist/: build what is missing or stale first.
 execFileSync(process.execPath, [join(root, 'scripts', 'build-if-needed.mjs'), '--quiet'], {

@@ -1,0 +1,40 @@
+import type { ClearAfter, StatusPreset } from './member.js';
+
+/** How pusher-js reaches the realtime side: what `GET /config` tells the element. Never the secret. */
+export interface ClientConfig {
+  key: string;
+  cluster: string;
+  forceTLS: boolean;
+  /** Absent: the page's own host (the embedded server attached to the app's server). */
+  wsHost?: string;
+  wsPort?: number;
+  wssPort?: number;
+  wsPath?: string;
+  enabledTransports?: Array<'ws' | 'wss'>;
+}
+
+/** `guest`: people sign up with a name (`/register`); `identify`: the site signs them in. */
+export type PanelMode = 'guest' | 'identify';
+
+/** Everything `GET /config` answers: the connection, the channel and the rules the panel shows. */
+export interface PanelConfig extends ClientConfig {
+  channel: string;
+  mode: PanelMode;
+  limits: { name: number; status: number; statusBytes: number };
+  presets: StatusPreset[];
+  clearAfter: readonly ClearAfter[];
+}
+
+/** The middleware's routes, relative to where it is mounted (the element derives the base from `auth-endpoint`). */
+export const ROUTES = Object.freeze({
+  config: '/config',
+  register: '/register',
+  isLoggedIn: '/isLoggedIn',
+  auth: '/usersystem/auth',
+  status: '/status',
+  availability: '/availability',
+  activity: '/activity',
+  members: '/members',
+  logout: '/logout',
+  webhooks: '/webhooks',
+} as const);

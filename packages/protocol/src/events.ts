@@ -1,0 +1,31 @@
+import type { Member } from './member.js';
+
+/** The events the server publishes on a presence channel (never by clients). */
+export const EVENTS = Object.freeze({
+  /** A member's stored record changed: status, emoji, availability or activity. Data: `Member`. */
+  statusUpdated: 'status-updated',
+  /** A person signed out (or was removed): their other tabs sign out too. Data: `SignedOutData`. */
+  signedOut: 'signed-out',
+  /** A message for every open page (`announce()`, the CLI), shown as a toast. Data: `Announcement`. */
+  announcement: 'announcement',
+} as const);
+
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+
+export interface SignedOutData {
+  id: string;
+}
+
+export interface Announcement {
+  id: string;
+  message: string;
+  /** Epoch milliseconds. */
+  sentAt: number;
+}
+
+/** The data each server event carries. */
+export interface EventData {
+  'status-updated': Member;
+  'signed-out': SignedOutData;
+  announcement: Announcement;
+}
