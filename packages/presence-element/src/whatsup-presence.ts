@@ -285,7 +285,6 @@ export class WhatsupPresence extends LitElement {
       presence: this.controller,
       t: this._t,
       lang,
-      clock: this._clock,
       flashes: this._flashes,
       list: this._list,
       draft: this._draft,

@@ -14,8 +14,6 @@ export function tick(): void {
  * while at least one is connected.
  */
 export class ClockController implements ReactiveController {
-  /** Counts the ticks: part of every row's guard, so each row's time is computed again. */
-  ticks = 0;
   private readonly _host: ReactiveControllerHost;
   private readonly _listener = (): void => this.retick();
 
@@ -34,9 +32,8 @@ export class ClockController implements ReactiveController {
     if (!listeners.size) timer = clearInterval(timer) as undefined;
   }
 
-  /** Renders the times again now (the language changed). */
+  /** Renders the host again, so every relative time is computed anew (also when the language changes). */
   retick(): void {
-    this.ticks++;
     this._host.requestUpdate();
   }
 }

@@ -1,5 +1,4 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { pluralOf } from '../localize.js';
 import { renderRow } from './member-row.js';
@@ -17,7 +16,6 @@ export function renderList(v: PanelView): TemplateResult {
   const { t, lang, presence } = v;
   const count = presence.count;
   const me = presence.me;
-  const tick = v.clock.ticks;
   const { windowed, people, shown, from, rowHeight } = v.list.window(presence.others);
   const mine = me ? 1 : 0;
   const size = people.length + mine;
@@ -54,13 +52,18 @@ export function renderList(v: PanelView): TemplateResult {
       ${repeat(
         shown,
         (m) => m.id,
-        // One status change re-renders one row: the others' inputs are unchanged.
+        // Keyed: a row's DOM stays with its person when others join or leave around it.
         (m, i) => {
           const pos = windowed ? from + i + 1 + mine : 0;
-          const open = v.expanded.has(m.id);
-          const flash = v.flashes.has(m.id);
-          return guard([m, open, flash, tick, lang, t, pos, size], () =>
-            renderRow(m, open, flash, lang, t, v.toggle, pos, windowed ? size : 0),
+          return renderRow(
+            m,
+            v.expanded.has(m.id),
+            v.flashes.has(m.id),
+            lang,
+            t,
+            v.toggle,
+            pos,
+            windowed ? size : 0,
           );
         },
       )}

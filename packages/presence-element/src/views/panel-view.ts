@@ -1,7 +1,6 @@
 import type { PresenceController } from '../presence-controller.js';
 import type { Messages } from '../messages.js';
 import type { Availability } from '../types.js';
-import type { ClockController } from '../controllers/clock.js';
 import type { FlashController } from '../controllers/flashes.js';
 import type { PopoverController } from '../controllers/popover.js';
 import type { StatusDraftController } from '../controllers/status-draft.js';
@@ -13,7 +12,6 @@ export interface PanelView {
   t: Messages;
   /** The panel's language (the nearest `lang`). */
   lang: string;
-  clock: ClockController;
   flashes: FlashController;
   list: WindowedListController;
   draft: StatusDraftController;
