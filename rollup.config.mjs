@@ -1,7 +1,8 @@
-// Builds every package: ESM + .d.ts for each (modules preserved, dependencies external),
-// and the element additionally as one-file bundles (lit + pusher-js inside) for a plain <script> tag.
+// Builds every package: ESM + .d.ts (modules preserved, dependencies external), and the element
+// also as one-file bundles (lit + pusher-js inside) for a plain <script> tag.
 // `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
@@ -23,14 +24,12 @@ function sources(dir, skip = []) {
   });
 }
 
-const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
-
 /** ESM modules + declarations for one package, tests included unless skipped. */
 function library(pkg, { skip = [] } = {}) {
   const dir = join(root, 'packages', pkg);
   return {
     input: sources(join(dir, 'src'), skip),
-    external: isExternal,
+    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
     output: {
       dir: join(dir, 'dist'),
       format: 'es',
@@ -49,17 +48,14 @@ function library(pkg, { skip = [] } = {}) {
       }),
     ],
     onwarn(warning, warn) {
-      // Node built-ins and the packages' own dependencies stay external on purpose.
-      if (warning.code === 'UNRESOLVED_IMPORT') return;
-      // A module of types only (e.g. types.ts) becomes an empty chunk with preserveModules;
-      // its .d.ts is what matters. Any other warning fails the build-warnings test.
-      if (warning.code === 'EMPTY_BUNDLE') return;
-      warn(warning);
+      // Built-ins and dependencies stay external on purpose; a module of types only (types.ts) is
+      // an empty chunk whose .d.ts is what matters. Any other warning fails the build-warnings test.
+      if (!['UNRESOLVED_IMPORT', 'EMPTY_BUNDLE'].includes(warning.code)) warn(warning);
     },
   };
 }
 
-/** The element's TypeScript for a bundle: no declarations (the library build writes them). */
+// The element's TypeScript for a bundle: no declarations (the library build writes them).
 const elementTs = (sourceMap) =>
   typescript({
     tsconfig: join(element, 'tsconfig.json'),
@@ -71,11 +67,12 @@ const elementTs = (sourceMap) =>
 
 /**
  * The element with lit and pusher-js inside, minified: classic script (IIFE) and ES module.
- * pusher-js is its published browser build (package.json `browser`: `dist/web/pusher.js`, UMD),
- * made an ES module by the commonjs plugin; our html`` and css`` literals go through lit's
- * maintained minifier before TypeScript, the rest through terser.
+ * pusher-js is its published browser build (`browser`: dist/web/pusher.js), made a module by the
+ * commonjs plugin; our html`` and css`` go through lit's minifier plugin, the rest through terser.
  */
 function bundles() {
+  const pusher = createRequire(import.meta.url).resolve('pusher-js/dist/web/pusher.js');
+  const pusherNames = [...new Set(readFileSync(pusher, 'utf8').match(/(?<=\.)_[a-z]\w*/g))];
   const plugins = () => [
     minifyLiterals({
       include: [join(element, 'src', '**', '*.ts')],
@@ -87,28 +84,28 @@ function bundles() {
     elementTs(true),
     terser({
       ecma: 2020,
-      // Measured on the one-file bundle: three passes and these assumptions take ~320 B off gzip.
-      // unsafe_arrows/unsafe_methods: no function expression here is called with `new` or needs
-      // its own `arguments`; pure_getters: no getter is read only for its side effect.
+      // ~320 B off gzip: no function expression here is called with `new` or needs its own
+      // `arguments` (unsafe_arrows/_methods), no getter is read for a side effect (pure_getters).
       compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true },
-      // Our private members (`_name`) get short names; lit's internals are `_$…` and public API
-      // never starts with an underscore. pusher-js's build is left as it is (its own names).
-      mangle: { properties: { regex: /^_[a-z]/ } },
+      // Our private `_names` get short names (lit's internals are `_$…`); pusher-js's stay.
+      mangle: { properties: { regex: /^_[a-z]/, reserved: pusherNames } },
       // Licence comments (`/*!`, `@license`, `@preserve`) stay, as the published files carry them.
       format: { comments: /^!|@license|@preserve/ },
     }),
   ];
-  const input = join(element, 'src', 'define.ts');
-  const output = (format, name) => ({
-    file: join(element, 'dist', `whatsup-presence.bundle.${name}.js`),
-    format,
-    sourcemap: true,
-    ...(format === 'iife' ? { name: 'WhatsupPresence' } : {}),
-  });
   return [
-    { input, plugins: plugins(), output: output('iife', 'min') },
-    { input, plugins: plugins(), output: output('es', 'esm.min') },
-  ];
+    ['iife', 'min'],
+    ['es', 'esm.min'],
+  ].map(([format, name]) => ({
+    input: join(element, 'src', 'define.ts'),
+    plugins: plugins(),
+    output: {
+      file: join(element, 'dist', `whatsup-presence.bundle.${name}.js`),
+      format,
+      sourcemap: true,
+      name: 'WhatsupPresence',
+    },
+  }));
 }
 
 /**
@@ -146,9 +143,6 @@ const configs = {
   ],
 };
 
-const selected = only ? [only] : Object.keys(configs);
-for (const name of selected) {
-  if (!configs[name])
-    throw new Error(`WHATSUP_PKG must be one of ${Object.keys(configs).join(', ')}, got '${name}'`);
-}
-export default selected.flatMap((name) => configs[name]());
+if (only && !configs[only])
+  throw new Error(`WHATSUP_PKG must be one of ${Object.keys(configs).join(', ')}, got '${only}'`);
+export default (only ? [only] : Object.keys(configs)).flatMap((name) => configs[name]());
