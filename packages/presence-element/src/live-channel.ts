@@ -10,7 +10,7 @@ import type { Connection, PresenceMember } from './connection/connection.js';
 import { openPusher } from './connection/pusher.js';
 import { pusherSettings } from './connection/settings.js';
 import type { Member, ServerConfig } from './types.js';
-import { WhatsupAnnouncementEvent, WhatsupErrorEvent } from './events.js';
+import { WhatsupAnnouncementEvent } from './events.js';
 
 const REFRESH_AFTER_JOIN_MS = 300;
 /** The server ended this connection (`router.remove()`, going invisible): Pusher's 4009. */
@@ -22,14 +22,14 @@ export interface LiveChannelOwner {
   /** Where the middleware's routes live (`/whatsup`). */
   base(): string;
   messages(): Messages;
-  /** Something shown changed: render. */
-  changed(): void;
   emit(event: Event): void;
   /** The connection's state changed. */
   state(current: string): void;
-  /** A connection or channel error to show; '' once subscribed again. */
-  error(message: string): void;
-  /** The channel has an answer: subscribed with everyone's status, or refused. */
+  /** Refused (the connection or the channel): show `message`, fire `whatsup-error` (with `detail`), settle `ready`. */
+  failed(code: string, message: string, detail?: string): void;
+  /** Subscribed (again): any error shown goes. */
+  subscribed(): void;
+  /** Everyone's current status is here: settle `ready`. */
   settle(): void;
   /** The server says I am signed out: a refused authorization, or `signed-out` for me. */
   signedOut(reason: 'other-tab' | 'expired'): void;
@@ -103,25 +103,26 @@ export class LiveChannel {
     if (code === CLOSED_BY_SERVER) return this._owner.ended();
     // 4000–4099: the server refuses for good (wrong key, app disabled…); pusher-js gives up.
     if (code >= 4000 && code < 4100) {
-      const text = this._owner.messages().connectionRefused(`${message || 'refused'} (${code})`);
-      this._owner.error(text);
-      this._owner.settle();
-      this._owner.emit(new WhatsupErrorEvent('connection.refused', text));
+      this._owner.failed(
+        'connection.refused',
+        this._owner.messages().connectionRefused(`${message || 'refused'} (${code})`),
+      );
     }
   }
 
   private _onSubscribed(members: PresenceMember[]): void {
     this._owner.roster.subscribed(members);
-    this._owner.error('');
+    this._owner.subscribed();
     void this._refresh().then(() => this._owner.settle());
   }
 
   private _onRefused(status: number | undefined): void {
     if (status === 401) return this._owner.signedOut('expired');
-    const text = this._owner.messages().subscriptionFailed;
-    this._owner.error(text);
-    this._owner.settle();
-    this._owner.emit(new WhatsupErrorEvent('subscription.failed', `${text} (${status ?? '?'})`));
+    this._owner.failed(
+      'subscription.failed',
+      this._owner.messages().subscriptionFailed,
+      `(${status ?? '?'})`,
+    );
   }
 
   private _onMemberAdded(member: PresenceMember): void {

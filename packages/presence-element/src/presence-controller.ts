@@ -66,10 +66,10 @@ export class PresenceController implements ReactiveController {
     roster: this._roster,
     base: () => this._base,
     messages: () => this._messages(),
-    changed: () => this._changed(),
     emit: (event) => this._emit(event),
     state: (current) => this._onConnectionState(current),
-    error: (message) => this._onChannelError(message),
+    failed: (code, message, detail) => this._onChannelRefused(code, message, detail),
+    subscribed: () => this._showError(''),
     settle: () => this._settle(),
     signedOut: (reason) => this._signedOut(reason),
     ended: () => void this._onEnded(),
@@ -429,9 +429,15 @@ export class PresenceController implements ReactiveController {
     this._emit(new WhatsupConnectionChangeEvent(previous, current));
   }
 
-  private _onChannelError(message: string): void {
+  private _showError(message: string): void {
     this._error = message;
     this._changed();
+  }
+
+  private _onChannelRefused(code: string, message: string, detail?: string): void {
+    this._showError(message);
+    this._settle();
+    this._emit(new WhatsupErrorEvent(code, detail ? `${message} ${detail}` : message));
   }
 
   /** The server ended the connection (4009): signed in still → a new connection; else signed out. */
