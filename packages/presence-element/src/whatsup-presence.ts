@@ -1,6 +1,7 @@
 import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './whatsup-presence.styles.js';
 import { editorStyles } from './views/status-editor.styles.js';
+import { variantStyles } from './views/variants.styles.js';
 import { PresenceController, type PresenceOptions } from './presence-controller.js';
 import { defaultMessages, type Messages } from './messages.js';
 import { isRtl, langOf, packFor, packsVersion } from './localize.js';
@@ -91,7 +92,7 @@ const CONFIG_PROPERTIES = [
 export class WhatsupPresence extends LitElement {
   /** This copy's version: `define()` names both when a second copy meets the tag taken. */
   static readonly version = '0.1.0'; // = package.json's (test-support/size.test.mjs checks)
-  static override styles = [styles, editorStyles];
+  static override styles = [styles, variantStyles, editorStyles];
   static override properties = {
     authEndpoint: { attribute: 'auth-endpoint' },
     channel: {},
