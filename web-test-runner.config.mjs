@@ -5,9 +5,10 @@ import { whatsupServer } from './packages/presence-element/test-support/whatsup-
 
 const whatsup = whatsupServer();
 
-// pusher-js's browser build is UMD. `fromRollup(commonjs)` would be the textbook answer, but
-// @rollup/plugin-commonjs 28 gives no default export through @web/dev-server-rollup 0.6; wrapping
-// the one file is enough (the bundles use the real commonjs plugin).
+// pusher-js's published browser build (its `browser` entry, dist/web/pusher.js) is UMD: the tests
+// run that same file the bundles ship. The bundles make it a module with @rollup/plugin-commonjs;
+// here `fromRollup(commonjs)` gives no default export through @web/dev-server-rollup 0.6, so the
+// one file is wrapped (its code unchanged).
 const pusherAsModule = {
   name: 'pusher-js-as-module',
   transform(context) {

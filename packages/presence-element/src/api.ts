@@ -1,114 +1,58 @@
-/** A refused request: the server's JSON error, or a network failure. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly field: string | undefined;
-
-  constructor(status: number, code: string, message: string, field?: string) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.field = field;
-  }
-}
+import { ROUTES, type Availability, type ClearAfter, type Member } from '@whatsup/protocol';
+import { call } from './http.js';
+import type { ServerConfig } from './types.js';
 
 /**
- * A request to a middleware on another origin failed before any answer: the browser refused it
- * (that server's `whatsup({ cors })` does not allow this page's origin) or the server is down.
- * The message names the fix; `code` is `'cors.refused'`.
+ * The middleware's routes (`ROUTES`), each one call under `base` (e.g. `/whatsup`) with the page's
+ * cookies. Answers are read as `unknown` where the panel checks them (`fromRecord`); a refusal
+ * throws ApiError.
  */
-export class CrossOriginError extends ApiError {
-  readonly endpointOrigin: string;
-  readonly pageOrigin: string;
-
-  constructor(endpointOrigin: string, pageOrigin: string) {
-    super(
-      0,
-      'cors.refused',
-      `${endpointOrigin} did not answer this page (${pageOrigin}). If it is running, its whatsup({ cors }) ` +
-        `option must allow this page's origin: whatsup({ cors: { origin: '${pageOrigin}' } }).`,
-    );
-    this.name = 'CrossOriginError';
-    this.endpointOrigin = endpointOrigin;
-    this.pageOrigin = pageOrigin;
-  }
-}
-
-/** The endpoint's origin when it differs from the page's (then cookies need credentials: 'include'). */
-export function crossOrigin(url: string): string | undefined {
-  const origin = globalThis.location?.origin;
-  if (!origin || origin === 'null') return undefined;
-  const target = new URL(url, globalThis.location.href).origin;
-  return target === origin ? undefined : target;
-}
-
-/** Calls a middleware route with the page's cookies and returns its JSON, or throws ApiError. */
-export async function call<T>(
-  url: string,
-  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
-): Promise<T> {
-  let response: Response;
-  const other = crossOrigin(url);
-  try {
-    response = await fetch(url, {
-      method: init.method ?? 'GET',
-      // The session cookie goes to a middleware on another origin only with 'include'.
-      credentials: other ? 'include' : 'same-origin',
-      headers:
-        init.body !== undefined
-          ? { 'Content-Type': 'application/json', Accept: 'application/json' }
-          : { Accept: 'application/json' },
-      body: init.body !== undefined ? JSON.stringify(init.body) : null,
-      signal: init.signal ?? null,
-    });
-  } catch (err) {
-    if ((err as Error).name === 'AbortError') throw err;
-    // A CORS refusal looks like a network failure to scripts; name the likely fix.
-    if (other) throw new CrossOriginError(other, globalThis.location.origin);
-    throw new ApiError(0, 'network', 'The server could not be reached.');
-  }
-  let data: unknown = null;
-  try {
-    data = await response.json();
-  } catch {
-    // not JSON: handled below
-  }
-  if (!response.ok) {
-    const e = (data ?? {}) as { code?: string; message?: string; field?: string };
-    throw new ApiError(
-      response.status,
-      e.code ?? `http.${response.status}`,
-      e.message ?? response.statusText,
-      e.field,
-    );
-  }
-  return data as T;
-}
 
 /** The routes live beside the auth endpoint: `/whatsup/usersystem/auth` → `/whatsup`. */
 export function apiBaseFrom(authEndpoint: string): string {
   const path = authEndpoint.replace(/[?#].*$/, '');
-  if (path.endsWith('/usersystem/auth')) return path.slice(0, -'/usersystem/auth'.length);
+  if (path.endsWith(ROUTES.auth)) return path.slice(0, -ROUTES.auth.length);
   return path.replace(/\/[^/]*$/, '');
 }
 
-/**
- * A pusher-js `channelAuthorization.customHandler` that posts to the auth endpoint through
- * `call()`, so a cross-origin endpoint gets the session cookie (pusher-js's own ajax transport
- * sends none) and a refusal becomes the same readable ApiError as every other route's.
- */
-export function channelAuthorizer(endpoint: string) {
-  return (
-    params: { socketId: string; channelName: string },
-    callback: (error: Error | null, data: { auth: string; channel_data?: string } | null) => void,
-  ): void => {
-    call<{ auth: string; channel_data?: string }>(endpoint, {
-      method: 'POST',
-      body: { socket_id: params.socketId, channel_name: params.channelName },
-    }).then(
-      (data) => callback(null, data),
-      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err)), null),
-    );
-  };
+/** The answer of a route that changes me (`/register`, `/status`, `/availability`): my record. */
+export interface UserAnswer {
+  user: Member;
 }
+
+/** `GET /isLoggedIn` (and `POST /activity`'s `user`): checked with `fromRecord` before use. */
+export interface SessionAnswer {
+  authenticated: boolean;
+  user?: unknown;
+}
+
+export const getConfig = (base: string, signal?: AbortSignal) =>
+  call<ServerConfig>(base + ROUTES.config, undefined, signal);
+
+export const getSession = (base: string, signal?: AbortSignal) =>
+  call<SessionAnswer>(base + ROUTES.isLoggedIn, undefined, signal);
+
+export const getMembers = (base: string, signal?: AbortSignal) =>
+  call<{ members?: unknown }>(base + ROUTES.members, undefined, signal);
+
+export const register = (base: string, username: string, status: string) =>
+  call<UserAnswer>(base + ROUTES.register, { username, status });
+
+/** A status: only what is given is sent, so a plain text change stays the request it always was. */
+export const postStatus = (base: string, status: string, emoji?: string, clearAfter?: ClearAfter) =>
+  call<UserAnswer>(base + ROUTES.status, {
+    status,
+    ...(emoji ? { emoji } : {}),
+    ...(clearAfter ? { clearAfter } : {}),
+    // The server's "today" ends at midnight in the person's zone, not the server's.
+    ...(clearAfter === 'today' ? { utcOffset: -new Date().getTimezoneOffset() } : {}),
+  });
+
+export const postAvailability = (base: string, availability: Availability) =>
+  call<UserAnswer>(base + ROUTES.availability, { availability });
+
+export const postActivity = (base: string, away: boolean) =>
+  call<{ user?: unknown }>(base + ROUTES.activity, { activity: away ? 'away' : 'active' });
+
+/** A JSON body with its Content-Type: the middleware refuses a bodiless or cross-site logout. */
+export const logout = (base: string) => call<unknown>(base + ROUTES.logout, {});

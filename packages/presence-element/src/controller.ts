@@ -2,5 +2,5 @@
 export { PresenceController, type PresenceOptions, type PresenceHost } from './presence-controller.js';
 export { MemberList, byNameThenId, newer } from './members.js';
 export * from './events.js';
-export type { Member, ServerConfig, PanelState } from './types.js';
+export type { Member, ServerConfig, PanelConfig, PanelState } from './types.js';
 export { defaultMessages, type Messages } from './messages.js';

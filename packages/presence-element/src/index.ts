@@ -3,6 +3,15 @@
 export { WhatsupPresence } from './whatsup-presence.js';
 export { PresenceController, type PresenceOptions, type PresenceHost } from './presence-controller.js';
 export * from './events.js';
-export type { Member, ServerConfig, PanelState, Availability, ClearAfter, StatusChange } from './types.js';
+export type {
+  Member,
+  ServerConfig,
+  PanelConfig,
+  PanelState,
+  Availability,
+  ClearAfter,
+  StatusChange,
+  StatusPreset,
+} from './types.js';
 export { defaultMessages, type Messages } from './messages.js';
 export { addMessages } from './localize.js';

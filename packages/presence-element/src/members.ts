@@ -1,3 +1,4 @@
+import { HIDDEN_PREFIX } from '@whatsup/protocol';
 import type { Member } from './types.js';
 
 /** Name, then id: equal names keep a stable order. */
@@ -31,7 +32,7 @@ function member(id: string, d: Record<string, unknown>, updatedAt: number): Memb
 }
 
 /** Ids of the anonymous presence members of invisible people: never shown, never counted. */
-export const hiddenId = (id: string): boolean => id.startsWith('hidden-');
+export const hiddenId = (id: string): boolean => id.startsWith(HIDDEN_PREFIX);
 
 /** A member from presence `user_info` (authorization-time status; updatedAt 0 = not known yet). */
 export function fromPresence(id: unknown, info: unknown): Member {
@@ -42,6 +43,11 @@ export function fromPresence(id: unknown, info: unknown): Member {
 export function fromRecord(data: unknown): Member | null {
   const d = data as Record<string, unknown> | null;
   return d && typeof d === 'object' && typeof d['id'] === 'string' ? member(d['id'], d, Date.now()) : null;
+}
+
+/** A status as one line: the emoji, then the text (for a row's text, title and announcements). */
+export function statusText(m: Pick<Member, 'status' | 'emoji'>): string {
+  return m.emoji ? `${m.emoji} ${m.status}`.trim() : m.status;
 }
 
 /**

@@ -24,6 +24,8 @@ const TEST_USER = 'whatsup-test-user';
  *   (`statusLimit`; the gallery uses the default 280).
  * - `/whatsup-id/*`: identify mode; the "site" says who you are with a `whatsup-test-user` cookie
  *   (or header) `id~name~avatar`, channel `presence-whatsup-identified`.
+ * - `/whatsup-id-other/*`: the same identify router again, so one page can be two people: a
+ *   cookie with `path=/whatsup-id/` and another with `path=/whatsup-id-other/` (the controller tests).
  * - `/custom-auth`: the guest auth route under another name (for the api-base attribute).
  * - `/whatsup-hang/*`: answers nothing until the browser gives up (the loading state).
  */
@@ -38,7 +40,7 @@ export function whatsupServer({ statusLimit = 40 } = {}) {
       return;
     }
     if (ctx.path === '/custom-auth') ctx.req.url = '/whatsup/usersystem/auth';
-    else if (!/^\/whatsup(-id)?\//.test(ctx.path)) return next();
+    else if (!/^\/whatsup(-id|-id-other)?\//.test(ctx.path)) return next();
     if (!web) return next();
     ctx.respond = false;
     // koa starts every response as 404; Express only sets the status when it differs from 200.
@@ -280,7 +282,7 @@ function whatsupServerPlugin(onApp, statusLimit) {
       });
       web.use('/whatsup', guestRouter);
       web.use(
-        '/whatsup-id',
+        ['/whatsup-id', '/whatsup-id-other'],
         whatsup({
           publisher: realtime,
           channels: IDENTIFIED_CHANNEL,

@@ -3,6 +3,7 @@ import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import '../define.js';
 import { define } from '../define.js';
 import { PresenceController } from '../controller.js';
+import { tick } from '../controllers/clock.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
 import { defaultMessages } from '../messages.js';
@@ -87,7 +88,7 @@ describe('the redesigned panel', () => {
     await waitUntil(() => !part(el, 'status-editor'));
     expect([heights(), panelHeight()]).to.deep.equal(before);
     // The shared clock ticks: times are recomputed, heights stay.
-    (el as unknown as { _retick(): void })._retick();
+    tick();
     await el.updateComplete;
     expect([heights(), panelHeight()]).to.deep.equal(before);
   });

@@ -3,7 +3,7 @@ import { executeServerCommand, setViewport } from '@web/test-runner-commands';
 import '../define.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
-import { statusText } from '../views/status-editor.js';
+import { statusText } from '../members.js';
 
 // The status editor (issue 14) against the real middleware and realtime server. "Another person"
 // is a real pusher-js client on the server (test-support/whatsup-server.mjs); a second panel on

@@ -1,33 +1,18 @@
 import { html, nothing, type TemplateResult } from 'lit';
+import { AVAILABILITIES, CLEAR_AFTER } from '@whatsup/protocol';
 import type { Messages } from '../messages.js';
-import type { Availability, ClearAfter, Member, ServerConfig } from '../types.js';
+import type { Availability, StatusPreset } from '../types.js';
+import type { Draft } from '../controllers/status-draft.js';
+import { statusText } from '../members.js';
+import { renderPicker } from './emoji-picker.js';
 
-/**
- * The built-in picker: one row per group (`editorGroups` names them), eight a row so the arrow
- * keys move by row and column. Single code points only (no variation selectors or joiners), so
- * every one is what the server's emoji check accepts and renders alike everywhere.
- */
-const GROUPS = '📅💬💻📞🎧📝🔍📚|🚌🏠🛫🍕☕🌴😴🏃|😀🎉👍🙏🤔😎🔥💡|🤒🤧🤕🌙⛔⏳🔕✅'
-  .split('|')
-  .map((g) => [...g]);
-const COLUMNS = 8;
-export const CLEARS: readonly ClearAfter[] = ['30m', '1h', '4h', 'today', 'never'];
-export const AVAILABILITIES: readonly Availability[] = ['auto', 'dnd', 'invisible'];
-
-/** A status as one line: the emoji, then the text (for a row's text, title and announcements). */
-export function statusText(m: Pick<Member, 'status' | 'emoji'>): string {
-  return m.emoji ? `${m.emoji} ${m.status}`.trim() : m.status;
-}
+// The editor, its emoji picker and the presets: the element imports them from this module only.
 
 /** What the editor shows: the draft, and what the panel knows (limits, presets, the last refusal). */
-export interface EditorState {
-  text: string;
-  emoji: string;
-  clear: ClearAfter;
-  picker: boolean;
+export interface EditorState extends Draft {
   availability: Availability;
   max: number;
-  presets: NonNullable<ServerConfig['presets']>;
+  presets: readonly StatusPreset[];
   /** The refusal to show, and the field it is about (`status`, `emoji`, `clearAfter`, `availability`). */
   error: string;
   field: string;
@@ -35,7 +20,7 @@ export interface EditorState {
 
 export interface EditorActions {
   /** Changes the draft (and opens or closes the picker). */
-  set(patch: Partial<EditorState>): void;
+  set(patch: Partial<Draft>): void;
   availability(value: Availability): void;
   /** Enter and Save save, Escape and Cancel do not; focus goes back to my status either way. */
   done(save: boolean): void;
@@ -113,7 +98,7 @@ export function renderStatusEditor(s: EditorState, t: Messages, on: EditorAction
         >${t.counter(length, s.max)}</span
       ><span id="editor-hint" class="sr-only">${t.editorHint}</span>
     </div>
-    ${error('emoji')}${error('status')}${s.picker ? renderPicker(s.emoji, t, on) : nothing}
+    ${error('emoji')}${error('status')}${s.picker ? renderPicker(s.emoji, t, on.set) : nothing}
     ${
       s.presets.length
         ? html`<div class="chips" role="group" aria-label=${t.editorPresets}>
@@ -143,7 +128,7 @@ export function renderStatusEditor(s: EditorState, t: Messages, on: EditorAction
           aria-describedby=${described('clearAfter')}
           @change=${field('clear')}
         >
-          ${CLEARS.map((v, i) => html`<option value=${v} ?selected=${v === s.clear}>${t.editorClears[i]}</option>`)}
+          ${CLEAR_AFTER.map((v, i) => html`<option value=${v} ?selected=${v === s.clear}>${t.editorClears[i]}</option>`)}
         </select></label
       ><label
         >${t.editorAvailability}
@@ -167,70 +152,5 @@ export function renderStatusEditor(s: EditorState, t: Messages, on: EditorAction
       <button type="button" class="link" @click=${() => on.done(false)}>${t.editorCancel}</button
       ><button type="button" class="primary" @click=${() => on.done(true)}>${t.editorSave}</button>
     </div>
-  </div>`;
-}
-
-/**
- * A listbox of groups: one option is in the tab order (the chosen emoji, else the first), the
- * arrow keys move by column and row (mirrored right to left), Home/End to the ends, Enter or
- * Space picks, Escape closes; both give focus back to the picker button.
- */
-function renderPicker(current: string, t: Messages, on: EditorActions): TemplateResult {
-  const all = GROUPS.flat();
-  const focusable = all.includes(current) ? current : all[0];
-  const close = (patch: Partial<EditorState>, e: Event) => {
-    on.set({ ...patch, picker: false });
-    ((e.target as Element).closest('.pop')!.querySelector('.pick') as HTMLElement).focus();
-  };
-  // Keys and clicks are the listbox's (one handler each for every option).
-  const pick = (e: Event) => {
-    const option = (e.target as Element).closest('[role=option]');
-    if (option) close({ emoji: option.textContent! }, e);
-  };
-  const key = (e: KeyboardEvent) => {
-    const options = [...(e.currentTarget as Element).querySelectorAll<HTMLElement>('[role=option]')];
-    const i = options.indexOf(e.target as HTMLElement);
-    const rtl = getComputedStyle(e.currentTarget as Element).direction === 'rtl';
-    const step: Record<string, number> = {
-      ArrowRight: rtl ? -1 : 1,
-      ArrowLeft: rtl ? 1 : -1,
-      ArrowDown: COLUMNS,
-      ArrowUp: -COLUMNS,
-      Home: -i,
-      End: options.length - 1 - i,
-    };
-    if (e.key in step) {
-      options[Math.max(0, Math.min(options.length - 1, i + step[e.key]!))]!.focus();
-    } else if (e.key === 'Enter' || e.key === ' ') {
-      close({ emoji: options[i]!.textContent! }, e);
-    } else if (e.key === 'Escape') {
-      close({}, e);
-    } else return;
-    e.preventDefault();
-    e.stopPropagation();
-  };
-  return html`<div
-    id="picker"
-    part="picker"
-    class="picker"
-    role="listbox"
-    aria-label=${t.editorPick}
-    @keydown=${key}
-    @click=${pick}
-  >
-    ${GROUPS.map(
-      (group, g) =>
-        html`<div role="group" aria-label=${t.editorGroups[g]!}>
-          ${group.map(
-            (emoji) =>
-              html`<span
-                role="option"
-                tabindex=${emoji === focusable ? 0 : -1}
-                aria-selected=${emoji === current}
-                >${emoji}</span
-              >`,
-          )}
-        </div>`,
-    )}
   </div>`;
 }

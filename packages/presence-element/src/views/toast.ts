@@ -1,11 +1,7 @@
 import { html, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Messages } from '../messages.js';
-
-export interface Toast {
-  id: number;
-  message: string;
-}
+import type { Toast } from '../controllers/toasts.js';
 
 /**
  * The announcements, in a `popover="manual"` box: the top layer, pinned to a corner of the

@@ -1,0 +1,121 @@
+import type { ReactiveController } from 'lit';
+import type { PresenceController } from '../presence-controller.js';
+import type { ClearAfter, StatusChange } from '../types.js';
+import { focusIn, type ViewHost } from './view-host.js';
+
+/** What the editor holds while open: the draft, and whether the emoji picker is open. */
+export interface Draft {
+  text: string;
+  emoji: string;
+  clear: ClearAfter;
+  picker: boolean;
+}
+
+const MY_STATUS = '[part~="me"] [part~="status"]';
+
+/**
+ * Editing my status: whether the editor is open, its draft, and the field my last refused change
+ * was about (from the error code: `emoji.invalid` → `emoji`). Save or Enter keeps the editor open
+ * until the server agrees, so a refusal shows by its field; Escape or Cancel puts focus back on my
+ * status; focus leaving the editor saves and stays where it went.
+ */
+export class StatusDraftController implements ReactiveController {
+  editing = false;
+  draft: Draft = { text: '', emoji: '', clear: 'never', picker: false };
+  /** The field my last refused change was about, or ''. */
+  field = '';
+  private readonly _host: ViewHost;
+  private readonly _presence: PresenceController;
+  private readonly _save: (change: StatusChange) => Promise<boolean>;
+
+  /** `save` is the element's `setStatus` (which reports a refusal through `saved()`). */
+  constructor(
+    host: ViewHost,
+    presence: PresenceController,
+    save: (change: StatusChange) => Promise<boolean>,
+  ) {
+    this._host = host;
+    this._presence = presence;
+    this._save = save;
+    host.addController(this);
+  }
+
+  /** Leaving the signed-in state ends any edit. */
+  hostUpdate(): void {
+    if (this._presence.state !== 'signed-in') this.editing = false;
+  }
+
+  /** A `whatsup-error`: remember which field it is about. */
+  refused(code: string): void {
+    this.field = code.split('.')[0]!;
+    this._host.requestUpdate();
+  }
+
+  /** Waits for a change of mine; a refusal moves focus to the field it is about. */
+  async saved(change: Promise<boolean>): Promise<boolean> {
+    this.field = '';
+    this._host.requestUpdate();
+    const saved = await change;
+    if (!saved && this._presence.statusError) {
+      await this._host.updateComplete;
+      focusIn(this._host, this.editing ? '.pop [aria-invalid="true"], .pop .text' : MY_STATUS);
+    }
+    return saved;
+  }
+
+  async start(): Promise<void> {
+    if (this.editing) return;
+    const me = this._presence.me;
+    this.draft = { text: me?.status ?? '', emoji: me?.emoji ?? '', clear: 'never', picker: false };
+    this.field = '';
+    this.editing = true;
+    this._host.requestUpdate();
+    await this._host.updateComplete;
+    const input = this._host.renderRoot.querySelector<HTMLInputElement>('[part~="status-editor"]');
+    input?.focus();
+    input?.select();
+  }
+
+  /** Changes the draft; an opened picker takes focus (on the chosen emoji, else the first). */
+  set(patch: Partial<Draft>): void {
+    this.draft = { ...this.draft, ...patch };
+    this._host.requestUpdate();
+    if (patch.picker)
+      void this._host.updateComplete.then(() => focusIn(this._host, '[role=option][tabindex="0"]'));
+  }
+
+  /** Save (`save`) or cancel; `refocus`: focus goes back to my status (not after a focusout). */
+  async finish(save: boolean, refocus: boolean): Promise<void> {
+    if (!this.editing) return;
+    const me = this._presence.me;
+    const { text, emoji, clear } = this.draft;
+    const change: StatusChange = { text: text.trim() };
+    // A status is text, emoji and expiry together (each save replaces all three); what is empty
+    // or the default is left out, so a plain text edit is the request it always was.
+    if (emoji.trim()) change.emoji = emoji.trim();
+    if (clear !== 'never') change.clearAfter = clear;
+    const changed =
+      change.text !== (me?.status ?? '') || emoji.trim() !== (me?.emoji ?? '') || clear !== 'never';
+    if (save && changed && refocus) {
+      if (!(await this._save(change))) return;
+    } else if (save && changed) void this._save(change);
+    this.editing = false;
+    this._host.requestUpdate();
+    await this._host.updateComplete;
+    if (refocus) focusIn(this._host, MY_STATUS);
+  }
+
+  /** Focus left the editor (focusout): it saves, and focus stays where it went. */
+  readonly onFocusOut = (event: FocusEvent): void => {
+    const to = event.relatedTarget as Node | null;
+    if (!(event.currentTarget as Node).contains(to)) void this.finish(true, false);
+  };
+
+  /** Enter or Space on my status opens the editor. */
+  readonly onStatusKey = (event: KeyboardEvent): void => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      void this.start();
+    }
+  };
+}
