@@ -53,6 +53,11 @@ export class Activity {
     return this._away && ![...this._tabs.values()].includes(false);
   }
 
+  /** The idle time changed: the timer is set again from the last input. */
+  recheck(): void {
+    this._check();
+  }
+
   stop(): void {
     for (const type of INPUTS) removeEventListener(type, this._input, { capture: true });
     document.removeEventListener('visibilitychange', this._visibility);

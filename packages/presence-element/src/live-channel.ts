@@ -25,6 +25,8 @@ export interface LiveChannelOwner {
   emit(event: Event): void;
   /** The connection's state changed. */
   state(current: string): void;
+  /** The next attempt to connect is `seconds` away. */
+  retrying(seconds: number): void;
   /** Refused (the connection or the channel): show `message`, fire `whatsup-error` (with `detail`), settle `ready`. */
   failed(code: string, message: string, detail?: string): void;
   /** Subscribed (again): any error shown goes. */
@@ -63,6 +65,7 @@ export class LiveChannel {
     this._connection = openPusher(key, options, {
       state: (current) => this._onState(current),
       error: (code, message) => this._onError(code, message),
+      retrying: (seconds) => owner.retrying(seconds),
     });
     this._connection.subscribe(o.channel, {
       subscribed: (members) => this._onSubscribed(members),
@@ -76,6 +79,11 @@ export class LiveChannel {
   /** This browser's activity verdict (every tab of mine idle or hidden: true). */
   get away(): boolean {
     return this._activity.away;
+  }
+
+  /** The options read live changed (`idle-after`): the idle timer follows at once. */
+  optionsChanged(): void {
+    this._activity.recheck();
   }
 
   stop(): void {

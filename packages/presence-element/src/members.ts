@@ -1,9 +1,31 @@
 import { HIDDEN_PREFIX } from '@whatsup/protocol';
 import type { Member } from './types.js';
 
-/** Name, then id: equal names keep a stable order. */
+type Compare = (a: Member, b: Member) => number;
+const orders = new Map<string, Compare>();
+
+/**
+ * Name in `lang` ('' for the browser's), numbers as numbers ("Cruz 2" before "Cruz 10"), then id:
+ * equal names keep a stable order. One Intl.Collator per language, made once.
+ */
+export function byName(lang: string): Compare {
+  let compare = orders.get(lang);
+  if (!compare) {
+    let collator: Intl.Collator;
+    try {
+      collator = new Intl.Collator(lang || undefined, { numeric: true });
+    } catch {
+      collator = new Intl.Collator(undefined, { numeric: true }); // a malformed lang tag
+    }
+    compare = (a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    orders.set(lang, compare);
+  }
+  return compare;
+}
+
+/** Name (the browser's language, numbers as numbers), then id. */
 export function byNameThenId(a: Member, b: Member): number {
-  return a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return byName('')(a, b);
 }
 
 /** Which record wins: the newer one; on a tie the one already held (no churn for equal data). */
@@ -54,12 +76,22 @@ export function statusText(m: Pick<Member, 'status' | 'emoji'>): string {
  * The people online, kept sorted by name as they come and go: a join, a leave or a rename is a
  * binary search plus one splice, never a full re-sort, so an event costs O(log n) comparisons
  * whatever the room's size. `list` is the same array until something changes (a cheap identity
- * check for renderers) and is frozen so nobody outside mutates the order.
+ * check for renderers) and is frozen so nobody outside mutates the order. Names are collated in
+ * `lang()`, looked at when the list is read: a new language sorts everyone once.
  */
 export class MemberList {
   private _byId = new Map<string, Member>();
   private _order: Member[] = [];
   private _list: readonly Member[] | null = null;
+  private readonly _lang: () => string;
+  private _compare: Compare;
+  private _collatedIn: string;
+
+  constructor(lang: () => string = () => '') {
+    this._lang = lang;
+    this._collatedIn = lang();
+    this._compare = byName(this._collatedIn);
+  }
 
   get size(): number {
     return this._byId.size;
@@ -75,6 +107,13 @@ export class MemberList {
 
   /** Everyone, by name then id. */
   get list(): readonly Member[] {
+    const lang = this._lang();
+    if (lang !== this._collatedIn) {
+      this._collatedIn = lang;
+      this._compare = byName(lang);
+      this._order.sort(this._compare);
+      this._list = null;
+    }
     return (this._list ??= Object.freeze(this._order.slice()));
   }
 
@@ -87,7 +126,7 @@ export class MemberList {
     const old = this._byId.get(member.id);
     if (old === member) return false;
     this._byId.set(member.id, member);
-    if (old && byNameThenId(old, member) === 0) {
+    if (old && this._compare(old, member) === 0) {
       // Same place in the order (a status change): swap in place.
       this._order[this._find(old)] = member;
     } else {
@@ -125,7 +164,7 @@ export class MemberList {
     let hi = this._order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (byNameThenId(this._order[mid]!, member) < 0) lo = mid + 1;
+      if (this._compare(this._order[mid]!, member) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -8,6 +8,7 @@ import { Roster } from './roster.js';
 import { LiveChannel, type LiveChannelOwner } from './live-channel.js';
 import { bootstrap } from './bootstrap.js';
 import { seconds, type PresenceOptions } from './presence-options.js';
+import { langOf } from './localize.js';
 import type { Availability, Member, PanelState, ServerConfig, StatusChange, StatusPreset } from './types.js';
 import {
   WhatsupConnectionChangeEvent,
@@ -42,6 +43,7 @@ export class PresenceController implements ReactiveController {
 
   private _state: PanelState = 'loading';
   private _connectionState = 'initialized';
+  private _retryAt = 0;
   private _error = '';
   private _statusError = '';
   private _sessionEnded = false;
@@ -60,6 +62,8 @@ export class PresenceController implements ReactiveController {
     left: () => {
       if (this._options().showRecent) this._live?.queueRefresh();
     },
+    // Names sort in the panel's language (the nearest `lang`); headless, the browser's.
+    lang: () => (this.host instanceof Element ? langOf(this.host) : navigator.language),
   });
   /** How the live channel reaches back: named handlers of this controller. */
   private readonly _owner: LiveChannelOwner = {
@@ -68,6 +72,10 @@ export class PresenceController implements ReactiveController {
     messages: () => this._messages(),
     emit: (event) => this._emit(event),
     state: (current) => this._onConnectionState(current),
+    retrying: (seconds) => {
+      this._retryAt = Date.now() + seconds * 1000;
+      this._changed();
+    },
     failed: (code, message, detail) => this._onChannelRefused(code, message, detail),
     subscribed: () => this._showError(''),
     settle: () => this._settle(),
@@ -112,6 +120,13 @@ export class PresenceController implements ReactiveController {
   /** The realtime connection's state: `initialized`, `connecting`, `connected`, `unavailable`, `failed`, `disconnected`. */
   get connectionState(): string {
     return this._connectionState;
+  }
+  /**
+   * When pusher-js tries to connect again (epoch ms), once it has said so after a refused or
+   * dropped connection; 0 while connected or when it has not said.
+   */
+  get retryAt(): number {
+    return this._retryAt;
   }
   /** The signed-in visitor, or null. */
   get me(): Member | null {
@@ -198,6 +213,11 @@ export class PresenceController implements ReactiveController {
       this._restartQueued = false;
       void this._start();
     });
+  }
+
+  /** Options that are read as they are (`idleAfter`) changed: they apply now, not at the next timer. */
+  optionsChanged(): void {
+    this._live?.optionsChanged();
   }
 
   /** Stops everything (no events after this) until `connect()`. */
@@ -425,6 +445,7 @@ export class PresenceController implements ReactiveController {
     const previous = this._connectionState;
     if (previous === current) return;
     this._connectionState = current;
+    if (current === 'connected' || current === 'disconnected') this._retryAt = 0;
     this._changed();
     this._emit(new WhatsupConnectionChangeEvent(previous, current));
   }

@@ -18,6 +18,8 @@ export interface RosterHost {
   graceMs(): number;
   /** Someone is gone for good (after their grace, or signed out). */
   left(): void;
+  /** The language names are collated in (the panel's). */
+  lang(): string;
 }
 
 /**
@@ -28,8 +30,8 @@ export interface RosterHost {
 export class Roster {
   /** The signed-in visitor, or null. */
   me: Member | null = null;
-  /** Everyone else, by name then id. */
-  readonly others = new MemberList();
+  /** Everyone else, by name (in the host's language, numbers as numbers) then id. */
+  readonly others: MemberList;
   /** People who left lately (GET /members records with `lastSeen`), latest first. */
   recent: readonly Member[] = [];
   private _leaving = new Map<string, ReturnType<typeof setTimeout>>();
@@ -38,6 +40,7 @@ export class Roster {
 
   constructor(host: RosterHost) {
     this._host = host;
+    this.others = new MemberList(() => host.lang());
   }
 
   /** How many people are online, me included (not those in their leave grace). */

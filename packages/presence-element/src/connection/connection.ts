@@ -12,6 +12,8 @@ export interface ConnectionEvents {
   state(current: string): void;
   /** The server sent an error or closed the connection with a Pusher code (4000–4999). */
   error(code: number, message: string): void;
+  /** The next attempt to connect is `seconds` away (pusher-js's `connecting_in`). */
+  retrying(seconds: number): void;
 }
 
 /** What a subscribed presence channel tells its owner. Nothing is called after `disconnect()`. */

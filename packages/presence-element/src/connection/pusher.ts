@@ -21,6 +21,11 @@ export function openPusher(key: string, options: Options, on: ConnectionEvents):
     'state_change',
     live(({ current }: { current: string }) => on.state(current)),
   );
+  // A documented connection event: the delay before pusher-js tries again (after a refusal or a backoff).
+  pusher.connection.bind(
+    'connecting_in',
+    live((seconds: number) => on.retrying(Number(seconds) || 0)),
+  );
   pusher.connection.bind(
     'error',
     live((error: PusherError) => {

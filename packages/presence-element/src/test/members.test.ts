@@ -32,6 +32,47 @@ describe('MemberList (no network)', () => {
     expect(list.list).to.not.equal(first);
   });
 
+  it('should order numbers as numbers ("Cruz 2" before "Cruz 10"), in the language it is given', () => {
+    let lang = 'en';
+    const list = new MemberList(() => lang);
+    ['Cruz 10', 'Cruz 2', 'Cruz 16', 'Cruz 1', 'Öz', 'Oz', 'Zoe'].forEach((name, i) =>
+      list.set(m(`c${i}`, name)),
+    );
+    expect(list.list.map((x) => x.name)).to.deep.equal([
+      'Cruz 1',
+      'Cruz 2',
+      'Cruz 10',
+      'Cruz 16',
+      'Oz',
+      'Öz',
+      'Zoe',
+    ]);
+    // Swedish sorts Ö after Z: a new language sorts everyone once, and joins follow it.
+    lang = 'sv';
+    expect(list.list.map((x) => x.name)).to.deep.equal([
+      'Cruz 1',
+      'Cruz 2',
+      'Cruz 10',
+      'Cruz 16',
+      'Oz',
+      'Zoe',
+      'Öz',
+    ]);
+    list.set(m('c9', 'Cruz 3'));
+    list.set(m('c10', 'Zz'));
+    expect(list.list.map((x) => x.name)).to.deep.equal([
+      'Cruz 1',
+      'Cruz 2',
+      'Cruz 3',
+      'Cruz 10',
+      'Cruz 16',
+      'Oz',
+      'Zoe',
+      'Zz',
+      'Öz',
+    ]);
+  });
+
   it('should stay sorted under a random stream of events (1,000 steps)', () => {
     const list = new MemberList();
     let seed = 7;

@@ -13,6 +13,7 @@ describe('Roster', () => {
       emit: (e) => events.push(e as CustomEvent),
       graceMs: () => graceMs,
       left: () => left.push('left'),
+      lang: () => 'en',
     };
     return { roster: new Roster(host), events, left };
   }
