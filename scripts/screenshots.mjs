@@ -1,12 +1,16 @@
-/* global document -- the waitForFunction callbacks run in the page */
-// `npm run screenshots` (after a build): PNGs of the panel in docs/gallery/ — every variant ×
-// light/dark × LTR/RTL × desktop (1280×800) / phone (375×700), with 1, 3, 12 and 200 people —
-// taken from the one-file bundle on a plain page against the real middleware and realtime server.
-// `node scripts/screenshots.mjs --before` takes only docs/gallery/before-*.png (the old panel);
-// `--editor` only docs/gallery/editor-*.png (the status editor with its picker, and a preset chosen).
+/* global document, window -- the waitForFunction and evaluate callbacks run in the page */
+// `npm run screenshots` (after a build): PNGs of the panel in docs/gallery/, taken from the one-file
+// bundle on a plain page against the real middleware and realtime server, and docs/gallery.md.
+// A chosen set, not every combination: rooms of 1, 3, 60 and 200 people in every variant, light
+// and dark, left to right and right to left (Arabic), desktop (1280 px) and phones (375 and 320
+// px); the presence states, the status editor, a toast, the connection failing, the keyboard's
+// focus, and a forced theme. Each picture is cropped to the panel (and whatever it opened).
+//   GALLERY_ONLY=regex   only the pictures whose name matches (docs/gallery.md is left alone)
+// PNGs are recompressed with optipng when it is installed (`apt-get install optipng`).
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { whatsupServer } from '../packages/presence-element/test-support/whatsup-server.mjs';
@@ -14,26 +18,36 @@ import { whatsupServer } from '../packages/presence-element/test-support/whatsup
 const root = new URL('../', import.meta.url);
 const bundle = fileURLToPath(new URL('packages/presence-element/dist/whatsup-presence.bundle.min.js', root));
 const outDir = fileURLToPath(new URL('docs/gallery/', root));
-const before = process.argv.includes('--before');
-const editorOnly = process.argv.includes('--editor');
-const EDITOR_STATES = ['picker', 'preset'];
+const only = process.env.GALLERY_ONLY ? new RegExp(process.env.GALLERY_ONLY) : null;
+const DEVICES = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 375, height: 700 },
+  small: { width: 320, height: 640 },
+};
+const SCHEMES = [
+  ['light', 'ltr'],
+  ['dark', 'ltr'],
+  ['light', 'rtl'],
+  ['dark', 'rtl'],
+];
 
-// Realistic people: long names, long statuses, emoji, a URL, a right-to-left name.
+// Realistic people: long names, long statuses, emoji (alone too), an expiry, a URL, other scripts.
 const PEOPLE = [
-  ['Bo Lindqvist', 'In a meeting until 3 📅'],
-  ['Chidi Okonkwo-Abernathy', 'At lunch, back at 1:30 🍜'],
+  ['Bo Lindqvist', 'In a meeting until 3', '📅', '1h'],
+  ['Chidi Okonkwo-Abernathy', 'At lunch, back at 1:30', '🍕'],
   ['Dee', 'Deep work — ping only if urgent. Reviewing https://example.com/pulls/4711/files#diff-c3d4'],
-  ['Maximiliane Wolfeschlegelstein', 'Travelling ✈️'],
+  ['Maximiliane Wolfeschlegelstein', 'Travelling', '🛫', 'today'],
   ['李小龙', '在写文档'],
   ['Élodie', 'En réunion jusqu’à 16 h'],
-  ['سارة', 'أعمل من المنزل اليوم'],
+  ['سارة', 'أعمل من المنزل اليوم', '🏠'],
   ['Kai', ''],
   [
     'Priya Raghunathan',
-    'Pairing with Bo on the flaky e2e test, then onboarding the two new people who start today 🎉',
+    'Pairing with Bo on the flaky e2e test, then onboarding the two new people who start today',
+    '🎉',
   ],
-  ['Tom', 'brb'],
-  ['Ana María de la Cruz', 'Out sick 🤒'],
+  ['Tom', '', '☕'],
+  ['Ana María de la Cruz', 'Out sick', '🤒'],
   ['Zed', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
 ];
 
@@ -52,88 +66,139 @@ export function pageHtml({ variant, dir, lang, attrs = '' }) {
 </html>`;
 }
 
-/** docs/gallery.md: every picture, by room size, variant and device. */
-function galleryPage() {
+/** Every picture: [name, options]. */
+function plan() {
+  const shots = [];
+  const add = (name, o) => shots.push([name, o]);
+  for (const size of [1, 3, 60, 200])
+    for (const [scheme, dir] of SCHEMES) add(`list-${size}-${scheme}-${dir}-desktop`, { size, scheme, dir });
+  for (const size of [3, 60]) {
+    for (const [scheme, dir] of SCHEMES)
+      add(`list-${size}-${scheme}-${dir}-phone`, { size, scheme, dir, device: 'phone' });
+    add(`list-${size}-light-ltr-small`, { size, device: 'small' });
+    add(`list-${size}-dark-rtl-small`, { size, scheme: 'dark', dir: 'rtl', device: 'small' });
+  }
+  for (const size of [3, 60]) {
+    for (const [scheme, dir] of SCHEMES)
+      add(`compact-${size}-${scheme}-${dir}-desktop`, { size, scheme, dir, variant: 'compact' });
+    add(`compact-${size}-light-ltr-small`, { size, variant: 'compact', device: 'small' });
+  }
+  for (const size of [3, 200]) {
+    for (const [scheme, dir] of SCHEMES) {
+      add(`stack-${size}-${scheme}-${dir}-desktop`, { size, scheme, dir, variant: 'stack' });
+      add(`stack-${size}-${scheme}-${dir}-desktop-open`, { size, scheme, dir, variant: 'stack', open: true });
+    }
+    add(`stack-${size}-light-ltr-small-open`, { size, variant: 'stack', open: true, device: 'small' });
+  }
+  for (const editor of ['picker', 'preset'])
+    for (const [scheme, dir] of SCHEMES)
+      add(`editor-${editor}-${scheme}-${dir}-desktop`, { editor, scheme, dir });
+  add('editor-picker-light-ltr-small', { editor: 'picker', device: 'small' });
+  for (const scheme of ['light', 'dark'])
+    for (const device of ['desktop', 'small'])
+      add(`toast-${scheme}-${device}`, { toast: true, scheme, device });
+  for (const failure of ['unreachable', 'dropped'])
+    for (const scheme of ['light', 'dark']) add(`failure-${failure}-${scheme}`, { failure, scheme });
+  for (const scheme of ['light', 'dark']) add(`keyboard-${scheme}`, { focus: true, scheme });
+  add('theme-dark-on-light-page', { attrs: 'theme="dark"' });
+  add('theme-light-on-dark-page', { attrs: 'theme="light"', scheme: 'dark' });
+  return shots;
+}
+
+function galleryPage(shots) {
+  const img = (name) => `![${name}](gallery/${name}.png)`;
+  const has = new Set(shots.map(([name]) => name));
+  const row = (cells) => `| ${cells.join(' | ')} |`;
+  const table = (title, names) => {
+    const present = names.filter((n) => has.has(n));
+    if (!present.length) return [];
+    return [
+      `### ${title}`,
+      '',
+      row(present.map((n) => n.replace(/^[a-z]+-(\d+-)?/, ''))),
+      row(present.map(() => '---')),
+      row(present.map(img)),
+      '',
+    ];
+  };
   const lines = [
     '# Gallery',
     '',
     '`npm run screenshots` (after `npm run build`) takes these from the one-file bundle on an unstyled page, against the real',
-    'middleware and realtime server, signed in as Ada Lovelace with 0, 2, 11 or 199 other people (long names, long statuses,',
-    'emoji, a URL, unbroken strings). Desktop is 1280×800, phone 375×700. Right to left is `lang="ar" dir="rtl"` with the Arabic',
-    'pack (`dist/locales/ar.bundle.min.js`); the people keep their own names and statuses. The stack is shown closed and with its popover open.',
-    '',
-    '## Before the redesign',
-    '',
-    '| desktop | phone | phone, 9 people |',
-    '|---|---|---|',
-    '| ![](gallery/before-light-desktop.png) | ![](gallery/before-light-phone.png) | ![](gallery/before-light-phone-9.png) |',
-    '| ![](gallery/before-dark-desktop.png) | ![](gallery/before-dark-phone.png) | |',
-    '',
-    'Rows were 65.8 px on desktop and 84.8 px on a phone; now 44 px (`list`) and 32 px (`compact`).',
+    'middleware and realtime server, signed in as Ada Lovelace with 0, 2, 59 or 199 other people (long names, long statuses,',
+    'emoji and an emoji alone, expiries, a URL, unbroken strings, other scripts). Desktop is 1280×800, phones 375×700 and',
+    '320×640; each picture is cropped to the panel. Right to left is `lang="ar" dir="rtl"` with the Arabic pack',
+    "(`dist/locales/ar.bundle.min.js`); the people keep their own names and statuses. `light`/`dark` is the system's setting",
+    '(`theme="auto"`), except in the last section.',
     '',
   ];
-  for (const size of [1, 3, 12, 200]) {
+  for (const size of [1, 3, 60, 200]) {
     lines.push(`## ${size} ${size === 1 ? 'person' : 'people'}`, '');
-    for (const device of ['desktop', 'phone']) {
-      lines.push(
-        `### ${device}`,
-        '',
-        '| variant | light | dark | light, RTL | dark, RTL |',
-        '|---|---|---|---|---|',
-      );
-      const variants = ['list', 'compact', 'stack', 'stack-open'];
-      for (const v of variants) {
-        const [variant, open] = v.split('-');
-        const cell = (scheme, dir) =>
-          `![${v} ${scheme} ${dir}](gallery/${variant}-${size}-${scheme}-${dir}-${device}${open ? '-open' : ''}.png)`;
-        lines.push(
-          `| ${v} | ${cell('light', 'ltr')} | ${cell('dark', 'ltr')} | ${cell('light', 'rtl')} | ${cell('dark', 'rtl')} |`,
-        );
-      }
-      lines.push('');
-    }
+    for (const variant of ['list', 'compact', 'stack'])
+      for (const device of ['desktop', 'phone', 'small'])
+        for (const open of ['', '-open']) {
+          const names = SCHEMES.map(([s, d]) => `${variant}-${size}-${s}-${d}-${device}${open}`);
+          names.push(
+            `${variant}-${size}-light-ltr-${device}${open}`,
+            `${variant}-${size}-dark-rtl-${device}${open}`,
+          );
+          lines.push(...table(`${variant}${open ? ', opened' : ''}, ${device}`, [...new Set(names)]));
+        }
   }
   lines.push(
     '## Presence states',
     '',
-    'Bo away (since the time he went), Chidi on do not disturb, Dee left a moment ago (greyed for the leave grace), and',
-    '`show-recent` opened on Gus, who left a while before.',
+    'Bo away (since the time he went, a moon), Chidi on do not disturb (a bar), Dee left a moment ago (a ring, greyed for the',
+    'leave grace), and `show-recent` opened on Gus, who left a while before. The state is in words',
+    'first on the status line: it is never cut; the status gives way.',
     '',
-    '| device | light | dark | light, RTL | dark, RTL |',
-    '|---|---|---|---|---|',
-  );
-  for (const device of ['desktop', 'phone']) {
-    const cell = (scheme, dir) => `![states ${scheme} ${dir}](gallery/states-${scheme}-${dir}-${device}.png)`;
-    lines.push(
-      `| ${device} | ${cell('light', 'ltr')} | ${cell('dark', 'ltr')} | ${cell('light', 'rtl')} | ${cell('dark', 'rtl')} |`,
-    );
-  }
-  lines.push(
-    '',
+    ...table(
+      'desktop',
+      SCHEMES.map(([s, d]) => `states-${s}-${d}-desktop`),
+    ),
+    ...table('phone, 320 px', ['states-light-ltr-small', 'states-dark-rtl-small']),
     '## The status editor',
     '',
     "My status opened for editing (3 people): with the emoji picker open, and with the first of the site's presets chosen.",
     '',
-    '| state | device | light | dark | light, RTL | dark, RTL |',
-    '|---|---|---|---|---|---|',
-  );
-  for (const state of EDITOR_STATES)
-    for (const device of ['desktop', 'phone']) {
-      const cell = (scheme, dir) =>
-        `![${state} ${scheme} ${dir}](gallery/editor-${state}-${scheme}-${dir}-${device}.png)`;
-      lines.push(
-        `| ${state} | ${device} | ${cell('light', 'ltr')} | ${cell('dark', 'ltr')} | ${cell('light', 'rtl')} | ${cell('dark', 'rtl')} |`,
-      );
-    }
-  lines.push(
+    ...table('picker', [
+      ...SCHEMES.map(([s, d]) => `editor-picker-${s}-${d}-desktop`),
+      'editor-picker-light-ltr-small',
+    ]),
+    ...table(
+      'preset',
+      SCHEMES.map(([s, d]) => `editor-preset-${s}-${d}-desktop`),
+    ),
+    '## An announcement',
     '',
+    ...table('toast', ['toast-light-desktop', 'toast-dark-desktop', 'toast-light-small', 'toast-dark-small']),
+    '## The connection failing',
+    '',
+    'Never connected (the live server cannot be reached), and dropped after connecting (the list kept, marked as of when).',
+    '',
+    ...table('failure', [
+      'failure-unreachable-light',
+      'failure-unreachable-dark',
+      'failure-dropped-light',
+      'failure-dropped-dark',
+    ]),
+    '## The keyboard, and a forced theme',
+    '',
+    'The list has one tab stop; the arrow keys moved to the second row. Then `theme="dark"` on a light page and `theme="light"` on a dark one.',
+    '',
+    ...table('focus and theme', [
+      'keyboard-light',
+      'keyboard-dark',
+      'theme-dark-on-light-page',
+      'theme-light-on-dark-page',
+    ]),
     '## Visual regression baselines',
     '',
     '`npm run test:visual` compares these (a fixed scene in identify mode) with pixelmatch, 0.5 % of pixels tolerated.',
     '',
-    '| list | list, dark, RTL | compact | stack, open |',
-    '|---|---|---|---|',
-    '| ![](gallery/baseline-list-light-ltr.png) | ![](gallery/baseline-list-dark-rtl.png) | ![](gallery/baseline-compact-light-ltr.png) | ![](gallery/baseline-stack-light-ltr.png) |',
+    '| list | list, dark, RTL | compact | stack, open | states |',
+    '|---|---|---|---|---|',
+    '| ![](gallery/baseline-list-light-ltr.png) | ![](gallery/baseline-list-dark-rtl.png) | ![](gallery/baseline-compact-light-ltr.png) | ![](gallery/baseline-stack-light-ltr.png) | ![](gallery/baseline-states-light-ltr.png) |',
     '',
   );
   return lines.join('\n');
@@ -174,33 +239,32 @@ const joined = [];
 async function room(size) {
   // `size` people in all, me included.
   while (joined.length < size - 1) {
-    const [name, status] = PEOPLE[joined.length % PEOPLE.length];
+    const [name, status, emoji, clearAfter] = PEOPLE[joined.length % PEOPLE.length];
     const n = Math.floor(joined.length / PEOPLE.length);
-    joined.push(
-      await command('whatsup-person', { name: n ? `${name.slice(0, 28)} ${n + 1}` : name, status }),
-    );
+    const user = await command('whatsup-person', {
+      name: n ? `${name.slice(0, 28)} ${n + 1}` : name,
+      status,
+    });
+    if (emoji || clearAfter)
+      await command('whatsup-person-post', {
+        id: user.id,
+        path: '/status',
+        body: { status, ...(emoji ? { emoji } : {}), ...(clearAfter ? { clearAfter } : {}) },
+      });
+    joined.push(user);
   }
   while (joined.length > size - 1) await command('whatsup-person-leave', { id: joined.pop().id });
 }
 
-async function shot({
-  variant = '',
-  scheme = 'light',
-  dir = 'ltr',
-  device = 'desktop',
-  size = 3,
+const inPanel = (selector) => `whatsup-presence >> ${selector}`;
+
+async function shot(
   name,
-  open = false,
-  states = false,
-  editor = '',
-}) {
-  const viewport = device === 'phone' ? { width: 375, height: 700 } : { width: 1280, height: 800 };
-  html = pageHtml({
-    variant,
-    dir,
-    lang: dir === 'rtl' ? 'ar' : 'en',
-    attrs: states ? 'show-recent leave-grace="60"' : '',
-  });
+  { variant = '', scheme = 'light', dir = 'ltr', device = 'desktop', size = 3, attrs = '', ...o },
+) {
+  const viewport = DEVICES[device];
+  const extra = o.states ? 'show-recent leave-grace="60"' : o.failure === 'unreachable' ? 'ws-port="9"' : '';
+  html = pageHtml({ variant, dir, lang: dir === 'rtl' ? 'ar' : 'en', attrs: `${attrs} ${extra}` });
   const context = await browser.newContext({ viewport, colorScheme: scheme, deviceScaleFactor: 1 });
   const tab = await context.newPage();
   await tab.goto(`http://127.0.0.1:${server.address().port}/`);
@@ -209,20 +273,50 @@ async function shot({
     await fetch('/whatsup/register', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'Ada Lovelace', status: 'Reviewing the presence PR ✍️' }),
+      body: JSON.stringify({ username: 'Ada Lovelace', status: 'Reviewing the presence PR' }),
+    });
+    await fetch('/whatsup/status', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'Reviewing the presence PR', emoji: '📝' }),
     });
   });
   await tab.reload();
-  await tab.waitForFunction(() => document.querySelector('whatsup-presence')?.ready?.then(() => true));
-  await tab.waitForFunction((n) => document.querySelector('whatsup-presence').members.length === n, size, {
-    timeout: 60_000,
-  });
-  await tab.waitForFunction(() =>
-    document.querySelector('whatsup-presence').members.every((m) => m.updatedAt > 0),
-  );
-  if (open) await tab.click('whatsup-presence >> [part~="stack"]');
   let back;
-  if (states) {
+  if (o.failure === 'unreachable') {
+    // Nothing listens on port 9: pusher-js gives the first try up after its unavailableTimeout (10 s).
+    await tab.waitForFunction(
+      () => document.querySelector('whatsup-presence')?.connectionState === 'unavailable',
+      null,
+      { timeout: 20_000 },
+    );
+  } else {
+    await tab.waitForFunction(() => document.querySelector('whatsup-presence')?.ready?.then(() => true));
+    await tab.waitForFunction((n) => document.querySelector('whatsup-presence').members.length === n, size, {
+      timeout: 60_000,
+    });
+    await tab.waitForFunction(() =>
+      document.querySelector('whatsup-presence').members.every((m) => m.updatedAt > 0),
+    );
+  }
+  if (o.failure === 'dropped') {
+    // Every new socket goes where nothing listens, then the server drops this one.
+    await tab.evaluate(() => {
+      const Real = window.WebSocket;
+      window.WebSocket = class extends Real {
+        constructor(_url, protocols) {
+          super('ws://127.0.0.1:9/', protocols);
+        }
+      };
+    });
+    await command('whatsup-drop-all');
+    await tab.waitForFunction(() =>
+      document.querySelector('whatsup-presence').shadowRoot.querySelector('[part~="connection"]'),
+    );
+    await tab.waitForTimeout(1500);
+  }
+  if (o.open) await tab.click(inPanel('[part~="stack"]'));
+  if (o.states) {
     // Dee's connection drops (back in 5 s, after the picture): greyed as "left just now".
     const dee = joined[2];
     back = command('whatsup-person-reload', { id: dee.id, afterMs: 5000 });
@@ -230,22 +324,46 @@ async function shot({
       (id) => document.querySelector('whatsup-presence').shadowRoot.querySelector(`[data-id="${id}"].left`),
       dee.id,
     );
-    await tab.click('whatsup-presence >> [part~="recent"] summary');
+    await tab.click(inPanel('[part~="recent"] summary'));
   }
-  if (editor) {
-    await tab.click('whatsup-presence >> [part~="me"] [part~="status"]');
-    if (editor === 'picker') await tab.click('whatsup-presence >> [part~="emoji-button"]');
-    else await tab.click('whatsup-presence >> [part~="preset"]');
+  if (o.editor) {
+    await tab.click(inPanel('[part~="me"]'));
+    if (o.editor === 'picker') await tab.click(inPanel('[part~="emoji-button"]'));
+    else await tab.click(inPanel('[part~="preset"]'));
+  }
+  if (o.toast) {
+    await command('whatsup-announce', {
+      message: 'Lunch is served on the 3rd floor — come before the pasta is gone',
+    });
+    await tab.waitForSelector(inPanel('[part~="toast"]'));
+  }
+  if (o.focus) {
+    await tab.focus(inPanel('[role="option"][tabindex="0"]'));
+    await tab.keyboard.press('ArrowDown');
   }
   await tab.waitForTimeout(300);
-  const rowHeight = await tab.evaluate(() => {
-    const row = document.querySelector('whatsup-presence').shadowRoot.querySelector('[part~="member"]');
-    return row ? row.getBoundingClientRect().height : 0;
-  });
+  // Crop to the panel and whatever it opened (popover, editor, toasts), with a margin.
+  const box = await tab.evaluate((full) => {
+    const el = document.querySelector('whatsup-presence');
+    const parts = [el, ...el.shadowRoot.querySelectorAll('.people, .pop, .toast')].filter((e) =>
+      e.checkVisibility(),
+    );
+    const rects = parts.map((e) => e.getBoundingClientRect()).filter((r) => r.width && r.height);
+    const b = {
+      x: Math.min(...rects.map((r) => r.left)),
+      y: Math.min(...rects.map((r) => r.top)),
+      right: Math.max(...rects.map((r) => r.right)),
+      bottom: Math.max(...rects.map((r) => r.bottom)),
+    };
+    const x = full ? 0 : Math.max(0, Math.floor(b.x) - 24);
+    const y = Math.max(0, Math.floor(b.y) - 24);
+    const right = full ? window.innerWidth : Math.min(window.innerWidth, Math.ceil(b.right) + 24);
+    return { x, y, width: right - x, height: Math.min(window.innerHeight, Math.ceil(b.bottom) + 24) - y };
+  }, device !== 'desktop');
   const path = `${outDir}${name}.png`;
-  await tab.screenshot({ path });
+  await tab.screenshot({ path, clip: box });
   // A guest who signs out leaves no record: the next picture's Recently here has no earlier Ada.
-  if (states)
+  if (o.states)
     await tab.evaluate(() =>
       fetch('/whatsup/logout', {
         method: 'POST',
@@ -255,50 +373,22 @@ async function shot({
     );
   await context.close();
   await back;
-  console.log(`${path} (row ${rowHeight.toFixed(1)} px)`);
-  return rowHeight;
+  console.log(path);
+  return path;
 }
 
-async function editorShots() {
-  await room(3);
-  for (const editor of EDITOR_STATES)
-    for (const scheme of ['light', 'dark'])
-      for (const dir of ['ltr', 'rtl'])
-        for (const device of ['desktop', 'phone'])
-          await shot({ scheme, dir, device, editor, name: `editor-${editor}-${scheme}-${dir}-${device}` });
-}
-
+const taken = [];
 try {
   await mkdir(outDir, { recursive: true });
-  if (before) {
-    await room(3);
-    for (const scheme of ['light', 'dark'])
-      for (const device of ['desktop', 'phone'])
-        await shot({ scheme, device, size: 3, name: `before-${scheme}-${device}` });
-    await room(9);
-    await shot({ device: 'phone', size: 9, name: 'before-light-phone-9' });
-  } else if (editorOnly) {
-    await editorShots();
-  } else {
-    const sizes = process.env.GALLERY_SIZES
-      ? process.env.GALLERY_SIZES.split(',').map(Number)
-      : [1, 3, 12, 200];
-    for (const size of sizes.filter(Boolean)) {
-      await room(size);
-      for (const variant of ['list', 'compact', 'stack'])
-        for (const scheme of ['light', 'dark'])
-          for (const dir of ['ltr', 'rtl'])
-            for (const device of ['desktop', 'phone']) {
-              const name = `${variant}-${size}-${scheme}-${dir}-${device}`;
-              await shot({ variant, scheme, dir, device, size, name });
-              // The stack closed, and with its popover open.
-              if (variant === 'stack')
-                await shot({ variant, scheme, dir, device, size, name: `${name}-open`, open: true });
-            }
-    }
-    // The editor first, on the plain room of three (the states below change who is away).
-    await editorShots();
-    // Presence states: Bo away, Chidi on do not disturb, Dee leaving, Gus recently here.
+  const shots = plan().filter(([name]) => !only || only.test(name));
+  const stateShots = [
+    ...SCHEMES.map(([scheme, dir]) => [`states-${scheme}-${dir}-desktop`, { scheme, dir }]),
+    ['states-light-ltr-small', { device: 'small' }],
+    ['states-dark-rtl-small', { scheme: 'dark', dir: 'rtl', device: 'small' }],
+  ].filter(([name]) => !only || only.test(name));
+  if (stateShots.length) {
+    // Presence states first (no one else has left yet): Bo away, Chidi on do not disturb, Dee
+    // leaving, Gus recently here. Then everyone is active again for the rooms.
     await room(1);
     const gus = await command('whatsup-person', { name: 'Gus Grey', status: 'Gone for the day' });
     await command('whatsup-person-leave', { id: gus.id });
@@ -311,19 +401,28 @@ try {
     });
     // The server has Gus's last seen after the realtime server's own leave grace (3 s).
     await new Promise((resolve) => setTimeout(resolve, 3500));
-    for (const scheme of ['light', 'dark'])
-      for (const dir of ['ltr', 'rtl'])
-        for (const device of ['desktop', 'phone'])
-          await shot({
-            scheme,
-            dir,
-            device,
-            size: 5,
-            name: `states-${scheme}-${dir}-${device}`,
-            states: true,
-          });
-    await writeFile(fileURLToPath(new URL('docs/gallery.md', root)), galleryPage());
+    for (const [name, o] of stateShots) taken.push(await shot(name, { ...o, size: 5, states: true }));
+    await room(1);
   }
+  // Fewest room changes: by size.
+  for (const size of [1, 3, 60, 200]) {
+    const here = shots.filter(([, o]) => (o.size ?? 3) === size);
+    if (!here.length) continue;
+    await room(size);
+    for (const [name, o] of here) taken.push(await shot(name, o));
+  }
+  if (!only) {
+    // The pictures of an earlier plan go: replaced, not multiplied.
+    const keep = new Set([
+      ...taken.map((p) => p.slice(outDir.length)),
+      ...(await readdir(outDir)).filter((f) => f.startsWith('baseline-')),
+    ]);
+    for (const file of await readdir(outDir))
+      if (file.endsWith('.png') && !keep.has(file)) await unlink(outDir + file);
+    await writeFile(fileURLToPath(new URL('docs/gallery.md', root)), galleryPage([...plan(), ...stateShots]));
+  }
+  if (spawnSync('optipng', ['-version']).status === 0)
+    spawnSync('optipng', ['-quiet', '-o2', ...taken], { stdio: 'inherit' });
 } finally {
   for (const p of joined) await command('whatsup-person-leave', { id: p.id });
   await browser.close();

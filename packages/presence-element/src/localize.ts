@@ -33,6 +33,18 @@ export function pluralOf(lang: string, count: number): string {
   return cached(pluralRules, lang, (l) => new Intl.PluralRules(l)).select(count);
 }
 
+const seconds = new Map<string, Intl.NumberFormat>();
+
+/** "5 s", "5 Sek.", "5 秒"… in `lang`. */
+export function secondsOf(lang: string, value: number): string {
+  const format = cached(
+    seconds,
+    lang,
+    (l) => new Intl.NumberFormat(l, { style: 'unit', unit: 'second', unitDisplay: 'short' }),
+  );
+  return format.format(value);
+}
+
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** A clock time in `lang`'s own format: "14:05", "2:05 PM"… */

@@ -52,6 +52,19 @@ export const defaultMessages = {
   /** `relative` is "5 min. ago", "yesterday"… in the panel's language. */
   presenceLeft: (relative: string) => `Left ${relative}`,
   presenceRecent: (count: number) => `Recently here (${count})`,
+  // the trailing slot: when a status clears
+  until: (time: string) => `until ${time}`,
+  untilMidnight: 'until midnight',
+  // the connection, for visitors (the diagnosis for the site's developer goes to the console)
+  connecting: 'Connecting…',
+  unavailable: "Who's online can't be shown right now.",
+  liveUnavailable: "Live updates aren't available right now.",
+  cannotReach: "Can't reach the live server.",
+  retrying: 'Trying again…',
+  /** `duration` is "5 s" in the panel's language. */
+  retryIn: (duration: string) => `Next try in ${duration}.`,
+  /** `time` is the clock time the connection was lost. */
+  stale: (time: string) => `Showing who was here at ${time}.`,
   // The status editor (views/status-editor.ts). Lists follow the code's order.
   editorTitle: 'Edit your status',
   editorEmoji: 'Emoji',

@@ -6,32 +6,6 @@ export const styles = css`
     display: block;
     max-inline-size: var(--whatsup-max-width, 28rem);
     font: 0.875rem/1.25rem var(--whatsup-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    color: var(--whatsup-fg, #1d2330);
-    --_bg: var(--whatsup-bg, #fff);
-    --_muted: var(--whatsup-muted, #5b6475);
-    --_border: var(--whatsup-border, #d9dde5);
-    --_accent: var(--whatsup-accent, #5b3cc4);
-    --_accent-fg: var(--whatsup-accent-fg, #fff);
-    --_highlight: var(--whatsup-highlight, #fff3c4);
-    --_radius: var(--whatsup-radius, 12px);
-    --_avatar: var(--whatsup-avatar-size, 2rem);
-    --_danger: var(--whatsup-danger, #b3261e);
-    --_online: #1e8e3e;
-    --_away: #c77700;
-  }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      color: var(--whatsup-fg, #e8eaf0);
-      --_bg: var(--whatsup-bg, #1b1f29);
-      --_muted: var(--whatsup-muted, #a3aabb);
-      --_border: var(--whatsup-border, #363c4c);
-      --_accent: var(--whatsup-accent, #a48cff);
-      --_accent-fg: var(--whatsup-accent-fg, #14111f);
-      --_highlight: var(--whatsup-highlight, #4a3f12);
-      --_danger: var(--whatsup-danger, #ff8a80);
-      --_online: #5bd47a;
-      --_away: #f5b53d;
-    }
   }
   :host([hidden]),
   [hidden] {
@@ -158,28 +132,73 @@ export const styles = css`
     border-radius: 6px;
     background: color-mix(in srgb, var(--_accent) 12%, transparent);
   }
-  .row .field-error {
-    grid-column: 2 / -1;
+  .field-error {
     font-size: 0.8125rem;
+    margin: 0 0.5rem 0.25rem;
   }
   .list {
     list-style: none;
     margin: 0;
     padding: 0;
   }
-  /* A big room scrolls inside the panel, which renders only the rows in view. */
-  .windowed {
+  /* User text keeps its own direction (dir=auto) but lines up with the panel's start edge. */
+  .panel {
+    --_start: left;
+  }
+  .panel[dir='rtl'] {
+    --_start: right;
+  }
+  [dir='auto'] {
+    text-align: var(--_start);
+  }
+  /* The list scrolls inside the panel above a height; a fade says where it is cut. */
+  .scroller {
+    position: relative;
     max-block-size: var(--whatsup-list-height, 24rem);
     overflow-y: auto;
     overscroll-behavior: contain;
   }
+  .scroller::before,
+  .scroller::after {
+    content: '';
+    position: sticky;
+    z-index: 1;
+    display: block;
+    block-size: 1.75rem;
+    pointer-events: none;
+    visibility: hidden;
+  }
+  .scroller::before {
+    inset-block-start: 0;
+    margin-block-end: -1.75rem;
+    background: linear-gradient(var(--_bg), transparent);
+  }
+  .scroller::after {
+    inset-block-end: 0;
+    margin-block-start: -1.75rem;
+    background: linear-gradient(transparent, var(--_bg));
+  }
+  .cut-top:not(.filtering)::before,
+  .cut-bottom::after {
+    visibility: visible;
+  }
   .spacer {
     padding: 0;
+  }
+  /* The filter stays above the rows it finds; its box lines up with theirs. */
+  .find {
+    position: sticky;
+    inset-block-start: 0;
+    z-index: 2;
+    background: var(--_bg);
+    padding-block-end: 0.375rem;
+  }
+  .cut-top .find {
+    box-shadow: 0 1px 0 var(--_border);
   }
   /* an input: the rest (font, border, full width, the focus ring) is every input's */
   .filter {
     min-block-size: 2.25rem;
-    margin-block-end: 0.5rem;
     padding: 0.375rem 0.625rem;
     background: var(--_bg);
     border-radius: 8px;
@@ -195,8 +214,18 @@ export const styles = css`
     padding: 0.25rem 0.5rem;
     border-radius: 8px;
   }
+  [role='option'] {
+    cursor: default;
+  }
   .row:hover {
     background: color-mix(in srgb, var(--_accent) 6%, transparent);
+  }
+  .row:focus-visible {
+    outline-offset: -2px;
+    background: color-mix(in srgb, var(--_accent) 10%, transparent);
+  }
+  .mine {
+    cursor: pointer;
   }
   .flash {
     animation: flash 1.6s ease-out;
@@ -211,57 +240,59 @@ export const styles = css`
     min-inline-size: 0;
     line-height: 1.125rem;
   }
-  .line {
+  .line,
+  .sline {
     display: flex;
     gap: 0.25rem;
     min-inline-size: 0;
+    white-space: nowrap;
   }
   .name {
     font-weight: 600;
     overflow: hidden;
     text-overflow: ellipsis;
-    white-space: nowrap;
   }
   .you {
     flex: none;
   }
-  .status {
-    display: block;
-    min-inline-size: 0;
-    block-size: 1.125rem;
-    margin: 0;
-    padding: 0;
-    border: 0;
-    background: none;
-    text-align: start;
+  /* The state in words comes first on the status line and is never cut; the status gives way. */
+  .presence {
+    flex: none;
+    max-inline-size: 100%;
     overflow: hidden;
     text-overflow: ellipsis;
-    white-space: nowrap;
     color: var(--_muted);
-    cursor: default;
+    font-weight: 500;
   }
-  /* Names and statuses take their own direction (dir=auto) but line up with the panel's start. */
-  [dir='rtl'] .name,
-  [dir='rtl'] .status {
-    text-align: right;
+  .dnd .presence {
+    color: var(--_danger);
   }
-  .status.mine {
+  .presence.sep::after {
+    content: '·';
+    padding-inline-start: 0.25rem;
+    font-weight: 400;
+  }
+  .status {
+    min-inline-size: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    color: var(--_muted);
+  }
+  .mine .status {
     color: inherit;
-    cursor: pointer;
-    border-radius: 4px;
   }
-  .status.mine:hover {
-    background: color-mix(in srgb, var(--_accent) 10%, transparent);
-  }
-  .status.empty {
+  .mine .status.empty {
     color: var(--_muted);
     font-style: italic;
   }
   .open {
     align-items: start;
   }
+  .open .sline {
+    white-space: normal;
+    flex-wrap: wrap;
+  }
   .open .status {
-    block-size: auto;
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
@@ -294,47 +325,41 @@ export const styles = css`
     background: #455a64;
     object-fit: cover;
   }
+  /* The dot's shape says the state as well as its colour: a disc (active), a moon (away), a bar
+     (do not disturb), a ring (invisible, left). The words say it too. */
   .dot {
     position: absolute;
-    inset-block-end: -1px;
-    inset-inline-end: -1px;
-    inline-size: 0.625rem;
-    block-size: 0.625rem;
+    inset-block-end: -2px;
+    inset-inline-end: -2px;
+    inline-size: 0.875rem;
+    block-size: 0.875rem;
     border-radius: 50%;
     background: var(--_online);
     border: 2px solid var(--_bg);
     box-sizing: border-box;
-  }
-  /* presence (issue 14): the dot's look per state; the words beside the name say the same */
-  .presence {
-    min-inline-size: 0;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
-    font-size: 0.75rem;
-    color: var(--_muted);
-  }
-  /* On a narrow row the name keeps most of the room; the words give way first. */
-  .line:has(.presence) .name {
-    flex-shrink: 0;
-    max-inline-size: 65%;
+    forced-color-adjust: none;
   }
   .away .dot {
-    background: var(--_bg);
-    box-shadow: inset 0 0 0 2px var(--_away);
+    background: radial-gradient(circle at 22% 22%, var(--_bg) 38%, var(--_away) 41%);
   }
   .dnd .dot {
-    background: linear-gradient(var(--_bg) 0 0) 50% / 60% 2px no-repeat var(--_danger);
+    background: linear-gradient(var(--_bg) 0 0) 50% / 64% 2px no-repeat var(--_danger);
   }
   .left .dot,
   .invisible .dot {
-    background: var(--_muted);
+    background: var(--_bg);
+    box-shadow: inset 0 0 0 2px var(--_muted);
   }
-  .left .av {
+  .left .av,
+  .stale .av {
     filter: grayscale(1);
   }
-  .left .name {
+  .left .name,
+  .stale .row {
     color: var(--_muted);
+  }
+  .stale .dot {
+    background: var(--_muted);
   }
   .recent summary {
     margin: 0.25rem 0.5rem;
@@ -349,14 +374,21 @@ export const styles = css`
     inline-size: min(24rem, calc(100vw - 1rem));
     max-block-size: min(32rem, 80vh);
     overflow: auto;
-    box-shadow: 0 8px 28px rgb(0 0 0 / 0.2);
+    box-shadow: 0 8px 28px var(--_shadow);
     box-sizing: border-box;
   }
   .connection {
     margin: 0 0 0.5rem;
-    padding: 0.35rem 0.6rem;
-    border-radius: 6px;
-    background: color-mix(in srgb, var(--_accent) 12%, transparent);
+    padding: 0.5rem 0.625rem;
+    border-radius: 8px;
+    border-inline-start: 3px solid var(--_away);
+    background: color-mix(in srgb, var(--_away) 12%, var(--_bg));
+  }
+  .retry {
+    white-space: nowrap;
+  }
+  .panel > .error {
+    padding: 0.25rem 0.5rem;
   }
   .toasts {
     position: fixed;
@@ -372,23 +404,42 @@ export const styles = css`
     display: grid;
     gap: 0.5rem;
     inline-size: min(22rem, calc(100vw - 2rem));
+    /* WebKit stretches a grid popover's UA height (fit-content) to the whole viewport */
+    block-size: auto;
   }
   .toasts:not(:popover-open),
   .pop:not(:popover-open) {
     display: none;
   }
+  /* A card on either theme: the panel's colours, an accent edge, an icon and a label. */
   .toast {
-    display: flex;
-    align-items: center;
-    gap: 0.5rem;
-    justify-content: space-between;
-    background: var(--_accent);
-    color: var(--_accent-fg);
-    border-radius: 8px;
-    padding: 0.625rem 0.5rem 0.625rem 0.875rem;
-    box-shadow: 0 6px 20px rgb(0 0 0 / 0.25);
+    display: grid;
+    grid-template-columns: auto minmax(0, 1fr) auto;
+    align-items: start;
+    gap: 0.625rem;
+    background: var(--_bg);
+    color: var(--_fg);
+    border: 1px solid var(--_border);
+    border-inline-start: 4px solid var(--_accent);
+    border-radius: 10px;
+    padding: 0.625rem 0.5rem 0.625rem 0.75rem;
+    box-shadow: 0 8px 24px var(--_shadow);
     overflow-wrap: anywhere;
     animation: toast-in 0.2s ease-out;
+  }
+  .toast-icon {
+    inline-size: 1.25rem;
+    block-size: 1.25rem;
+    fill: var(--_accent);
+    margin-block-start: 0.0625rem;
+  }
+  .toast-label {
+    display: block;
+    font-size: 0.75rem;
+    color: var(--_accent);
+  }
+  .toast-text {
+    display: block;
   }
   /* transform only: a fading toast would be read (and contrast-checked) half transparent */
   @keyframes toast-in {
@@ -404,15 +455,6 @@ export const styles = css`
     clip-path: inset(50%);
     white-space: nowrap;
   }
-  .you.avail {
-    flex: 1 1 0;
-    overflow: hidden;
-    text-overflow: ellipsis;
-    white-space: nowrap;
-  }
-  .avail::before {
-    content: '· ';
-  }
   @media (prefers-reduced-motion: reduce) {
     .flash,
     .toast {
@@ -427,6 +469,9 @@ export const styles = css`
     }
     .flash {
       outline: 2px solid Highlight;
+    }
+    .row:focus-visible {
+      outline-color: Highlight;
     }
   }
 `;

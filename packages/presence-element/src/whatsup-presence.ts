@@ -1,5 +1,6 @@
 import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './whatsup-presence.styles.js';
+import { themeStyles } from './views/theme.styles.js';
 import { editorStyles } from './views/status-editor.styles.js';
 import { variantStyles } from './views/variants.styles.js';
 import { PresenceController, type PresenceOptions } from './presence-controller.js';
@@ -14,7 +15,10 @@ import { SignUpController } from './controllers/sign-up.js';
 import { StatusDraftController } from './controllers/status-draft.js';
 import { ToastController } from './controllers/toasts.js';
 import { WindowedListController } from './controllers/windowed-list.js';
+import { ListKeysController } from './controllers/list-keys.js';
+import { ConnectionNoticeController } from './controllers/connection-notice.js';
 import { focusIn } from './controllers/view-host.js';
+import { diagnosis, forDeveloper } from './diagnosis.js';
 import { renderList } from './views/member-list.js';
 import { renderForm } from './views/sign-up-form.js';
 import { renderStack } from './views/stack.js';
@@ -47,8 +51,8 @@ const CONFIG_PROPERTIES = [
  * @fires whatsup-error - bad configuration, a refused request or connection, a failed subscription
  * @csspart form - the sign-up form
  * @csspart notice - "your session ended — join again"
- * @csspart me - my row (first in the list), with my editable status
- * @csspart status - a status text (mine starts editing; the others' expand)
+ * @csspart me - my row (first in the list): Enter, Space or a click edits my status
+ * @csspart status - a status: emoji and text (click or Enter on the row shows all of a long one)
  * @csspart status-panel - the status editor: a dialog over my row
  * @csspart status-editor - the input that edits my status text
  * @csspart counter - the length counter beside the status editor
@@ -58,23 +62,22 @@ const CONFIG_PROPERTIES = [
  * @csspart preset - one of the site's preset statuses (a chip)
  * @csspart clear-after - "Clear after" (30 min … don't clear)
  * @csspart availability - Automatic / Do not disturb / Invisible (applied at once)
- * @csspart availability-label - "Do not disturb" or "Invisible" on my row
  * @csspart sign-out - the sign-out button (or the `logout-url` link)
- * @csspart list - the members list
- * @csspart member - one row of the list
+ * @csspart list - the members list (a listbox: one tab stop, arrow keys, Home/End, type-ahead)
+ * @csspart member - one row of the list (an option)
  * @csspart avatar - a member's picture or initials
  * @csspart name - a member's name
- * @csspart time - when the status was set ("5 min. ago")
+ * @csspart time - when the status clears ("until 15:30") or, a minute on, how old it is ("5 min. ago")
  * @csspart toasts - the top-layer box holding the announcements
  * @csspart toast - an announcement
  * @csspart stack - the avatar-stack button (`variant="stack"`)
  * @csspart popover - the full list opened from the stack
- * @csspart connection - "Reconnecting…"
- * @csspart error - a configuration or request error
+ * @csspart connection - "Can't reach the live server", "Reconnecting…", with the next try
+ * @csspart error - the panel or live updates are unavailable (the diagnosis is in the console)
  * @csspart hint - "sign in on this site" (identify mode) and "nobody else is here yet"
- * @csspart presence - "Away since 14:05", "Do not disturb", "Left just now"… beside a name
+ * @csspart presence - "Away since 14:05", "Do not disturb", "Left just now"… before the status
  * @csspart recent - the collapsed "Recently here" section (`show-recent`)
- * @csspart filter - the Find a person box above the list of a large room (over 100 people)
+ * @csspart filter - the Find a person box above the list, from 20 people
  * @cssprop --whatsup-font - font family (default: the system UI font)
  * @cssprop --whatsup-bg - panel background
  * @cssprop --whatsup-fg - text colour
@@ -84,15 +87,17 @@ const CONFIG_PROPERTIES = [
  * @cssprop --whatsup-accent-fg - text on the accent colour
  * @cssprop --whatsup-danger - error text and invalid fields
  * @cssprop --whatsup-highlight - background of a row whose status just changed
+ * @cssprop --whatsup-online - the dot of someone active
+ * @cssprop --whatsup-away - the dot of someone away
  * @cssprop --whatsup-radius - corner radius
  * @cssprop --whatsup-avatar-size - avatar diameter
  * @cssprop --whatsup-max-width - the panel's widest (default 28rem)
- * @cssprop --whatsup-list-height - how tall the list of a large room scrolls (default 24rem)
+ * @cssprop --whatsup-list-height - the list's height before it scrolls (default 24rem)
  */
 export class WhatsupPresence extends LitElement {
   /** This copy's version: `define()` names both when a second copy meets the tag taken. */
   static readonly version = '0.1.0'; // = package.json's (test-support/size.test.mjs checks)
-  static override styles = [styles, variantStyles, editorStyles];
+  static override styles = [themeStyles, styles, variantStyles, editorStyles];
   static override properties = {
     authEndpoint: { attribute: 'auth-endpoint' },
     channel: {},
@@ -104,6 +109,7 @@ export class WhatsupPresence extends LitElement {
     forceTls: { attribute: 'force-tls', type: Boolean },
     toastDuration: { attribute: 'toast-duration', type: Number },
     variant: { reflect: true },
+    theme: { reflect: true },
     maxVisible: { attribute: 'max-visible', type: Number },
     logoutUrl: { attribute: 'logout-url' },
     idleAfter: { attribute: 'idle-after', type: Number },
@@ -132,6 +138,8 @@ export class WhatsupPresence extends LitElement {
   toastDuration = 5000;
   /** `list` (default), `compact` (one line per person) or `stack` (overlapping avatars opening the list). */
   variant: 'list' | 'compact' | 'stack' = 'list';
+  /** `light`, `dark`, or `auto` (default: the visitor's system setting). */
+  theme: 'light' | 'dark' | 'auto' = 'auto';
   /** How many avatars the stack shows before "+N". */
   maxVisible = 4;
   /** In identify mode: where the site signs people out (a Sign out link); none by default. */
@@ -158,6 +166,13 @@ export class WhatsupPresence extends LitElement {
   private readonly _flashes = new FlashController(this);
   private readonly _announcer = new AnnouncerController(this, (count) => this._t.more(count));
   private readonly _list = new WindowedListController(this);
+  private readonly _keys = new ListKeysController(
+    this,
+    () => this._order(),
+    (index) => this._list.reveal(index),
+    (id) => this._activate(id),
+  );
+  private readonly _notice = new ConnectionNoticeController(this, this.controller);
   private readonly _popover = new PopoverController(this);
   private readonly _toasts = new ToastController(this, () => this.toastDuration);
   private readonly _signUp = new SignUpController(this, this.controller, () => this._t);
@@ -168,10 +183,20 @@ export class WhatsupPresence extends LitElement {
   private readonly _expanded = new Set<string>();
   private _tCache: { from: Partial<Messages>; lang: string; packs: number; t: Messages } | null = null;
   private _members: { me: Member | null; others: readonly Member[]; list: readonly Member[] } | null = null;
+  /** The diagnoses already in the console: each once. */
+  private readonly _told = new Set<string>();
 
   constructor() {
     super();
-    this.addEventListener('whatsup-error', (e) => this._draft.refused(e.detail.code));
+    this.addEventListener('whatsup-error', (e) => {
+      const { code, message } = e.detail;
+      this._draft.refused(code);
+      const text = diagnosis(code, message, this);
+      if (forDeveloper(code) && !this._told.has(text)) {
+        this._told.add(text);
+        console.error(`<whatsup-presence> ${code}: ${text}`);
+      }
+    });
     this.addEventListener('whatsup-announcement', (e) => this._toasts.show(e.detail.message));
     this.addEventListener('whatsup-member-joined', (e) =>
       this._announcer.announce(this._t.joined(e.detail.member.name)),
@@ -261,11 +286,30 @@ export class WhatsupPresence extends LitElement {
     ) {
       this.controller.connect();
     }
+    // The idle timer runs from the last input: a new idle-after applies from then, now.
+    if (changed.has('idleAfter') && changed.get('idleAfter') !== undefined) this.controller.optionsChanged();
+  }
+
+  /** Everyone in the list's order for the keyboard: me, then the others the filter keeps. */
+  private _order(): readonly Member[] {
+    const { people } = this._list.window(this.controller.others);
+    const me = this.controller.me;
+    return me ? [me, ...people] : people;
+  }
+
+  /** Enter, Space or a click on a row: mine edits my status; another's shows all of theirs. */
+  private _activate(id: string): void {
+    if (id === this.me?.id) void this._draft.start();
+    else this._toggle(id);
   }
 
   override render(): TemplateResult {
     const lang = langOf(this);
-    const dir = this.closest('[dir]')?.getAttribute('dir') || (isRtl(lang) ? 'rtl' : 'ltr');
+    // The nearer of a `dir` and a `lang` decides: lang="ar" on the element is right to left on any page.
+    const dirEl = this.closest('[dir]');
+    const langEl = this.closest('[lang]');
+    const dir =
+      dirEl && (!langEl || langEl.contains(dirEl)) ? dirEl.getAttribute('dir') : isRtl(lang) ? 'rtl' : 'ltr';
     const v = this._view(lang);
     const body = this._renderBody(v);
     return html`<div class="panel" dir=${dir}>
@@ -288,10 +332,11 @@ export class WhatsupPresence extends LitElement {
       lang,
       flashes: this._flashes,
       list: this._list,
+      keys: this._keys,
+      notice: this._notice,
       draft: this._draft,
       popover: this._popover,
       expanded: this._expanded,
-      toggle: this._toggle,
       maxVisible: this.maxVisible,
       logoutUrl: this.logoutUrl,
       showRecent: this.showRecent,
@@ -311,7 +356,8 @@ export class WhatsupPresence extends LitElement {
       case 'loading':
         return html`<p class="loading" role="status">${t.loading}</p>`;
       case 'error':
-        return html`<p part="error" class="error" role="alert">${c.error}</p>`;
+        // What went wrong is for the site's developer: it is in the console (whatsup-error).
+        return html`<p part="error" class="error" role="alert">${t.unavailable}</p>`;
       case 'identify-required':
         return html`<p part="hint" class="hint">
           ${c.sessionEnded ? `${t.sessionEnded} ` : ''}${t.identifyRequired}

@@ -1,6 +1,7 @@
 import type { PresenceController } from '../presence-controller.js';
 import type { Messages } from '../messages.js';
 import { focusIn, type ViewHost } from './view-host.js';
+import { forDeveloper } from '../diagnosis.js';
 
 /**
  * The guest sign-up form: sending (`busy`), and a refusal shown under its field, or for the form.
@@ -38,13 +39,14 @@ export class SignUpController {
     if (refused) {
       if (refused.field === 'username' || refused.field === 'status')
         this.fieldErrors = { [refused.field]: refused.message };
-      else this.error = refused.message || this._t().genericError;
+      // What is for the site's developer (CORS, configuration) is in the console, not the form.
+      else this.error = (!forDeveloper(refused.code) && refused.message) || this._t().genericError;
       await this._host.updateComplete;
       focusIn(this._host, '[aria-invalid="true"], [part~="error"]');
       return;
     }
     form.reset();
     await this._host.updateComplete;
-    focusIn(this._host, '[part~="me"] [part~="status"]');
+    focusIn(this._host, '[part~="me"]');
   };
 }

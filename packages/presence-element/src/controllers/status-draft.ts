@@ -11,13 +11,14 @@ export interface Draft {
   picker: boolean;
 }
 
-const MY_STATUS = '[part~="me"] [part~="status"]';
+/** My row: the list's option that opens the editor. */
+const MY_ROW = '[part~="me"]';
 
 /**
  * Editing my status: whether the editor is open, its draft, and the field my last refused change
  * was about (from the error code: `emoji.invalid` → `emoji`). Save or Enter keeps the editor open
  * until the server agrees, so a refusal shows by its field; Escape or Cancel puts focus back on my
- * status; focus leaving the editor saves and stays where it went.
+ * row; focus leaving the editor saves and stays where it went.
  */
 export class StatusDraftController implements ReactiveController {
   editing = false;
@@ -58,7 +59,7 @@ export class StatusDraftController implements ReactiveController {
     const saved = await change;
     if (!saved && this._presence.statusError) {
       await this._host.updateComplete;
-      focusIn(this._host, this.editing ? '.pop [aria-invalid="true"], .pop .text' : MY_STATUS);
+      focusIn(this._host, this.editing ? '.pop [aria-invalid="true"], .pop .text' : MY_ROW);
     }
     return saved;
   }
@@ -102,20 +103,12 @@ export class StatusDraftController implements ReactiveController {
     this.editing = false;
     this._host.requestUpdate();
     await this._host.updateComplete;
-    if (refocus) focusIn(this._host, MY_STATUS);
+    if (refocus) focusIn(this._host, MY_ROW);
   }
 
   /** Focus left the editor (focusout): it saves, and focus stays where it went. */
   readonly onFocusOut = (event: FocusEvent): void => {
     const to = event.relatedTarget as Node | null;
     if (!(event.currentTarget as Node).contains(to)) void this.finish(true, false);
-  };
-
-  /** Enter or Space on my status opens the editor. */
-  readonly onStatusKey = (event: KeyboardEvent): void => {
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      void this.start();
-    }
   };
 }

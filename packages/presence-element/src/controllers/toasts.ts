@@ -1,5 +1,6 @@
 import type { ReactiveController } from 'lit';
 import { focusIn, type ViewHost } from './view-host.js';
+import { POPOVER } from './popover.js';
 
 export interface Toast {
   id: number;
@@ -55,14 +56,15 @@ export class ToastController implements ReactiveController {
       this._held = false;
       // Focus was on a dismiss button: keep it in the panel rather than dropping it to <body>.
       void this._host.updateComplete.then(() =>
-        focusIn(this._host, '.toasts button, [part~="me"] [part~="status"], input, button'),
+        focusIn(this._host, '.toasts button, [part~="me"], input, button'),
       );
     }
   }
 
   hostUpdated(): void {
     const box = this._host.renderRoot.querySelector<HTMLElement>('.toasts');
-    if (!box?.isConnected) return;
+    // Without the Popover API the box is a fixed corner of the viewport all along.
+    if (!box?.isConnected || !POPOVER) return;
     const open = box.matches(':popover-open');
     if (this.toasts.length && !open) box.showPopover();
     else if (!this.toasts.length && open) box.hidePopover();

@@ -2,6 +2,7 @@ import { expect, fixture, html, oneEvent, waitUntil as openWcWaitUntil } from '@
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../define.js';
 import { PALETTE } from '../views/avatar.js';
+import { tick } from '../controllers/clock.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
 
@@ -15,20 +16,33 @@ const PIXEL =
 
 describe('<whatsup-presence>', () => {
   const others: string[] = [];
+  /** What the panel told the page's developer (console.error) during the test. */
+  let developer: string[] = [];
+  const consoleError = console.error;
 
   beforeEach(async () => {
+    developer = [];
+    console.error = (...args: unknown[]) => developer.push(args.join(' '));
     await fetch('/whatsup/logout', { method: 'POST' });
   });
 
   afterEach(async () => {
+    console.error = consoleError;
     for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
   });
+
+  /** Visitors read plain words; the developer reads the diagnosis, with its fix, in the console. */
+  function expectDiagnosis(el: WhatsupPresence, words: string, ...diagnosis: string[]): void {
+    expect(part(el, 'error')!.textContent).to.equal(words);
+    for (const text of diagnosis) expect(developer.join('\n')).to.contain(text);
+  }
+  const UNAVAILABLE = "Who's online can't be shown right now.";
 
   describe('when the configuration is missing or wrong', () => {
     it('should show a readable error and fire whatsup-error instead of throwing', async () => {
       const el = await fixture<WhatsupPresence>(html`<whatsup-presence></whatsup-presence>`);
       await waitUntil(() => part(el, 'error'));
-      expect(part(el, 'error')!.textContent).to.contain('auth-endpoint and channel');
+      expectDiagnosis(el, UNAVAILABLE, 'config.invalid', 'set the auth-endpoint and channel attributes');
       await expect(el).to.be.accessible();
     });
 
@@ -40,14 +54,15 @@ describe('<whatsup-presence>', () => {
       document.body.append(el);
       const { detail } = await event;
       expect(detail.code).to.equal('config.invalid');
-      expect(part(el, 'error')!.textContent).to.contain('presence-');
+      expect(detail.message).to.contain('presence-');
+      expectDiagnosis(el, UNAVAILABLE, 'the channel must start with "presence-", got "my-channel"');
       el.remove();
     });
 
     it('should refuse a ws-port that is not a number', async () => {
       const el = await panel({ 'ws-port': 'eighty' });
       await waitUntil(() => part(el, 'error'));
-      expect(part(el, 'error')!.textContent).to.contain('ws-port');
+      expectDiagnosis(el, UNAVAILABLE, 'ws-port must be a port number');
     });
 
     it('should take attribute changes after the first render', async () => {
@@ -156,9 +171,9 @@ describe('<whatsup-presence>', () => {
 
     it('should edit my status by keyboard: Enter to edit, Enter to save', async () => {
       const el = await signedInPanel('Keys', 'before');
-      const status = el.shadowRoot!.querySelector<HTMLElement>('[part~="me"] [part~="status"]')!;
-      status.focus();
-      status.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      const mine = part(el, 'me') as HTMLElement;
+      mine.focus();
+      mine.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
       const editor = await waitUntil(() => part(el, 'status-editor')).then(
         () => part(el, 'status-editor') as HTMLInputElement,
       );
@@ -168,7 +183,7 @@ describe('<whatsup-presence>', () => {
       editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
       await waitUntil(async () => (await session()).user?.status === 'after', 'saved on the server');
       expect(el.me!.status).to.equal('after');
-      await waitUntil(() => el.shadowRoot!.activeElement?.getAttribute('part') === 'status', 'focus returns');
+      await waitUntil(() => el.shadowRoot!.activeElement === part(el, 'me'), 'focus returns to my row');
     });
 
     it('should cancel with Escape and save on blur', async () => {
@@ -195,7 +210,9 @@ describe('<whatsup-presence>', () => {
       expect((await error).detail.code).to.equal('status.too_long');
       expect(el.me!.status).to.equal('short');
       await el.updateComplete;
-      expect(part(el, 'me')!.querySelector('[role="alert"]')!.textContent).to.contain('at most 40');
+      expect(el.shadowRoot!.querySelector('#status-error[role="alert"]')!.textContent).to.contain(
+        'at most 40',
+      );
     });
 
     it('should show an announcement as an accessible toast', async () => {
@@ -277,9 +294,9 @@ describe('<whatsup-presence>', () => {
 
     it('should edit with Space too, and leave focus where it went when saved on blur', async () => {
       const el = await signedInPanel('Spacey', 'one');
-      const status = part(el, 'me')!.querySelector<HTMLElement>('[part~="status"]')!;
-      status.focus();
-      status.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true }));
+      const mine = part(el, 'me') as HTMLElement;
+      mine.focus();
+      mine.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true }));
       await waitUntil(() => part(el, 'status-editor'));
       await expect(el).to.be.accessible();
       const editor = part(el, 'status-editor') as HTMLInputElement;
@@ -452,7 +469,7 @@ describe('<whatsup-presence>', () => {
         expect(li.getAttribute('aria-posinset')).to.equal(String(i + 2));
         expect(li.getAttribute('data-id')).to.equal(`crowd-${i}`);
       });
-      const list = el.shadowRoot!.querySelector<HTMLElement>('[part~="list"]')!;
+      const list = el.shadowRoot!.querySelector<HTMLElement>('.scroller')!;
       expect(list.scrollHeight).to.be.above(900 * 40, 'the list is as tall as 1,000 rows');
       // Scrolled to the end, the last people are rendered with their places.
       list.scrollTop = list.scrollHeight;
@@ -496,6 +513,9 @@ describe('<whatsup-presence>', () => {
       const { detail } = await oneEvent(el, 'whatsup-error');
       expect(detail.code).to.equal('config.unreachable');
       await waitUntil(() => part(el, 'error'));
+      // The fix names where /config was looked for, and the api-base attribute.
+      expectDiagnosis(el, UNAVAILABLE, 'config.unreachable', 'Fix: /config must answer', 'api-base');
+      expect(developer, 'each diagnosis once').to.have.length(1);
     });
 
     it('should take the routes from api-base, and keep authorizing at auth-endpoint', async () => {
@@ -515,7 +535,7 @@ describe('<whatsup-presence>', () => {
     it('should refuse a URL that is not http(s)', async () => {
       const el = await panel({ 'api-base': 'javascript:alert(1)' });
       await waitUntil(() => part(el, 'error'));
-      expect(part(el, 'error')!.textContent).to.contain('api-base');
+      expectDiagnosis(el, UNAVAILABLE, 'api-base must be a path or an http(s) URL');
     });
   });
 
@@ -534,7 +554,7 @@ describe('<whatsup-presence>', () => {
     it('should refuse a ws-port out of range', async () => {
       const el = await panel({ 'ws-port': '70000' });
       await waitUntil(() => part(el, 'error'));
-      expect(part(el, 'error')!.textContent).to.contain('70000');
+      expectDiagnosis(el, UNAVAILABLE, '"70000"');
     });
 
     it('should use the key attribute, and show the server refusing a wrong one', async () => {
@@ -545,6 +565,12 @@ describe('<whatsup-presence>', () => {
       expect(new URL(sockets.urls[0]!).pathname).to.equal('/app/wrong-key');
       await waitUntil(() => part(el, 'error'));
       expect(part(el, 'me'), 'still signed in').to.not.equal(null);
+      expectDiagnosis(
+        el,
+        "Live updates aren't available right now.",
+        'refused the connection',
+        'Fix: the realtime server does not take this app',
+      );
       await expect(el).to.be.accessible();
     });
 
@@ -570,7 +596,12 @@ describe('<whatsup-presence>', () => {
       el.setAttribute('channel', 'presence-not-allowed');
       expect((await error).detail.code).to.equal('subscription.failed');
       await waitUntil(() => part(el, 'error'));
-      expect(part(el, 'error')!.textContent).to.contain('Could not join');
+      expectDiagnosis(
+        el,
+        "Live updates aren't available right now.",
+        'Could not join',
+        `allow it with whatsup({ channels: ['presence-not-allowed'] })`,
+      );
       el.setAttribute('channel', CHANNEL);
       await waitUntil(
         () => el.connectionState === 'connected' && rows(el).length === 1 && !part(el, 'error'),
@@ -579,20 +610,30 @@ describe('<whatsup-presence>', () => {
   });
 
   describe('lang attribute', () => {
-    it('should format "updated …" in its language, following changes and ancestors', async () => {
+    it('should say how old a status is in its language once a minute has passed, following changes and ancestors', async () => {
       const el = await signedInPanel('Polyglot', 'hola', { lang: 'de' });
-      // Moving the element restarts it (loading, then the list again): no time row for a moment.
       const time = () => part(el, 'time')?.textContent ?? '';
-      await waitUntil(() => time().includes('jetzt'), `German, got "${time()}"`);
-      el.setAttribute('lang', 'fr');
-      await waitUntil(() => time().includes('maintenant'), `French, got "${time()}"`);
-      el.removeAttribute('lang');
-      const wrapper = document.createElement('div');
-      wrapper.lang = 'es';
-      el.replaceWith(wrapper);
-      wrapper.append(el);
-      await waitUntil(() => time().includes('ahora'), `Spanish from the ancestor, got "${time()}"`);
-      wrapper.remove();
+      expect(time(), 'nothing worth saying for a status just set').to.equal('');
+      // Ten minutes on, by the page's clock: the shared clock ticks.
+      const realNow = Date.now;
+      const later = realNow() + 10 * 60_000;
+      Date.now = () => later;
+      try {
+        tick();
+        await waitUntil(() => time().includes('vor 10'), `German, got "${time()}"`);
+        el.setAttribute('lang', 'fr');
+        await waitUntil(() => time().includes('il y a 10'), `French, got "${time()}"`);
+        el.removeAttribute('lang');
+        const wrapper = document.createElement('div');
+        wrapper.lang = 'es';
+        // Moving the element restarts it (loading, then the list again): no time for a moment.
+        el.replaceWith(wrapper);
+        wrapper.append(el);
+        await waitUntil(() => time().includes('hace 10'), `Spanish from the ancestor, got "${time()}"`);
+        wrapper.remove();
+      } finally {
+        Date.now = realNow;
+      }
     });
   });
 

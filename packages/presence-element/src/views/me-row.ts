@@ -1,58 +1,24 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Member } from '../types.js';
-import { statusText } from '../members.js';
-import { renderAvatar } from './avatar.js';
-import { presenceOf, renderPresence, renderTime } from './member-row.js';
 import { renderStatusEditor } from './status-editor.js';
 import type { PanelView } from './panel-view.js';
 
 /**
- * My row, first in the list: my status is a button that opens the editor (a dialog over the row);
- * a refusal shows under it. My availability, when I chose one, stands beside my name.
+ * What goes with my row, outside the list (whose options hold text only): why my last change was
+ * refused, and the status editor, a dialog in the top layer placed over my row. My row itself is
+ * the list's first option (`renderRow(…, mine)`): Enter, Space or a click opens the editor.
  */
-export function renderMe(me: Member, v: PanelView): TemplateResult {
-  const { t, lang, presence, draft } = v;
+export function renderMine(me: Member, v: PanelView): TemplateResult {
+  const { t, presence, draft } = v;
   const error = presence.statusError;
-  const text = statusText(me);
-  const availability = me.availability ?? 'auto';
-  return html`<li part="member me" class="row mine ${presenceOf(me)}" data-id=${me.id}>
-    ${renderAvatar(me)}
-    <span class="who">
-      <span class="line"
-        ><span part="name" class="name" dir="auto">${me.name}</span> <span class="you">${t.you}</span>${
-          availability === 'auto'
-            ? renderPresence(me, lang, t)
-            : // Short on the row (the name keeps the room); the whole hint is its title.
-              html`<span
-                part="presence availability-label"
-                class="you avail"
-                title=${availability === 'dnd' ? t.editorAvails[1]! : t.editorInvisible}
-                >${t.editorAvails[availability === 'dnd' ? 1 : 2]}</span
-              >`
-        }</span
-      >
-      <button
-        part="status"
-        type="button"
-        dir="auto"
-        class=${text ? 'status mine' : 'status mine empty'}
-        title=${t.editStatusHint}
-        aria-label=${`${t.statusLabel}: ${text || t.emptyStatus}. ${t.editStatusHint}`}
-        aria-describedby=${error ? 'status-error' : nothing}
-        aria-haspopup="dialog"
-        @click=${() => void draft.start()}
-        @keydown=${draft.onStatusKey}
-        .textContent=${text || t.emptyStatus}
-      ></button>
-    </span>
-    ${renderTime(me, lang, t)}
-    ${error && !draft.editing ? html`<span id="status-error" class="field-error" role="alert">${error}</span>` : nothing}
+  return html`<span id="edit-hint" class="sr-only">${t.editStatusHint}</span>
+    ${error && !draft.editing ? html`<p id="status-error" class="field-error" role="alert">${error}</p>` : nothing}
     ${
       draft.editing
         ? renderStatusEditor(
             {
               ...draft.draft,
-              availability,
+              availability: me.availability ?? 'auto',
               max: presence.limits.status,
               presets: presence.presets,
               error,
@@ -67,6 +33,5 @@ export function renderMe(me: Member, v: PanelView): TemplateResult {
             },
           )
         : nothing
-    }
-  </li>`;
+    }`;
 }

@@ -5,6 +5,8 @@ import type { FlashController } from '../controllers/flashes.js';
 import type { PopoverController } from '../controllers/popover.js';
 import type { StatusDraftController } from '../controllers/status-draft.js';
 import type { WindowedListController } from '../controllers/windowed-list.js';
+import type { ListKeysController } from '../controllers/list-keys.js';
+import type { ConnectionNoticeController } from '../controllers/connection-notice.js';
 
 /** What the panel's views read: the element's state and words, and its view controllers. */
 export interface PanelView {
@@ -14,11 +16,12 @@ export interface PanelView {
   lang: string;
   flashes: FlashController;
   list: WindowedListController;
+  keys: ListKeysController;
+  notice: ConnectionNoticeController;
   draft: StatusDraftController;
   popover: PopoverController;
-  /** The rows whose long status is expanded, and how to expand or collapse one. */
+  /** The rows whose long status is expanded. */
   expanded: ReadonlySet<string>;
-  toggle: (id: string) => void;
   /** The element's attributes the views follow. */
   maxVisible: number;
   logoutUrl: string;

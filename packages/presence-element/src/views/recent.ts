@@ -8,13 +8,12 @@ export function renderRecent(
   people: readonly Member[],
   lang: string,
   t: Messages,
-  toggle: (id: string) => void,
 ): TemplateResult | typeof nothing {
   return people.length
     ? html`<details part="recent" class="recent">
         <summary>${t.presenceRecent(people.length)}</summary>
         <ul class="list">
-          ${people.map((m) => renderRow(m, false, false, lang, t, toggle))}
+          ${people.map((m) => renderRow(m, false, false, lang, t))}
         </ul>
       </details>`
     : nothing;

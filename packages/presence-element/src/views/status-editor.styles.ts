@@ -76,7 +76,7 @@ export const editorStyles = css`
   .picker div {
     gap: 0.125rem;
   }
-  [role='option'] {
+  .picker [role='option'] {
     display: grid;
     place-items: center;
     inline-size: 2rem;
@@ -85,11 +85,11 @@ export const editorStyles = css`
     border-radius: 6px;
     cursor: pointer;
   }
-  [role='option']:hover,
+  .picker [role='option']:hover,
   .chip:hover {
     background: color-mix(in srgb, var(--_accent) 10%, transparent);
   }
-  [aria-selected='true'],
+  .picker [aria-selected='true'],
   .chip[aria-pressed='true'] {
     background: color-mix(in srgb, var(--_accent) 20%, transparent);
     border-color: var(--_accent);

@@ -6,7 +6,8 @@ import type { Toast } from '../controllers/toasts.js';
 /**
  * The announcements, in a `popover="manual"` box: the top layer, pinned to a corner of the
  * viewport wherever the page is scrolled, above the page's own stacking contexts. Each toast is a
- * `role="status"` so screen readers announce it politely.
+ * `role="status"` card with an icon, its label ("Announcement") and the message, readable on
+ * either theme.
  */
 export function renderToasts(
   toasts: readonly Toast[],
@@ -33,8 +34,15 @@ export function renderToasts(
       toasts,
       (toast) => toast.id,
       (toast) =>
-        html`<div part="toast" class="toast" role="status" aria-label=${t.announcementLabel}>
-          <span class="toast-text">${toast.message}</span
+        html`<div part="toast" class="toast" role="status">
+          <svg class="toast-icon" viewBox="0 0 24 24" aria-hidden="true">
+            <path
+              d="M3 10v4h3l6 4V6L6 10H3zm13.5 2a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"
+            />
+          </svg>
+          <span class="toast-body"
+            ><strong class="toast-label">${t.announcementLabel}</strong
+            ><span class="toast-text" dir="auto">${toast.message}</span></span
           ><button type="button" class="icon" aria-label=${t.dismiss} @click=${() => dismiss(toast.id)}>
             <span aria-hidden="true">×</span>
           </button>

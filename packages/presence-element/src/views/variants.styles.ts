@@ -17,32 +17,37 @@ export const variantStyles = css`
     font-size: 0.625rem;
   }
   :host([variant='compact']) .dot {
-    inline-size: 0.5rem;
-    block-size: 0.5rem;
-    border-width: 1.5px;
+    inline-size: 0.75rem;
+    block-size: 0.75rem;
   }
   .stack {
     display: inline-flex;
     align-items: center;
     gap: 0.5rem;
-    padding: 0.125rem;
-    padding-inline-end: 0.625rem;
+    padding: 0.1875rem;
+    padding-inline-end: 0.75rem;
     border: 1px solid var(--_border);
     border-radius: 999px;
     background: var(--_bg);
   }
-  .stack .av {
-    border: 2px solid var(--_bg);
-    border-radius: 50%;
+  .in-stack {
+    display: flex;
+    position: relative;
   }
-  .stack .av + .av {
-    margin-inline-start: -1.125rem;
+  .in-stack + .in-stack {
+    margin-inline-start: -0.625rem;
   }
-  .stack .dot {
-    display: none;
+  /* Each avatar is ringed in the panel's colour, so the next one never cuts into its initials. */
+  .in-stack .avatar {
+    box-shadow: 0 0 0 2px var(--_bg);
+  }
+  .in-stack .dot {
+    inline-size: 0.75rem;
+    block-size: 0.75rem;
   }
   .more {
     font-weight: 600;
     font-variant-numeric: tabular-nums;
+    margin-inline-start: 0.125rem;
   }
 `;
