@@ -226,6 +226,57 @@ describe('examples/basic end to end', () => {
     await expectRows(a.panel, { Alf: 'before the drop', Bee: 'after the drop' }, 'live again after recovery');
     await Promise.all([a.context.close(), b.context.close()]);
   });
+
+  it('should take the settings from the URL, serve the language packs, and apply a change at once', async () => {
+    const a = await person(`${example.url}?lang=fr&variant=compact&theme=dark&idle-after=10`);
+    const host = a.page.locator('whatsup-presence');
+    await waitFor(
+      async () => (await host.getAttribute('lang')) === 'fr',
+      10_000,
+      () => 'the French pack loaded and set',
+    );
+    assert.deepEqual(
+      [
+        await host.getAttribute('variant'),
+        await host.getAttribute('theme'),
+        await host.getAttribute('idle-after'),
+      ],
+      ['compact', 'dark', '10'],
+    );
+    await a.panel.form
+      .locator('#form-title')
+      .filter({ hasText: 'Rejoignez-nous' })
+      .waitFor({ timeout: 10_000 });
+    // Arabic from the strip: its pack, right to left, and the URL says so.
+    await a.page.selectOption('.settings select[name="lang"]', 'ar');
+    await waitFor(
+      async () =>
+        (await a.page.evaluate(
+          () =>
+            getComputedStyle(document.querySelector('whatsup-presence')!.shadowRoot!.querySelector('.panel')!)
+              .direction,
+        )) === 'rtl',
+      10_000,
+      () => 'right to left in Arabic',
+    );
+    assert.match(a.page.url(), /lang=ar/);
+    // The packs are the package's own files; a tag that is no pack, or a path, is a 404.
+    const pack = await fetch(new URL('/locales/zh-Hans.bundle.min.js', example.url));
+    assert.equal(pack.status, 200);
+    assert.match(pack.headers.get('content-type') ?? '', /javascript/);
+    for (const bad of ['/locales/xx.bundle.min.js', '/locales/..%2Fpackage.json', '/locales/fr.js'])
+      assert.equal((await fetch(new URL(bad, example.url))).status, 404, bad);
+    // A value the strip does not offer is ignored.
+    const b = await person(`${example.url}?lang=${encodeURIComponent('../../x')}&variant=nope`);
+    await b.panel.form.waitFor();
+    assert.deepEqual(
+      [
+        await b.page.locator('whatsup-presence').getAttribute('lang'),
+        await b.page.locator('whatsup-presence').getAttribute('variant'),
+      ],
+      [null, 'list'],
+    );
+  });
 });
 
 function toMap(rows: { name: string; status: string }[]) {

@@ -165,15 +165,20 @@ describe('the page and the middleware on two origins', () => {
     await context.close();
   });
 
-  it('should show a message naming the cors option for an origin that is not allowed', async () => {
+  it("should show visitors plain words, and the page's developer the cors option to set in the console", async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const tab = await context.newPage();
+    const consoleErrors: string[] = [];
+    tab.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
     await tab.goto(`${otherPage}/`);
     const error = tab.locator('whatsup-presence [part~="error"]');
     await error.waitFor({ timeout: 10_000 });
-    const text = (await error.textContent()) ?? '';
-    assert.match(text, new RegExp(`whatsup\\(\\{ cors: \\{ origin: '${otherPage}' \\} \\}\\)`));
-    assert.match(text, new RegExp(middleware.replace(/\./g, '\\.')));
+    assert.equal(await error.textContent(), "Who's online can't be shown right now.");
+    const told = consoleErrors.find((line) => line.startsWith('<whatsup-presence>')) ?? '';
+    assert.match(told, new RegExp(`whatsup\\(\\{ cors: \\{ origin: '${otherPage}' \\} \\}\\)`));
+    assert.match(told, new RegExp(middleware.replace(/\./g, '\\.')));
     await context.close();
   });
 

@@ -33,9 +33,9 @@ export class Panel {
     await this.me.waitFor();
   }
 
-  /** Edits my status by keyboard only: focus, Enter to edit, type, Enter to save. */
+  /** Edits my status by keyboard only: focus my row (the list's option), Enter to edit, type, Enter to save. */
   async editStatusByKeyboard(text: string): Promise<void> {
-    await this.me.locator('[part~="status"]').focus();
+    await this.me.focus();
     await this.page.keyboard.press('Enter');
     const editor = this.me.locator('[part~="status-editor"]');
     await editor.waitFor();

@@ -44,6 +44,19 @@ app.use(
 app.use('/whatsup', whatsup({ publisher: realtime, channels: channel, rateLimit: { signUpMax: 60 } }));
 // The one-file element bundle, served beside the page (`npm start` builds it first).
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
+// Its language packs, so the page's settings (or ?lang=fr) can try them: @whatsup/presence's
+// dist/locales/<lang>.bundle.min.js, found through the package's exports. A tag only, no paths.
+app.get('/locales/:file', (req, res, next) => {
+  const lang = /^([a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{2,8})*)\.bundle\.min\.js$/.exec(req.params.file)?.[1];
+  let file;
+  try {
+    file = lang && require.resolve(`@whatsup/presence/locales/${lang}.bundle.min.js`);
+  } catch {
+    // no pack for that language: the static files' 404
+  }
+  if (!file) return next();
+  res.sendFile(file);
+});
 app.use(express.static(join(here, 'public')));
 
 server.listen(port, host, () => {
