@@ -24,7 +24,18 @@ export class ConnectionNoticeController implements ReactiveController {
     });
   }
 
+  /**
+   * Whether the live connection is down: not connected, or dropped with a retry announced (pusher-js
+   * says `connecting_in` while its state still reads `connected`).
+   */
+  get down(): boolean {
+    const p = this._presence;
+    return p.connectionState !== 'connected' || p.retryAt > Date.now();
+  }
+
   hostUpdated(): void {
+    if (!this.lostAt && this._presence.everConnected && this._presence.retryAt > Date.now())
+      this.lostAt = Date.now();
     if (this._timer || this._presence.retryAt <= Date.now()) return;
     this._timer = setTimeout(() => {
       this._timer = undefined;

@@ -24,10 +24,8 @@ export function renderList(v: PanelView): TemplateResult {
   const size = people.length + mine;
   const stop = keys.stop(me, shown);
   const spacer = (rows: number) =>
-    rows > 0
-      ? html`<li class="spacer" role="none" style="block-size:${rows * rowHeight}px"></li>`
-      : nothing;
-  const stale = presence.everConnected && presence.connectionState !== 'connected';
+    rows > 0 ? html`<li class="spacer" role="none" style="block-size:${rows * rowHeight}px"></li>` : nothing;
+  const stale = presence.everConnected && v.notice.down;
   return html`${renderNotice(v)}
     <div class="head">
       <h2 class="title" id="list-title">${t.online(count, pluralOf(lang, count))}</h2>

@@ -11,14 +11,13 @@ import type { PanelView } from './panel-view.js';
 export function renderNotice({ presence: c, t, lang, notice }: PanelView): TemplateResult | typeof nothing {
   if (c.error) return html`<p part="error" class="error" role="alert">${t.liveUnavailable}</p>`;
   const s = c.connectionState;
-  if (s === 'connected' || s === 'disconnected' || s === 'initialized') return nothing;
+  if (!notice.down || s === 'disconnected' || s === 'initialized') return nothing;
   // The first try, still going: the list says "Connecting…".
   if (!c.everConnected && s === 'connecting' && !c.retryAt) return nothing;
   if (s === 'failed') return html`<p part="error" class="error" role="alert">${t.liveUnavailable}</p>`;
   const wait = Math.ceil((c.retryAt - Date.now()) / 1000);
-  const what = c.everConnected
-    ? `${t.reconnecting} ${notice.lostAt ? t.stale(clockTime(lang, notice.lostAt)) : ''}`
-    : t.cannotReach;
+  const lost = notice.lostAt || Date.now();
+  const what = c.everConnected ? `${t.reconnecting} ${t.stale(clockTime(lang, lost))}` : t.cannotReach;
   return html`<p part="connection" class="connection" role="status">
     ${what}
     ${
