@@ -12,14 +12,17 @@
 // lit's @license comments kept by terser: +390 B together), @whatsup/protocol's constants
 // (+~240 B) and the element and controller split into controllers, views and modules (+~1.1 kB,
 // most of it the controller's split; lit's guard directive no longer used: −180 B). Issue 21's target (≤ 39,556) is not met; the editor,
-// picker and presets (~1.6 kB) become a lazy chunk next. The target is 30 kB gzip (issue 15),
+// picker and presets (~1.6 kB) become a lazy chunk next. 44,700 with issue 22 (+3.1 kB): the list
+// as a listbox for the keyboard (~0.8 kB), the connection notice and the developer's diagnoses
+// (~1 kB), themes and the new row, stack and toast styles (~0.9 kB), the new strings (~0.3 kB);
+// the lazy editor (its module, picker and styles, ~2.4 kB alone) is what brings it back down. The target is 30 kB gzip (issue 15),
 // not met: pusher-js (~17.3 kB) and lit (~6.6 kB) leave ~6.1 kB for our code (~16.3 kB now).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 41_560;
+const BUDGET_GZIP = 44_700;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {
@@ -32,7 +35,7 @@ describe('the one-file bundle', () => {
     const code = readFileSync(bundle, 'utf8');
     assert.doesNotMatch(code, /:host \{\n/, 'the CSS is minified');
     assert.doesNotMatch(code, /\n {6,}<li part=/, 'the row template is minified');
-    assert.match(code, /<li part=member class=/, 'static attribute values lose their quotes');
+    assert.match(code, /<li class=spacer role=none/, 'static attribute values lose their quotes');
   });
 });
 
