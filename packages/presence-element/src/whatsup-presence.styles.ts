@@ -203,11 +203,13 @@ export const styles = css`
     background: var(--_bg);
     border-radius: 8px;
   }
-  /* A fixed height: a clock tick, an edit or a missing status never moves the rows below. */
+  /* A fixed height: a clock tick, an edit or a missing status never moves the rows below. The name
+     and the time share the first line; the state and the status have the whole second one. */
   .row {
     display: grid;
     grid-template-columns: auto minmax(0, 1fr) auto;
     align-items: center;
+    align-content: center;
     column-gap: 0.625rem;
     min-block-size: 2.75rem;
     box-sizing: border-box;
@@ -236,9 +238,10 @@ export const styles = css`
     }
   }
   .who {
-    display: grid;
-    min-inline-size: 0;
-    line-height: 1.125rem;
+    display: contents;
+  }
+  .row > .av {
+    grid-row: 1 / span 2;
   }
   .line,
   .sline {
@@ -246,6 +249,16 @@ export const styles = css`
     gap: 0.25rem;
     min-inline-size: 0;
     white-space: nowrap;
+    line-height: 1.125rem;
+  }
+  .line {
+    grid-area: 1 / 2;
+  }
+  .sline {
+    grid-area: 2 / 2 / 3 / -1;
+  }
+  .sline:empty {
+    display: none;
   }
   .name {
     font-weight: 600;
@@ -295,6 +308,9 @@ export const styles = css`
   .open .status {
     white-space: pre-wrap;
     overflow-wrap: anywhere;
+  }
+  .time {
+    grid-area: 1 / 3;
   }
   .time,
   .counter {

@@ -2,7 +2,7 @@
 // Visual regression: a few main states of the one-file bundle, against the real servers, compared
 // with the baselines in docs/gallery/baseline-*.png by pixelmatch. The scene is fixed (identify
 // mode, chosen ids and names, so avatars keep their colours; statuses set a moment ago, so the
-// time reads "now"). `UPDATE_BASELINES=1 npm run test:visual` rewrites the baselines after a
+// time slot is empty; no clock in any state shown). `UPDATE_BASELINES=1 npm run test:visual` rewrites the baselines after a
 // deliberate change: look at them before committing.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +26,7 @@ const SCENES = [
   { name: 'list-dark-rtl', variant: 'list', scheme: 'dark', dir: 'rtl', width: 375 },
   { name: 'compact-light-ltr', variant: 'compact', scheme: 'light', dir: 'ltr', width: 480 },
   { name: 'stack-light-ltr', variant: 'stack', scheme: 'light', dir: 'ltr', width: 480 },
+  { name: 'list-dark-ltr-320', variant: 'list', scheme: 'dark', dir: 'ltr', width: 320 },
 ];
 
 describe('the panel looks as it did (pixelmatch against docs/gallery/baseline-*.png)', () => {
@@ -58,13 +59,14 @@ describe('the panel looks as it did (pixelmatch against docs/gallery/baseline-*.
     });
     await command('whatsup-identified', {
       people: [
-        { id: 'visual-bo', name: 'Bo Lindqvist', status: 'In a meeting until 3' },
+        { id: 'visual-bo', name: 'Bo Lindqvist', status: 'In a meeting until 3', emoji: '📅' },
         {
           id: 'visual-chidi',
           name: 'Chidi Okonkwo-Abernathy',
           status: 'At lunch, back at 1:30 — ping me if urgent',
+          availability: 'dnd',
         },
-        { id: 'visual-dee', name: 'Dee', status: '' },
+        { id: 'visual-dee', name: 'Dee', status: '', emoji: '🎧' },
       ],
     });
   });

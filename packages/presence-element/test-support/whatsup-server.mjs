@@ -226,18 +226,22 @@ function whatsupServerPlugin(onApp, statusLimit) {
       }
       return { ms: Math.round(performance.now() - started) };
     },
-    /** Identified members with chosen ids and names (and statuses): a scene that is the same every run. */
+    /**
+     * Identified members with chosen ids and names (and statuses, emoji, availability): a scene
+     * that is the same every run.
+     */
     async 'whatsup-identified'({ people: list }) {
-      for (const { id, name, status } of list) {
+      for (const { id, name, status, emoji, availability } of list) {
         const who = `${encodeURIComponent(id)}~${encodeURIComponent(name)}`;
         await crowdMember(crowd.length, who);
-        if (status) {
-          await fetch(`${base}-id/status`, {
+        const post = (path, body) =>
+          fetch(`${base}-id${path}`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'x-whatsup-test-user': who },
-            body: JSON.stringify({ status }),
+            body: JSON.stringify(body),
           });
-        }
+        if (status || emoji) await post('/status', { status: status ?? '', ...(emoji ? { emoji } : {}) });
+        if (availability) await post('/availability', { availability });
       }
       return true;
     },

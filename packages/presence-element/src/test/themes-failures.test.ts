@@ -91,7 +91,7 @@ describe('the connection failing', () => {
     const mine = el.shadowRoot!.querySelector('[part~="me"]')!;
     expect(mine.classList.contains('left')).to.equal(false);
     expect(mine.textContent).to.not.contain('Left');
-    expect(text(el, 'hint')).to.not.contain('Nobody else');
+    expect(text(el, 'hint'), 'the notice says it all').to.equal('');
     await expect(el).to.be.accessible();
   });
 

@@ -82,7 +82,12 @@ export function renderList(v: PanelView): TemplateResult {
         ? people.length
           ? nothing
           : html`<p part="hint" class="hint" role="status">${t.noMatch}</p>`
-        : html`<p part="hint" class="hint">${presence.everConnected ? t.nobodyElse : t.connecting}</p>`
+        : presence.everConnected
+          ? html`<p part="hint" class="hint">${t.nobodyElse}</p>`
+          : // Before the first connection: "Connecting…" while the first try lasts, then the notice says it.
+            presence.connectionState === 'connecting' && !presence.retryAt
+            ? html`<p part="hint" class="hint">${t.connecting}</p>`
+            : nothing
     }
     ${v.showRecent ? renderRecent(presence.recent, lang, t) : nothing}`;
 }

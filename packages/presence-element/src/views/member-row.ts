@@ -51,7 +51,7 @@ export function renderRow(
     ${renderAvatar(m)}
     <span class="who"
       ><span class="line"
-        ><span part="name" class="name" dir="auto">${m.name}</span>${
+        ><span part="name" class="name" dir="auto" title=${m.name}>${m.name}</span>${
           mine ? html`<span class="you">${t.you}</span>` : nothing
         }</span
       ><span class="sline"

@@ -73,14 +73,16 @@ export const editorStyles = css`
     border-radius: 6px;
     padding: 0.4rem;
   }
+  /* Eight a row, as the arrow keys move, however narrow the editor is. */
   .picker div {
+    display: grid;
+    grid-template-columns: repeat(8, minmax(0, 2rem));
     gap: 0.125rem;
   }
   .picker [role='option'] {
     display: grid;
     place-items: center;
-    inline-size: 2rem;
-    block-size: 2rem;
+    aspect-ratio: 1;
     font-size: 1.25rem;
     border-radius: 6px;
     cursor: pointer;

@@ -7,8 +7,9 @@ export const variantStyles = css`
     padding-block: 0.125rem;
     grid-template-columns: auto minmax(0, max-content) minmax(3rem, 1fr) auto;
   }
-  :host([variant='compact']) .who {
-    display: contents;
+  :host([variant='compact']) :is(.av, .line, .sline, .time) {
+    grid-row: 1;
+    grid-column: auto;
   }
   :host([variant='compact']) .av {
     --_avatar: 1.5rem;
