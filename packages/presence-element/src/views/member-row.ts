@@ -70,7 +70,7 @@ export function renderRow(
                 part="status"
                 class=${status ? 'status' : 'status empty'}
                 dir="auto"
-                title=${status || t.editStatusHint}
+                title=${status ? (time ? `${status} · ${time.text}` : status) : t.editStatusHint}
                 >${status || t.emptyStatus}</span
               >`
             : nothing

@@ -11,6 +11,12 @@ export const variantStyles = css`
     grid-row: 1;
     grid-column: auto;
   }
+  /* One line on a phone leaves no room for the time: it goes to the status's title. */
+  @container list (max-width: 22rem) {
+    :host([variant='compact']) .time {
+      display: none;
+    }
+  }
   :host([variant='compact']) .av {
     --_avatar: 1.5rem;
   }
