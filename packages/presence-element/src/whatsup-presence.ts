@@ -328,7 +328,8 @@ export class WhatsupPresence extends LitElement {
       this.controller.connect();
     }
     const editor = this.renderRoot.querySelector<HTMLElement>('.pop');
-    if (editor && !editor.matches(':popover-open')) {
+    // Not when the panel left the page while this update was queued: showPopover() would throw.
+    if (editor?.isConnected && !editor.matches(':popover-open')) {
       editor.showPopover();
       this._place(editor, editor.closest('li')!, true);
     }
