@@ -1,13 +1,17 @@
 // Firefox and WebKit from Debian, for the element tests (web-test-runner.config.mjs imports this
 // file's build) and the end-to-end tests: firefox-esr driven by puppeteer-core over WebDriver BiDi
 // (Debian has no geckodriver), WebKitGTK's MiniBrowser through WebKitWebDriver (classic WebDriver,
-// via webdriverio) on an Xvfb display of its own. Nothing here downloads a browser or a driver.
+// via webdriverio) on an Xvfb display of its own. Nothing downloads a browser or a driver:
+// puppeteer-core has no download step, webdriverio sets up drivers only when given no host and
+// port, and the geckodriver/edgedriver packages it brings fetch on install only when asked to
+// (GECKODRIVER_AUTO_INSTALL, EDGEDRIVER_AUTO_INSTALL).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LaunchOptions } from 'puppeteer-core';
+import puppeteer, { type ElementHandle, type LaunchOptions } from 'puppeteer-core';
+import { remote } from 'webdriverio';
 import { freePort } from './support.js';
 
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
@@ -138,4 +142,144 @@ async function stopGroup(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => signal('SIGKILL'), 3000);
   await exited;
   clearTimeout(timer);
+}
+
+export const ENGINES = ['firefox', 'webkit'] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+/**
+ * One person's browser, whatever drives it: the end-to-end tests act through this only, so the
+ * same scenario runs in both engines. Selectors are looked up in the panel's shadow root.
+ */
+export interface Person {
+  /** Runs `fn(arg)` in the page; it is serialized, so it may use nothing from its scope. */
+  evaluate<T>(fn: (arg: string) => T, arg?: string): Promise<T>;
+  /** Clicks the panel's first element matching `selector` (and showing `text`, when given). */
+  click(selector: string, text?: string): Promise<void>;
+  /** Replaces the field's text by typing, as a keyboard does. */
+  type(selector: string, text: string): Promise<void>;
+  press(key: 'Enter' | 'Escape'): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A running engine: one Firefox with a browser context per person, or one WebKitWebDriver each. */
+export interface Engine {
+  name: EngineName;
+  person(url: string): Promise<Person>;
+  close(): Promise<void>;
+}
+
+interface Target {
+  selector: string;
+  text: string | undefined;
+}
+
+/** Runs in the page: the panel's element for a target, or null while there is none. */
+function findInPanel({ selector, text }: Target): Element | null {
+  const root = document.querySelector('whatsup-presence')?.shadowRoot;
+  const all = root ? Array.from(root.querySelectorAll(selector)) : [];
+  return all.find((el) => text === undefined || el.textContent?.trim() === text) ?? null;
+}
+
+/** Runs in the page: focus the field and select its text, so typing replaces it. */
+function selectText(el: Element): void {
+  (el as HTMLInputElement).focus();
+  (el as HTMLInputElement).select();
+}
+
+const WAIT_MS = 10_000;
+
+export async function startEngine(name: EngineName): Promise<Engine> {
+  return name === 'firefox' ? startFirefox() : startWebKit();
+}
+
+async function startFirefox(): Promise<Engine> {
+  const browser = await puppeteer.launch(firefoxLaunchOptions());
+  return {
+    name: 'firefox',
+    async person(url) {
+      // A browser context of its own: its own cookies, so its own session on the site.
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
+      await page.goto(url);
+      const find = async (selector: string, text?: string) => {
+        const found = await page.waitForFunction(
+          findInPanel,
+          { timeout: WAIT_MS, polling: 50 },
+          { selector, text },
+        );
+        return found.asElement() as ElementHandle<Element>;
+      };
+      return {
+        // Both drivers hand back the result as JSON; the cast names what the caller expects.
+        evaluate: <T>(fn: (arg: string) => T, arg = '') => page.evaluate(fn, arg) as Promise<T>,
+        click: async (selector, text) => (await find(selector, text)).click(),
+        async type(selector, text) {
+          const field = await find(selector);
+          await field.evaluate(selectText);
+          await page.keyboard.type(text);
+        },
+        press: (key) => page.keyboard.press(key),
+        close: () => context.close(),
+      };
+    },
+    close: () => browser.close(),
+  };
+}
+
+async function startWebKit(): Promise<Engine> {
+  const display = await startDisplay();
+  const drivers = new Set<Service>();
+  return {
+    name: 'webkit',
+    async person(url) {
+      // WebKitWebDriver runs one session at a time: a driver, and so a MiniBrowser, per person.
+      const driver = await startWebKitDriver(display.display);
+      drivers.add(driver);
+      const close = async () => {
+        await browser.deleteSession().catch(() => {});
+        await driver.stop();
+        drivers.delete(driver);
+      };
+      const browser = await remote({
+        hostname: '127.0.0.1',
+        port: driver.port,
+        logLevel: 'error',
+        capabilities: WEBKIT_CAPABILITIES,
+      }).catch(async (err: unknown) => {
+        await driver.stop();
+        throw err;
+      });
+      await browser.navigateTo(url);
+      const find = async (selector: string, text?: string) => {
+        let found: unknown = null;
+        await browser.waitUntil(
+          async () => (found = await browser.execute(findInPanel, { selector, text })) !== null,
+          {
+            timeout: WAIT_MS,
+            interval: 50,
+            timeoutMsg: `no ${selector}${text ? ` showing ${text}` : ''} in the panel`,
+          },
+        );
+        return browser.$(found as WebdriverIO.Element);
+      };
+      return {
+        evaluate: <T>(fn: (arg: string) => T, arg = '') => browser.execute(fn, arg) as Promise<T>,
+        click: async (selector, text) => (await find(selector, text)).click(),
+        async type(selector, text) {
+          const field = await find(selector);
+          await browser.execute(selectText, field);
+          // Element Send Keys, not key actions: WebKit drops the second of two equal key presses
+          // in a row ("coffee" arrives as "cofe").
+          await field.addValue(text);
+        },
+        press: (key) => browser.keys(key),
+        close,
+      };
+    },
+    async close() {
+      for (const driver of drivers) await driver.stop();
+      await display.stop();
+    },
+  };
 }
