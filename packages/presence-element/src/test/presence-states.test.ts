@@ -71,9 +71,12 @@ describe('presence states', () => {
       username: `Back${Math.random().toString(36).slice(2, 6)}`,
       status: '',
     });
-    expect((await post('/whatsup/activity', { activity: 'away' })).status).to.equal(200);
-    // Firefox and WebKit file a fetch's resource timing after its promise settles: clear this
-    // report of mine only once it is filed, so the count below is the element's alone.
+    const away = await post('/whatsup/activity', { activity: 'away' });
+    expect(away.status).to.equal(200);
+    // A fetch's resource timing is filed once its body is read (Chromium), or a moment after
+    // (Firefox, WebKit): clear this report of mine only once it is, so the count below is the
+    // element's alone.
+    await away.text();
     await waitUntil(() => reports() === 1, 'my own report filed', 2000);
     performance.clearResourceTimings();
     const el = document.createElement('whatsup-presence');
