@@ -6,7 +6,9 @@
 // leave grace and Recently here, +1.7 kB); 39,479 with pusher-js compiled from its TypeScript
 // source instead of its prebuilt UMD (−200 B, its MIT banner included), every template minified
 // through the parser (static attribute values unquoted) and shorter CSS (−280 B); 39,556 with lit's
-// BSD-3-Clause notice kept once at the top (+77 B; terser had dropped it). The target is
+// BSD-3-Clause notice kept once at the top (+77 B; terser had dropped it); 39,561 with two fixes
+// the Firefox and WebKit runs found (issue 22: the toasts' height in WebKit +4 B, no showPopover
+// on a panel that left the page +1 B). The target is
 // 30 kB gzip (issue 15), not met: pusher-js (~17.2 kB, with the @stablelib code its web build
 // carries) and lit (~6.6 kB) leave ~6.9 kB for our code (~16.4 kB now).
 import { describe, it } from 'node:test';
@@ -14,7 +16,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 39_560;
+const BUDGET_GZIP = 39_561;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {
