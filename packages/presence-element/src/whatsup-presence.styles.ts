@@ -372,6 +372,8 @@ export const styles = css`
     display: grid;
     gap: 0.5rem;
     inline-size: min(22rem, calc(100vw - 2rem));
+    /* WebKit stretches a grid popover's UA height (fit-content) to the whole viewport */
+    block-size: auto;
   }
   .toasts:not(:popover-open),
   .pop:not(:popover-open) {

@@ -13,13 +13,15 @@
 // (+~240 B) and the element and controller split into controllers, views and modules (+~1.1 kB,
 // most of it the controller's split; lit's guard directive no longer used: −180 B). Issue 21's target (≤ 39,556) is not met; the editor,
 // picker and presets (~1.6 kB) become a lazy chunk next. The target is 30 kB gzip (issue 15),
-// not met: pusher-js (~17.3 kB) and lit (~6.6 kB) leave ~6.1 kB for our code (~16.3 kB now).
+// not met: pusher-js (~17.3 kB) and lit (~6.6 kB) leave ~6.1 kB for our code (~16.3 kB now). 41,565
+// with the two fixes Firefox and WebKit found (issue 22: the toasts' height, no showPopover on a
+// panel that left the page).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 41_560;
+const BUDGET_GZIP = 41_565;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {

@@ -27,7 +27,8 @@ export class PopoverController implements ReactiveController {
 
   hostUpdated(): void {
     const editor = this._host.renderRoot.querySelector<HTMLElement>('.pop');
-    if (editor && !editor.matches(':popover-open')) {
+    // Not when the panel left the page while this update was queued: showPopover() would throw.
+    if (editor?.isConnected && !editor.matches(':popover-open')) {
       editor.showPopover();
       place(editor, editor.closest('li')!, true);
     }
