@@ -13,6 +13,12 @@ import terser from '@rollup/plugin-terser';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const only = process.env.WHATSUP_PKG;
+// WHATSUP_BUILD=start (scripts/build-if-needed.mjs, for `npm start` on a fresh clone): only what
+// runs — no tests, no declarations, no type check, no locale scripts. `npm run build` builds all.
+const forStart = process.env.WHATSUP_BUILD === 'start';
+const startTs = forStart
+  ? { declaration: false, declarationMap: false, declarationDir: undefined, noCheck: true }
+  : {};
 
 /** Every .ts file under dir (recursively), skipping `skip` sub-folders. */
 function sources(dir, skip = []) {
@@ -29,7 +35,7 @@ const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.sta
 function library(pkg, { skip = [] } = {}) {
   const dir = join(root, 'packages', pkg);
   return {
-    input: sources(join(dir, 'src'), skip),
+    input: sources(join(dir, 'src'), forStart ? [...skip, 'test'] : skip),
     external: isExternal,
     output: {
       dir: join(dir, 'dist'),
@@ -46,6 +52,7 @@ function library(pkg, { skip = [] } = {}) {
         outDir: join(dir, 'dist'),
         declarationDir: join(dir, 'dist'),
         noEmitOnError: true,
+        ...startTs,
       }),
     ],
     onwarn(warning, warn) {
@@ -223,6 +230,7 @@ function bundles() {
       sourceMap: true,
       // pusher-js's .ts is pusherFromSource()'s, compiled without our strict tsconfig
       exclude: [/node_modules/],
+      ...startTs,
     });
   // lit's modules each carry a BSD-3-Clause @license comment, which terser drops with every other
   // comment; the notice is kept once, at the top, next to pusher-js's.
@@ -326,7 +334,7 @@ const configs = {
   'presence-element': () => [
     library('presence-element', { skip: ['test'] }),
     ...bundles(),
-    ...localeScripts(),
+    ...(forStart ? [] : localeScripts()),
   ],
 };
 
