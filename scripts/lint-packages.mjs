@@ -31,5 +31,25 @@ for (const pkg of packages) {
     }
   }
 }
+// No repository, homepage or bugs while there is no public repository (a made-up address would
+// send people to one that is not ours, or nowhere). Once there is one, every package names it the
+// same way, with its own folder: npm links it, and `npm publish --provenance` checks it.
+const urls = new Set();
+for (const pkg of publishedPackages()) {
+  const { repository } = pkg.manifest;
+  if (repository === undefined) continue;
+  if (typeof repository !== 'object' || repository.directory !== pkg.path) {
+    failed++;
+    console.error(`lint-packages: ${pkg.path}'s repository must be { type, url, directory: '${pkg.path}' }`);
+  }
+  urls.add(repository?.url);
+}
+if (urls.size > 1 || (urls.size === 1 && publishedPackages().some((pkg) => !pkg.manifest.repository))) {
+  failed++;
+  console.error(
+    `lint-packages: the packages name different repositories, or some none: ${[...urls].join(', ')}`,
+  );
+}
+
 if (failed) process.exit(1);
 console.log(`lint-packages: ${packages.length} packages pass publint and attw`);
