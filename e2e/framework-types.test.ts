@@ -5,8 +5,9 @@
 // `@ts-expect-error` there must meet an error, so a property typed too loosely fails the check.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fences } from './docs.js';
 import { root, run } from './support.js';
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -36,4 +37,19 @@ describe('the element in React and Vue apps', () => {
       assert.equal(code, 0, `tsc found errors:\n${output}`);
     });
   }
+
+  it("should type-check the element README's React example as printed", async () => {
+    const example = fences('packages/presence-element/README.md').find(
+      (f) => f.heading === 'React and Vue' && f.lang === 'tsx',
+    );
+    assert.ok(example, 'the README shows a React example');
+    // In e2e/dist/ (ignored by git), where node_modules and the settings of the other apps are found.
+    const dir = join(root, 'e2e', 'dist', 'framework-types');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'readme.tsx'), example.text);
+    const config = { extends: '../../framework-types/tsconfig.json', include: ['readme.tsx'] };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config));
+    const { code, output } = await run(process.execPath, [tsc, '-p', dir]);
+    assert.equal(code, 0, `tsc found errors:\n${output}`);
+  });
 });
