@@ -19,6 +19,7 @@ import * as statusRoundTrip from './scenarios/status-round-trip.mjs';
 import * as presenceChurn from './scenarios/presence-churn.mjs';
 import * as fanOut from './scenarios/fan-out.mjs';
 import * as webhooks from './scenarios/webhooks.mjs';
+import * as firstStart from './scenarios/first-start.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
@@ -94,6 +95,7 @@ async function main() {
     () =>
       servers || extra;
   const scenarios = [
+    ['first-start', firstStart, firstStart.available],
     ['size', size, size.available],
     ['element', element, element.available],
     ['auth-route', authRoute, withServers()],

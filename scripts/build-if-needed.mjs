@@ -4,8 +4,9 @@
 //   node scripts/build-if-needed.mjs [--quiet] [--full]
 //
 // By default it builds what runs and nothing else (WHATSUP_BUILD=start in rollup.config.mjs: no
-// tests, no declarations, no type check), the packages side by side, one line per package: on a
-// fresh clone the demo is up in seconds rather than minutes. `--full` builds what a package ships
+// tests, no declarations, no type check), each rollup config in a process of its own, side by side
+// (scripts/rollup-jobs.mjs), one line per package: on a fresh clone the demo is up in seconds
+// rather than minutes. `--full` builds what a package ships
 // (declarations and custom-elements.json too), one package after the other through its own
 // `npm run build`, for `npm run pack` and `npm run lint`. `npm run build` and `npm test` always
 // build everything. `--quiet` says nothing when everything is built.
@@ -16,7 +17,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { publishedPackages, root } from './workspaces.mjs';
 
 const quiet = process.argv.includes('--quiet');
@@ -77,8 +78,7 @@ const stale = publishedPackages().filter((pkg) => {
 });
 
 /** Runs one build with its output collected: shown if it fails or warns, never the file lists. */
-function run(pkg, command, args, env) {
-  console.error(`whatsup: building ${pkg.dir} (first run, or its sources changed)…`);
+function run(label, command, args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: root,
@@ -99,7 +99,7 @@ function run(pkg, command, args, env) {
         .filter((line) => line.trim() && !line.includes(' → ') && !/^created /.test(line))
         .filter((line) => !/^> |^npm (notice|warn install-scripts)/.test(line));
       if (code !== 0) {
-        reject(new Error(`building ${pkg.dir} failed (exit ${code}):\n${worth.join('\n')}`));
+        reject(new Error(`building ${label} failed (exit ${code}):\n${worth.join('\n')}`));
         return;
       }
       if (/\(!\)/.test(output)) console.error(worth.join('\n'));
@@ -108,21 +108,15 @@ function run(pkg, command, args, env) {
   });
 }
 
-/** Runs builds with at most `limit` at a time, the biggest first (it takes longest). */
+const announce = (pkg) => console.error(`whatsup: building ${pkg.dir} (first run, or its sources changed)…`);
+
+/** Runs jobs with at most `limit` at a time, in the order given. */
 async function inParallel(list, limit, build) {
-  const queue = [...list].sort((a, b) => b.size - a.size);
+  const queue = [...list];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) await build(next);
   };
   await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
-}
-
-function sourceBytes(dir) {
-  if (!existsSync(dir)) return 0;
-  return readdirSync(dir).reduce((sum, name) => {
-    const stat = statSync(join(dir, name));
-    return sum + (stat.isDirectory() ? (name === 'test' ? 0 : sourceBytes(join(dir, name))) : stat.size);
-  }, 0);
 }
 
 async function main() {
@@ -130,16 +124,33 @@ async function main() {
     if (!quiet) console.log('whatsup: packages are built');
     return;
   }
-  const rollup = join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup');
   if (full) {
     // One after the other: a package's type check reads the declarations of those before it.
-    for (const pkg of stale) await run(pkg, 'npm', ['run', 'build', '--workspace', pkg.path], {});
+    for (const pkg of stale) {
+      announce(pkg);
+      await run(pkg.dir, 'npm', ['run', 'build', '--workspace', pkg.path], {});
+    }
   } else {
-    // Without type checks the packages do not read each other's output: build them side by side.
-    const list = stale.map((pkg) => ({ ...pkg, size: sourceBytes(join(root, pkg.path, 'src')) }));
-    await inParallel(list, Math.max(1, availableParallelism()), (pkg) =>
-      run(pkg, process.execPath, [rollup, '-c'], { WHATSUP_PKG: pkg.dir, WHATSUP_BUILD: 'start' }),
-    );
+    // Without type checks no build reads another's output: every job at once, as many as there are
+    // cores, the one-input ones first (the element's bundles: everything inside, minified, longest).
+    process.env.WHATSUP_BUILD = 'start';
+    delete process.env.WHATSUP_PKG;
+    const { jobs } = await import('./rollup-jobs.mjs');
+    const owner = (job) => stale.find((pkg) => job.name.startsWith(join(root, pkg.path) + sep));
+    const mine = jobs
+      .filter(owner)
+      .sort((a, b) => Number(Array.isArray(a.config.input)) - Number(Array.isArray(b.config.input)));
+    const rollup = join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup');
+    const announced = new Set();
+    await inParallel(mine, Math.max(1, availableParallelism()), (job) => {
+      const pkg = owner(job);
+      if (!announced.has(pkg)) announce(pkg);
+      announced.add(pkg);
+      return run(pkg.dir, process.execPath, [rollup, '-c', join(root, 'scripts', 'rollup-jobs.mjs')], {
+        WHATSUP_BUILD: 'start',
+        WHATSUP_JOB: job.name,
+      });
+    });
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.error(`whatsup: built ${stale.map((pkg) => pkg.dir).join(', ')} in ${seconds} s`);
