@@ -18,6 +18,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -90,7 +91,7 @@ describe('a release to a local registry, installed by name into new apps', () =>
       mkdirSync(dirname(join(copy, file)), { recursive: true });
       cpSync(join(root, file), join(copy, file));
     }
-    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+    linkNodeModules(copy);
     before_ = await published(copy);
     for (const pkg of before_) {
       for (const entry of (pkg.manifest.files as unknown as string[] | undefined) ?? []) {
@@ -377,6 +378,41 @@ async function published(checkout: string): Promise<Published[]> {
     publishedPackages: () => Published[];
   };
   return module.publishedPackages();
+}
+
+/**
+ * node_modules as `npm ci` would make it in the copy, without the minutes: every package linked
+ * from this checkout's, except our workspaces, linked to the copy's own folders (so the copy builds
+ * against its own packages, whatever state this checkout's dist/ is in).
+ */
+function linkNodeModules(checkout: string) {
+  const modules = join(checkout, 'node_modules');
+  mkdirSync(modules);
+  const ours = new Map<string, string>();
+  for (const entry of JSON.parse(readFileSync(join(checkout, 'package.json'), 'utf8'))
+    .workspaces as string[]) {
+    const dirs = entry.endsWith('/*')
+      ? readdirSync(join(checkout, entry.slice(0, -2))).map((name) => `${entry.slice(0, -2)}/${name}`)
+      : [entry];
+    for (const dir of dirs) {
+      const manifest = join(checkout, dir, 'package.json');
+      if (existsSync(manifest)) ours.set(JSON.parse(readFileSync(manifest, 'utf8')).name, dir);
+    }
+  }
+  const scopes = new Set([...ours.keys()].map((name) => name.split('/')[0]!));
+  for (const entry of readdirSync(join(root, 'node_modules'))) {
+    if (!scopes.has(entry)) symlinkSync(join(root, 'node_modules', entry), join(modules, entry));
+    else {
+      mkdirSync(join(modules, entry));
+      for (const name of readdirSync(join(root, 'node_modules', entry))) {
+        const full = `${entry}/${name}`;
+        const target = ours.has(full)
+          ? join(checkout, ours.get(full)!)
+          : join(root, 'node_modules', entry, name);
+        symlinkSync(target, join(modules, entry, name));
+      }
+    }
+  }
 }
 
 /** This process's environment without what an outer `npm test` put there (it would point npm at this checkout). */
