@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -240,6 +240,8 @@ describe('every README command, as printed, on a fresh copy of the repository', 
     assert.ok(!existsSync(join(copy, 'node_modules')) && !existsSync(join(copy, 'packages/express/dist')));
     const ci = await finish(start('npm ci', copy));
     assert.equal(ci.code, 0, `npm ci accepts the committed lock:\n${ci.output}`);
+    // allowScripts names every dependency with an install script: npm 11 has nothing to warn about
+    assert.doesNotMatch(ci.output, /install-scripts|allowScripts/, 'npm ci warned about install scripts');
     browser = await launch();
   });
 
@@ -368,6 +370,17 @@ describe('every README command, as printed, on a fresh copy of the repository', 
   it('examples/existing-app README: `npm install`, then `npm start -w examples/existing-app` builds what it needs', async () => {
     const install = await runDocumented('examples/existing-app/README.md: npm install');
     assert.equal(install.code, 0, install.output);
+    // On a fresh clone `npm install` is a no-op on the committed lock file, with no install-script warning.
+    assert.equal(
+      readFileSync(join(copy, 'package-lock.json'), 'utf8'),
+      readFileSync(join(root, 'package-lock.json'), 'utf8'),
+      'npm install rewrote package-lock.json',
+    );
+    assert.doesNotMatch(
+      install.output,
+      /install-scripts|allowScripts/,
+      'npm install warned about install scripts',
+    );
     // What failed before: @whatsup/express not built (ERR_MODULE_NOT_FOUND …/dist/index.js).
     removeDist(['express']);
     env.PORT = String(await freePort());
