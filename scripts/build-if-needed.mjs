@@ -45,7 +45,11 @@ function targets(manifest) {
 function trackedFiles() {
   try {
     return new Set(
-      execFileSync('git', ['ls-files', '-z', '--', 'packages'], { cwd: root, encoding: 'utf8' })
+      execFileSync('git', ['ls-files', '-z', '--', 'packages'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
         .split('\0')
         .filter(Boolean),
     );
@@ -124,11 +128,14 @@ async function main() {
     if (!quiet) console.log('whatsup: packages are built');
     return;
   }
+  const rollup = join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup');
   if (full) {
     // One after the other: a package's type check reads the declarations of those before it.
     for (const pkg of stale) {
       announce(pkg);
-      await run(pkg.dir, 'npm', ['run', 'build', '--workspace', pkg.path], {});
+      if (pkg.manifest.scripts?.build)
+        await run(pkg.dir, 'npm', ['run', 'build', '--workspace', pkg.path], {});
+      else await run(pkg.dir, process.execPath, [rollup, '-c'], { WHATSUP_PKG: pkg.dir });
     }
   } else {
     // Without type checks no build reads another's output: every job at once, as many as there are
@@ -137,10 +144,14 @@ async function main() {
     delete process.env.WHATSUP_PKG;
     const { jobs } = await import('./rollup-jobs.mjs');
     const owner = (job) => stale.find((pkg) => job.name.startsWith(join(root, pkg.path) + sep));
+    const unbuilt = stale.filter((pkg) => !jobs.some((job) => owner(job) === pkg));
+    if (unbuilt.length)
+      throw new Error(
+        `rollup.config.mjs builds nothing into ${unbuilt.map((pkg) => `${pkg.path}/dist`).join(', ')}`,
+      );
     const mine = jobs
       .filter(owner)
       .sort((a, b) => Number(Array.isArray(a.config.input)) - Number(Array.isArray(b.config.input)));
-    const rollup = join(root, 'node_modules', 'rollup', 'dist', 'bin', 'rollup');
     const announced = new Set();
     await inParallel(mine, Math.max(1, availableParallelism()), (job) => {
       const pkg = owner(job);
