@@ -8,14 +8,9 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import fc from 'fast-check';
-import {
-  APP,
-  openRaw,
-  rawRequest,
-  servesFreshClient,
-  startLiveServer,
-  type LiveServer,
-} from './live-server.js';
+import { servesFreshClient, startLiveServer, type LiveServer } from './support/live-server.js';
+import { APP } from './support/pusher.js';
+import { channelAuth, openRaw, rawRequest } from './support/raw.js';
 
 const SCALE = Math.max(1, Number(process.env.WHATSUP_FUZZ_SCALE ?? '1') || 1);
 const SEED = 20261123;
@@ -123,11 +118,6 @@ const channelData = fc.oneof(
   rawJson,
   oddText,
 );
-
-function channelAuth(socketId: string, channel: string, data?: string): string {
-  const signed = data === undefined ? `${socketId}:${channel}` : `${socketId}:${channel}:${data}`;
-  return `${APP.key}:${createHmac('sha256', APP.secret).update(signed).digest('hex')}`;
-}
 
 /** Percent-encodes every byte of the UTF-8 (lone surrogates become U+FFFD), so any text is a path segment. */
 function encodeBytes(text: string): string {

@@ -1,19 +1,13 @@
 // A realtime server in a child process (attached to an Express app, or listening alone), so a test
 // can prove that hostile input leaves the PROCESS running: a crash shows as the child's exit, with
-// its stack in `output()`. No tests in here; the crash and fuzz tests share it.
+// its stack in `output()`, and its memory can be read after a full GC. The crash, fuzz and body
+// tests share it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import PusherJs from 'pusher-js';
-import PusherServer from 'pusher';
-import { WebSocket } from 'ws';
+import { APP, Pusher, restClient } from './pusher.js';
 
-const Pusher = PusherJs as unknown as typeof PusherJs.default;
-
-export const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' } as const;
-
-const REALTIME = new URL('../index.js', import.meta.url).href;
+const REALTIME = new URL('../../index.js', import.meta.url).href;
 const EXPRESS = pathToFileURL(createRequire(import.meta.url).resolve('express')).href;
 
 // The child: prints its port, then serves until killed. A listener that throws on `client-explode`
@@ -43,10 +37,19 @@ realtime.on('client_event', ({ event }) => {
 process.on('message', (message) => {
   if (message === 'memory') {
     globalThis.gc?.();
-    process.send({ heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss });
+    const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+    process.send({ heapUsed, rss, external, arrayBuffers });
   }
 });
 `;
+
+/** The child's memory after a full GC (it runs with --expose-gc), in bytes. */
+export interface Memory {
+  heapUsed: number;
+  rss: number;
+  external: number;
+  arrayBuffers: number;
+}
 
 export interface LiveServer {
   port: number;
@@ -54,6 +57,8 @@ export interface LiveServer {
   output(): string;
   /** Whether the process is still running. */
   alive(): boolean;
+  /** Its memory right after a full GC. */
+  memory(): Promise<Memory>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +66,7 @@ export async function startLiveServer(
   mode: 'attached' | 'alone',
   options: Record<string, unknown> = {},
 ): Promise<LiveServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', CHILD], {
     env: {
       ...process.env,
       NODE_DEBUG: 'whatsup',
@@ -85,6 +90,11 @@ export async function startLiveServer(
     port,
     output: () => output,
     alive: () => child.exitCode === null && child.signalCode === null,
+    memory: () =>
+      new Promise<Memory>((resolve, reject) => {
+        child.once('message', (message) => resolve(message as Memory));
+        if (!child.send('memory')) reject(new Error('the server process is gone'));
+      }),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -126,87 +136,8 @@ async function freshClient(client: InstanceType<typeof Pusher>, port: number, ta
       );
     });
     const received = new Promise<unknown>((resolve) => channel.bind('ping', resolve));
-    const publisher = new PusherServer({ ...APP, host: '127.0.0.1', port: String(port), useTLS: false });
-    await publisher.trigger(`fresh-${tag}`, 'ping', { tag });
+    await restClient(port).trigger(`fresh-${tag}`, 'ping', { tag });
     const data = await received;
     if ((data as { tag?: string }).tag !== tag) throw new Error(`unexpected event ${JSON.stringify(data)}`);
   }
-}
-
-/** A raw WebSocket with a frame queue, for input pusher-js would never send. */
-export interface RawSocket {
-  ws: WebSocket;
-  next(match: (frame: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  send(frame: unknown): void;
-  closed: Promise<{ code: number; reason: string }>;
-  socketId(): Promise<string>;
-}
-
-export function openRaw(port: number, path = '/app/app-key?protocol=7&client=js&version=8.4.0'): RawSocket {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`);
-  const frames: Array<Record<string, unknown>> = [];
-  const waiters: Array<() => void> = [];
-  ws.on('error', () => {});
-  ws.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()) as Record<string, unknown>);
-    for (const wake of waiters.splice(0)) wake();
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => {
-      resolve({ code, reason: reason.toString() });
-      for (const wake of waiters.splice(0)) wake();
-    }),
-  );
-  const next = async (
-    match: (frame: Record<string, unknown>) => boolean,
-  ): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const at = frames.findIndex(match);
-      if (at !== -1) return frames.splice(at, 1)[0]!;
-      if (ws.readyState === ws.CLOSED)
-        throw new Error(`socket closed before the frame came; got ${JSON.stringify(frames)}`);
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-  };
-  return {
-    ws,
-    next,
-    closed,
-    send: (frame) => {
-      const text = typeof frame === 'string' ? frame : JSON.stringify(frame);
-      if (ws.readyState === ws.OPEN) ws.send(text);
-      else ws.once('open', () => ws.send(text));
-    },
-    socketId: async () => {
-      const frame = await next((f) => f.event === 'pusher:connection_established');
-      return (JSON.parse(frame.data as string) as { socket_id: string }).socket_id;
-    },
-  };
-}
-
-/** Sends raw bytes (an upgrade request) and resolves with what came back; `reset` ends with a TCP RST. */
-export function rawRequest(port: number, request: string, { reset = false } = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    socket.on('error', () => resolve(answer));
-    socket.on('data', (chunk) => {
-      answer += chunk.toString('latin1');
-      // reset once the server has taken the request and answered (its socket is mid-close)
-      if (reset) socket.resetAndDestroy();
-      // a client that never completes the WebSocket close handshake goes away
-      else setTimeout(() => socket.destroy(), 50).unref();
-    });
-    socket.on('close', () => resolve(answer));
-    socket.write(request);
-    // and in case it never answers (another listener owns the upgrade, or the request is incomplete)
-    setTimeout(() => (reset ? socket.resetAndDestroy() : socket.destroy()), reset ? 100 : 500).unref();
-  });
-}
-
-export function upgradeRequest(path: string): string {
-  return (
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
-  );
 }
