@@ -10,12 +10,6 @@ import { channelKind, channelNameProblem, quote } from './limits.js';
 import { settle, settleAll } from './presence.js';
 import { eventInfo, publish, validateEvent, type ValidEvent } from './publish.js';
 
-/**
- * After refusing a request whose body is still arriving, how long Node may go on reading (and
- * discarding) it before the socket is cut: cutting at once would reset the connection with unread
- * bytes in flight, and the client could lose the answer (a 413 must arrive as a 413).
- */
-const LINGER_MS = 2000;
 const EMPTY: Buffer = Buffer.alloc(0);
 
 interface ApiRequest {
@@ -60,9 +54,15 @@ export class HttpApi {
       if (failure.status === 500)
         debug('HTTP API error: %s', error instanceof Error ? error.stack : String(error));
       else debug('HTTP API %s %s → %d %s', req.method, req.url, failure.status, failure.message);
+      // A body still arriving is not read on: Node would pull the rest off the wire to reuse the
+      // connection, and a crowd of stalled strangers would make the process read (and the allocator
+      // keep) hundreds of MB. The socket goes once the answer is written; the client still reads it.
+      if (!req.complete) {
+        res.setHeader('connection', 'close');
+        res.once('finish', () => req.socket.destroy());
+      }
       // `error` is the message soketi's bodies carry too; `code` the dotted one of @whatsup/protocol
       send(res, failure.status, { error: failure.message, code: failure.code, status: failure.status });
-      if (!req.complete) res.once('finish', () => cutUnread(req, failure.code === 'body.timeout'));
     }
   }
 
@@ -224,20 +224,6 @@ function checkedChannel(hub: Hub, name: string | undefined): string {
   const problem = channelNameProblem(name, hub.options.limits);
   if (problem !== undefined) throw new WhatsupError(400, 'channel_name.invalid', problem);
   return name as string;
-}
-
-/** A refused request's body still arriving: Node reads and drops it for a while, then the socket goes. */
-function cutUnread(req: IncomingMessage, now: boolean): void {
-  if (req.complete) return;
-  const socket = req.socket;
-  if (now) {
-    socket.destroy();
-    return;
-  }
-  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-  timer.unref();
-  req.once('end', () => clearTimeout(timer));
-  socket.once('close', () => clearTimeout(timer));
 }
 
 function decodeSegment(segment: string): string {
