@@ -57,7 +57,7 @@ export class HttpApi {
       // A body still arriving is not read on: Node would pull the rest off the wire to reuse the
       // connection, and a crowd of stalled strangers would make the process read (and the allocator
       // keep) hundreds of MB. The socket goes once the answer is written; the client still reads it.
-      if (!req.complete) {
+      if (declaresBody(req) && !req.complete) {
         res.setHeader('connection', 'close');
         res.once('finish', () => req.socket.destroy());
       }

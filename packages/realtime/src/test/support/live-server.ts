@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { APP, Pusher, restClient } from './pusher.js';
+import { within } from './net.js';
+import { APP, connect, next, restClient, subscribed } from './pusher.js';
 
 const REALTIME = new URL('../../index.js', import.meta.url).href;
 const EXPRESS = pathToFileURL(createRequire(import.meta.url).resolve('express')).href;
@@ -106,38 +107,15 @@ export async function startLiveServer(
 
 /** Proves the server still serves: a new pusher-js client connects, subscribes, and receives an event the pusher library triggers. */
 export async function servesFreshClient(port: number, tag: string): Promise<void> {
-  const client = new Pusher(APP.key, {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort: port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-  });
-  // a dead server would leave pusher-js retrying for ever: give up after 10 s
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no fresh client could get an event (${tag})`)), 10_000);
-  });
+  const client = connect(port);
   try {
-    await Promise.race([deadline, freshClient(client, port, tag)]);
-  } finally {
-    clearTimeout(timer);
-    client.disconnect();
-  }
-}
-
-async function freshClient(client: InstanceType<typeof Pusher>, port: number, tag: string): Promise<void> {
-  {
-    const channel = client.subscribe(`fresh-${tag}`);
-    await new Promise<void>((resolve, reject) => {
-      channel.bind('pusher:subscription_succeeded', () => resolve());
-      channel.bind('pusher:subscription_error', (error: unknown) =>
-        reject(new Error(`subscription failed: ${JSON.stringify(error)}`)),
-      );
-    });
-    const received = new Promise<unknown>((resolve) => channel.bind('ping', resolve));
+    // a dead server would leave pusher-js retrying for ever: `within` gives up after 10 s
+    const channel = await within(subscribed(client, `fresh-${tag}`), `a fresh client (${tag})`, 10_000);
+    const received = next<{ tag?: string }>(channel, 'ping', 10_000);
     await restClient(port).trigger(`fresh-${tag}`, 'ping', { tag });
     const data = await received;
-    if ((data as { tag?: string }).tag !== tag) throw new Error(`unexpected event ${JSON.stringify(data)}`);
+    if (data.tag !== tag) throw new Error(`unexpected event ${JSON.stringify(data)}`);
+  } finally {
+    client.disconnect();
   }
 }
