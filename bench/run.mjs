@@ -20,6 +20,7 @@ import * as presenceChurn from './scenarios/presence-churn.mjs';
 import * as fanOut from './scenarios/fan-out.mjs';
 import * as webhooks from './scenarios/webhooks.mjs';
 import * as firstStart from './scenarios/first-start.mjs';
+import * as slowBody from './scenarios/slow-body.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
@@ -103,6 +104,7 @@ async function main() {
     ['presence-churn', presenceChurn, withServers(soketi)],
     ['fan-out', fanOut, withServers(soketi)],
     ['webhooks', webhooks, withServers()],
+    ['slow-body', slowBody, withServers()],
   ];
   const sections = [];
   const summary = [];
