@@ -13,22 +13,26 @@ import minifyLiterals from '@lit-labs/rollup-plugin-minify-html-literals';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const only = process.env.WHATSUP_PKG;
+// WHATSUP_BUILD=start (`npm start` on a fresh clone): no tests, declarations, type check or locales.
+const forStart = process.env.WHATSUP_BUILD === 'start';
+const startTs = forStart
+  ? { declaration: false, declarationMap: false, declarationDir: undefined, noCheck: true }
+  : {};
 const element = join(root, 'packages', 'presence-element');
 
 /** Every .ts file under dir (recursively), skipping `skip` sub-folders. */
-function sources(dir, skip = []) {
-  return readdirSync(dir).flatMap((name) => {
+const sources = (dir, skip = []) =>
+  readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return skip.includes(name) ? [] : sources(path, skip);
     return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
   });
-}
 
 /** ESM modules + declarations for one package, tests included unless skipped. */
 function library(pkg, { skip = [] } = {}) {
   const dir = join(root, 'packages', pkg);
   return {
-    input: sources(join(dir, 'src'), skip),
+    input: sources(join(dir, 'src'), forStart ? [...skip, 'test'] : skip),
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
     output: {
       dir: join(dir, 'dist'),
@@ -45,11 +49,11 @@ function library(pkg, { skip = [] } = {}) {
         outDir: join(dir, 'dist'),
         declarationDir: join(dir, 'dist'),
         noEmitOnError: true,
+        ...startTs,
       }),
     ],
+    // Dependencies stay external; a types-only module is an empty chunk. Other warnings fail a test.
     onwarn(warning, warn) {
-      // Built-ins and dependencies stay external on purpose; a module of types only (types.ts) is
-      // an empty chunk whose .d.ts is what matters. Any other warning fails the build-warnings test.
       if (!['UNRESOLVED_IMPORT', 'EMPTY_BUNDLE'].includes(warning.code)) warn(warning);
     },
   };
@@ -63,6 +67,7 @@ const elementTs = (sourceMap) =>
     declarationMap: false,
     outDir: undefined,
     sourceMap,
+    ...startTs,
   });
 
 /**
@@ -108,10 +113,7 @@ function bundles() {
   }));
 }
 
-/**
- * Each message pack also as a classic script for pages on the one-file bundle: it registers itself
- * through the bundle's global (`WhatsupPresence.addMessages`), so the bundle carries English only.
- */
+/** Each message pack also as a classic script registering itself through the bundle's global. */
 function localeScripts() {
   const isLocalize = (id) => /(^|\/)localize(\.js|\.ts)?$/.test(id);
   return readdirSync(join(element, 'src', 'locales'))
@@ -125,9 +127,7 @@ function localeScripts() {
         format: 'iife',
         globals: (id) => (isLocalize(id) ? 'WhatsupPresence' : id),
       },
-      onwarn(warning, warn) {
-        if (warning.code !== 'MISSING_NAME_OPTION_FOR_IIFE_EXPORT') warn(warning);
-      },
+      onwarn: (warning, warn) => warning.code !== 'MISSING_NAME_OPTION_FOR_IIFE_EXPORT' && warn(warning),
     }));
 }
 
@@ -139,7 +139,7 @@ const configs = {
   'presence-element': () => [
     library('presence-element', { skip: ['test'] }),
     ...bundles(),
-    ...localeScripts(),
+    ...(forStart ? [] : localeScripts()),
   ],
 };
 

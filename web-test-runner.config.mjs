@@ -1,6 +1,11 @@
-// Element tests in Debian's headless Chromium, against the real middleware and realtime server.
+// Element tests in Debian's Chromium, Firefox ESR and WebKitGTK, against the real middleware and
+// realtime server. WTR_BROWSERS=firefox (or chromium, webkit, a comma list) runs fewer engines.
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { chromeLauncher } from '@web/test-runner-chrome';
+import { chromeLauncher, puppeteerCore } from '@web/test-runner-chrome';
+import {
+  WebKitLauncher,
+  viewportCommand,
+} from './packages/presence-element/test-support/webkit-launcher.mjs';
 import { whatsupServer } from './packages/presence-element/test-support/whatsup-server.mjs';
 
 const whatsup = whatsupServer();
@@ -17,11 +22,55 @@ const pusherAsModule = {
   },
 };
 
+const ENGINES = ['chromium', 'firefox', 'webkit'];
+const engines = (process.env.WTR_BROWSERS ?? ENGINES.join(','))
+  .split(',')
+  .map((name) => name.trim().toLowerCase())
+  .filter(Boolean);
+for (const name of engines) {
+  if (!ENGINES.includes(name))
+    throw new Error(`WTR_BROWSERS: unknown engine '${name}' (use ${ENGINES.join(', ')})`);
+}
+
+// Firefox and WebKit come from e2e/engines.ts (built by `npm run build`, like the packages these
+// tests import): the end-to-end tests drive the same binaries the same way.
+const helpers = engines.some((name) => name !== 'chromium') ? await importEngines() : undefined;
+
+const chromium = () =>
+  chromeLauncher({
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  });
+
+// puppeteer-core (the one @web/test-runner-chrome ships) launches Firefox over WebDriver BiDi.
+const firefox = () =>
+  chromeLauncher({ puppeteer: puppeteerCore, launchOptions: helpers.firefoxLaunchOptions() });
+
+// MiniBrowser through WebKitWebDriver, on an Xvfb display started with the first WebKit test file.
+const webkit = () => new WebKitLauncher(helpers);
+
+const launchers = { chromium, firefox, webkit };
+
 export default {
   files: ['packages/presence-element/src/test/**/*.test.ts'],
   middleware: [whatsup.middleware],
   nodeResolve: { browser: true },
   concurrency: 1,
+  // One engine at a time: every test file shares the one server and its channel, so two engines
+  // at once would see each other's people.
+  concurrentBrowsers: 1,
   // A test file's whole run; the default 2 minutes is too short for the 1,000-member tests on a
   // loaded 2-core machine (each test still has its own 20 s limit below).
   testsFinishTimeout: 300_000,
@@ -34,23 +83,17 @@ export default {
     esbuildPlugin({ ts: true, tsconfig: 'packages/presence-element/tsconfig.json' }),
     pusherAsModule,
     whatsup.plugin,
+    viewportCommand,
   ],
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        headless: true,
-        args: [
-          '--headless=new',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
-      },
-    }),
-  ],
+  browsers: engines.map((name) => launchers[name]()),
 };
+
+async function importEngines() {
+  try {
+    return await import('./e2e/dist/engines.js');
+  } catch (err) {
+    throw new Error(
+      `Firefox and WebKit need e2e/dist/engines.js: run \`npm run build\` first (${err.message})`,
+    );
+  }
+}

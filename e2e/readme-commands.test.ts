@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -23,11 +23,12 @@ const READMES = [
   'examples/basic/README.md',
   'examples/existing-app/README.md',
   'examples/scale-out/README.md',
+  'packages/presence-element/examples/README.md',
 ];
 
 type Plan =
   | { how: 'run' | 'serve' | 'announce'; cwd?: string }
-  | { how: 'tarball'; why: string }
+  | { how: 'elsewhere'; why: string }
   | { how: 'excluded'; why: string };
 
 /** `file: command` → how this test covers it. */
@@ -38,21 +39,29 @@ const plan: Record<string, Plan> = {
     why: 'it is the suite this test runs in; .ci/run runs it on a fresh machine',
   },
   'README.md: npm run announce -- "Lunch is served on the 3rd floor"': { how: 'announce' },
+  'README.md: npm run pack': {
+    how: 'elsewhere',
+    why: 'run as printed by e2e/registry.test.ts in its copy of the repository, which then installs the tarballs from an app beside it',
+  },
+  'README.md: npm install ../whatsup/packs/*.tgz express express-session': {
+    how: 'elsewhere',
+    why: 'run as printed by e2e/registry.test.ts in a new app beside its copy of the repository (at ../whatsup)',
+  },
   'README.md: npm install @whatsup/express @whatsup/realtime @whatsup/presence express express-session': {
-    how: 'tarball',
-    why: 'the packages are not on the registry yet: e2e/tarball.test.ts installs the same five names, the three from `npm pack`',
+    how: 'elsewhere',
+    why: 'run as printed by e2e/registry.test.ts in four new apps, against a local registry the packages were published to as RELEASING.md says',
   },
   'packages/express/README.md: npm install @whatsup/express express express-session': {
-    how: 'tarball',
-    why: 'as above: e2e/tarball.test.ts installs @whatsup/express from its pack with express and express-session',
+    how: 'elsewhere',
+    why: 'e2e/tarball.test.ts installs @whatsup/express from its pack, and e2e/registry.test.ts by name from a local registry, each with express and express-session',
   },
   'packages/express/README.md: npx whatsup-announce "Lunch is served on the 3rd floor"': {
-    how: 'tarball',
+    how: 'elsewhere',
     why: 'run as printed by e2e/tarball.test.ts in the app it installs, against that running app',
   },
   'packages/realtime/README.md: npm install @whatsup/realtime': {
-    how: 'tarball',
-    why: 'e2e/tarball.test.ts installs @whatsup/realtime from its pack',
+    how: 'elsewhere',
+    why: 'e2e/tarball.test.ts installs @whatsup/realtime from its pack, and e2e/registry.test.ts by name from a local registry',
   },
   'packages/realtime/README.md: npx whatsup-realtime --port 6001': {
     how: 'excluded',
@@ -63,12 +72,13 @@ const plan: Record<string, Plan> = {
     why: 'listens on every interface with a placeholder secret (tests listen on 127.0.0.1 only)',
   },
   'packages/realtime/README.md: NODE_DEBUG=whatsup node server.js': {
-    how: 'tarball',
+    how: 'elsewhere',
     why: "e2e/tarball.test.ts starts the README's app with exactly this command",
   },
   'packages/realtime/README.md: cd ../.. && WHATSUP_PKG=realtime npx rollup -c && node --test --test-reporter=spec packages/realtime/dist/test/':
     { how: 'run', cwd: 'packages/realtime' },
   'examples/basic/README.md: npm install && npm start': { how: 'serve' },
+  'packages/presence-element/examples/README.md: npm install && npm start': { how: 'serve' },
   'examples/basic/README.md: npm run announce -- "Lunch is served on the 3rd floor"': { how: 'announce' },
   'examples/existing-app/README.md: npm install': { how: 'run' },
   'examples/existing-app/README.md: npm start -w examples/existing-app': { how: 'serve' },
@@ -230,6 +240,8 @@ describe('every README command, as printed, on a fresh copy of the repository', 
     assert.ok(!existsSync(join(copy, 'node_modules')) && !existsSync(join(copy, 'packages/express/dist')));
     const ci = await finish(start('npm ci', copy));
     assert.equal(ci.code, 0, `npm ci accepts the committed lock:\n${ci.output}`);
+    // allowScripts names every dependency with an install script: npm 11 has nothing to warn about
+    assert.doesNotMatch(ci.output, /install-scripts|allowScripts/, 'npm ci warned about install scripts');
     browser = await launch();
   });
 
@@ -245,7 +257,7 @@ describe('every README command, as printed, on a fresh copy of the repository', 
     assert.deepEqual(missing, [], 'commands in the READMEs that this test does not know: add them to plan');
     assert.deepEqual(stale, [], 'plan entries no longer in any README: remove or update them');
     for (const [key, p] of Object.entries(plan)) {
-      if (p.how === 'excluded' || p.how === 'tarball') assert.ok(p.why.length > 20, `${key} says why`);
+      if (p.how === 'excluded' || p.how === 'elsewhere') assert.ok(p.why.length > 20, `${key} says why`);
     }
   });
 
@@ -274,6 +286,11 @@ describe('every README command, as printed, on a fresh copy of the repository', 
     try {
       assert.match(demo.output(), /whatsup: building/);
       assert.doesNotMatch(demo.output(), /\(!\)/, 'rollup printed a warning');
+      // Quietly: a line per step, no file lists (rollup's `src/… → dist`), no colour codes.
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(demo.output(), /\x1b\[/, 'colour codes');
+      assert.doesNotMatch(demo.output(), /\.ts\b|→/, 'file lists');
+      assert.match(demo.output(), /whatsup: built [\w, -]+ in [\d.]+ s/);
       assert.match(demo.output(), new RegExp(`PORT=${env.PORT} npm run announce -- "hello everyone"`));
       const context = await browser.newContext();
       const page = await context.newPage();
@@ -311,9 +328,59 @@ describe('every README command, as printed, on a fresh copy of the repository', 
     }
   });
 
+  it("the element's examples README: the demo serves headless.html, which lists who is online and sets my status", async () => {
+    env.PORT = String(await freePort());
+    const demo = await serveDocumented(
+      'packages/presence-element/examples/README.md: npm install && npm start',
+      /headless example .*: http:\/\//,
+      1,
+    );
+    try {
+      const headless = /headless example .*: (http:\S+)/.exec(demo.output())![1]!;
+      assert.equal(headless, `${demo.urls[0]}examples/headless.html`);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(demo.urls[0]!);
+      await new Panel(page).signUp('Headless', 'on the demo');
+      await page.goto(headless);
+      await page.locator('#people li', { hasText: 'Headless — on the demo' }).waitFor({ timeout: 10_000 });
+      assert.match((await page.locator('#count').textContent()) ?? '', /^\d+ online$/);
+      // Its status box changes my status for everyone: the demo's page, in another context, shows it.
+      const other = await (await browser.newContext()).newPage();
+      await other.goto(demo.urls[0]!);
+      const panel = new Panel(other);
+      await panel.signUp('Watcher', 'watching');
+      await page.locator('#mine input[name="status"]').fill('set from the headless page');
+      await page.locator('#mine button').click();
+      await waitFor(
+        async () =>
+          (await panel.rows()).some(
+            (r) => r.name === 'Headless' && r.status === 'set from the headless page',
+          ),
+        10_000,
+        () => 'the demo page shows the status set on the headless page',
+      );
+      await other.context().close();
+      await context.close();
+    } finally {
+      await stop(demo.child);
+    }
+  });
+
   it('examples/existing-app README: `npm install`, then `npm start -w examples/existing-app` builds what it needs', async () => {
     const install = await runDocumented('examples/existing-app/README.md: npm install');
     assert.equal(install.code, 0, install.output);
+    // On a fresh clone `npm install` is a no-op on the committed lock file, with no install-script warning.
+    assert.equal(
+      readFileSync(join(copy, 'package-lock.json'), 'utf8'),
+      readFileSync(join(root, 'package-lock.json'), 'utf8'),
+      'npm install rewrote package-lock.json',
+    );
+    assert.doesNotMatch(
+      install.output,
+      /install-scripts|allowScripts/,
+      'npm install warned about install scripts',
+    );
     // What failed before: @whatsup/express not built (ERR_MODULE_NOT_FOUND …/dist/index.js).
     removeDist(['express']);
     env.PORT = String(await freePort());

@@ -57,11 +57,21 @@ app.get('/locales/:file', (req, res, next) => {
   if (!file) return next();
   res.sendFile(file);
 });
+// The headless example that ships in @whatsup/presence (examples/headless.html): a UI of its own on
+// PresenceController, without the element. It imports ../dist/whatsup-presence.bundle.esm.min.js.
+const presence = dirname(require.resolve('@whatsup/presence/package.json'));
+app.get('/examples/headless.html', (_req, res) => res.sendFile(join(presence, 'examples', 'headless.html')));
+app.get('/dist/whatsup-presence.bundle.esm.min.js', (_req, res) =>
+  res.sendFile(require.resolve('@whatsup/presence/bundle.esm')),
+);
 app.use(express.static(join(here, 'public')));
 
 server.listen(port, host, () => {
   const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   console.log(`whatsup demo: http://${shown}:${server.address().port}/`);
+  console.log(
+    `headless example (sign in on the demo first): http://${shown}:${server.address().port}/examples/headless.html`,
+  );
   // The port it really listens on, so the hint works as printed (PORT=0 picks a free one).
   const actual = server.address().port;
   const prefix = actual === 3000 ? '' : `PORT=${actual} `;

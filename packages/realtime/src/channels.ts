@@ -28,6 +28,15 @@ export class ChannelRegistry {
     return this.#channels.get(channel)?.has(connection) ?? false;
   }
 
+  /** Its subscribers that are no longer open (their close frame came; ws has not emitted 'close' yet). */
+  departed(channel: string): Connection[] {
+    const departed: Connection[] = [];
+    const members = this.#channels.get(channel);
+    if (members !== undefined)
+      for (const connection of members) if (!connection.open) departed.push(connection);
+    return departed;
+  }
+
   subscriptionCount(channel: string): number {
     return this.#channels.get(channel)?.size ?? 0;
   }

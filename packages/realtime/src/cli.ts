@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { createRealtimeServer } from './server.js';
-import { targetsFromSoketi } from './webhooks.js';
+import { targetsFromSoketi } from './webhooks/options.js';
 
 const HELP = `Usage: whatsup-realtime [options]
 

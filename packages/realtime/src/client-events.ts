@@ -89,4 +89,12 @@ export function clientEvent(
     data: payload,
     ...(userId === null ? {} : { userId }),
   });
+  hub.webhooks.record({
+    name: 'client_event',
+    channel,
+    event,
+    data: payload,
+    socket_id: connection.socketId,
+    ...(userId === null ? {} : { user_id: userId }),
+  });
 }

@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { RateWindow } from './limits.js';
 import type { Limits } from './options.js';
@@ -7,48 +6,20 @@ import { CloseCode } from './errors.js';
 import { closeReason } from './json.js';
 
 /**
- * One outgoing text message, serialized and WebSocket-framed once and written as the same bytes to
- * every socket it goes to: fan-out then costs one write per subscriber, no per-socket encoding.
+ * One outgoing text message, encoded once and sent as the same bytes to every socket it goes to:
+ * fan-out then costs one `WebSocket#send` per subscriber, no per-socket JSON or UTF-8 encoding.
  */
 export class PreparedFrame {
-  /** The JSON text as UTF-8: a view into `wire`, not a second copy (a big room's frame is held while it lasts). */
+  /** The JSON text as UTF-8. */
   readonly payload: Buffer;
-  /** The whole unmasked server frame (FIN, opcode 1, length, payload) as it goes on the wire. */
-  readonly wire: Buffer;
 
   constructor(json: string) {
-    const length = Buffer.byteLength(json);
-    // RFC 6455 §5.2: 7-bit length, or 126 + 16-bit, or 127 + 64-bit
-    const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-    const wire = Buffer.allocUnsafe(headerLength + length);
-    wire[0] = 0x81;
-    if (headerLength === 2) {
-      wire[1] = length;
-    } else if (headerLength === 4) {
-      wire[1] = 126;
-      wire.writeUInt16BE(length, 2);
-    } else {
-      wire[1] = 127;
-      wire.writeUInt32BE(0, 2);
-      wire.writeUInt32BE(length, 6);
-    }
-    wire.write(json, headerLength, 'utf8');
-    this.wire = wire;
-    this.payload = wire.subarray(headerLength);
+    this.payload = Buffer.from(json);
   }
 }
 
-/**
- * The raw socket under a `ws` WebSocket when writing to it directly is safe: with no extension
- * (no permessage-deflate, which the server never enables) ws 8's Sender writes every frame
- * synchronously and queues nothing, so our writes and its own (pings, close) stay in order.
- */
-function rawSocket(ws: WebSocket): Duplex | undefined {
-  const socket = (ws as unknown as { _socket?: Duplex })._socket;
-  return ws.extensions === '' && socket !== undefined && typeof socket.write === 'function'
-    ? socket
-    : undefined;
-}
+/** `WebSocket#send` options for a prepared frame: a text frame, whatever the Buffer holds. */
+const TEXT = Object.freeze({ binary: false });
 
 /** A frame the server sends; `data` is a string (Pusher "double encoding") or a small object. */
 export interface ServerFrame {
@@ -71,7 +42,6 @@ export class Connection {
   /** Set by `pusher:signin`. */
   userId: string | undefined;
   closed = false;
-  readonly #socket: (Duplex & { bytesRead?: number }) | undefined;
   /** The server's limits (one object shared by every connection). */
   readonly #limits: Limits;
   /**
@@ -84,6 +54,12 @@ export class Connection {
   #more: Map<string, string | null> | undefined;
   /** Made on its first client event: most connections never send one. */
   #clientEventRate: RateWindow | undefined;
+  /**
+   * `limits.subscriptionFramesPerMinute`, as a window start and a count kept in the connection itself:
+   * every connection subscribes, so a RateWindow object would be ~50 bytes more per connection.
+   */
+  #subscriptionFramesSince = 0;
+  #subscriptionFrames = 0;
   /** Order in which connections opened: an authorization is refused to connections older than its user's sign-out. */
   serial = 0;
 
@@ -94,8 +70,6 @@ export class Connection {
   /** Heartbeat sweeps since the client was last heard from, and since a ping went unanswered (-1: none out). */
   idleTicks = 0;
   pingTicks = -1;
-  /** The socket's bytesRead at the last sweep: bytes arriving (a pong, any frame) are a sign of life. */
-  bytesRead = 0;
 
   /** Why the server dropped the socket without a close handshake (reported as the disconnection code). */
   dropCode: number | undefined;
@@ -104,16 +78,11 @@ export class Connection {
     this.socketId = socketId;
     this.ws = ws;
     this.#limits = limits;
-    this.#socket = rawSocket(ws);
   }
 
-  /**
-   * Bytes read from the client so far, or undefined when the socket under ws is not a plain one (then
-   * liveness comes from ws's 'pong' event instead).
-   */
-  bytesReceived(): number | undefined {
-    const read = this.#socket?.bytesRead;
-    return typeof read === 'number' ? read : undefined;
+  /** Whether the socket is open: false from the moment its close frame arrived (ws: CLOSING). */
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN;
   }
 
   /** undefined: not subscribed to `channel`; null: subscribed, not as a presence member; else the user id. */
@@ -155,8 +124,19 @@ export class Connection {
 
   /** Counts one client event against `limits.clientEventsPerSecond`; false when it is over. */
   takeClientEvent(): boolean {
-    this.#clientEventRate ??= new RateWindow(this.#limits.clientEventsPerSecond);
+    this.#clientEventRate ??= new RateWindow(this.#limits.clientEventsPerSecond, 1000);
     return this.#clientEventRate.take();
+  }
+
+  /** Counts one subscribe or unsubscribe frame against `limits.subscriptionFramesPerMinute`; false when over. */
+  takeSubscriptionFrame(now = Date.now()): boolean {
+    if (now - this.#subscriptionFramesSince >= 60_000) {
+      this.#subscriptionFramesSince = now;
+      this.#subscriptionFrames = 0;
+    }
+    if (this.#subscriptionFrames >= this.#limits.subscriptionFramesPerMinute) return false;
+    this.#subscriptionFrames += 1;
+    return true;
   }
 
   send(frame: ServerFrame): void {
@@ -169,17 +149,16 @@ export class Connection {
     this.ws.send(frame);
   }
 
-  /** Writes a frame prepared once for many sockets; the bytes are shared, nothing is copied. */
+  /** Sends a frame prepared once for many sockets; the bytes are shared (ws frames them without a copy). */
   sendPrepared(frame: PreparedFrame): void {
     if (!this.#writable()) return;
-    if (this.#socket !== undefined) this.#socket.write(frame.wire);
-    else this.ws.send(frame.payload, { binary: false });
+    this.ws.send(frame.payload, TEXT);
   }
 
   /**
-   * Open and not too far behind. A reader over `limits.sendBufferBytes` (raw writes count: ws reads
-   * the socket's own queue) would hold the process's memory hostage; the close frame would queue
-   * behind what it does not read, so it is cut at once and reconnects to catch up.
+   * Open and not too far behind. A reader over `limits.sendBufferBytes` (ws's `bufferedAmount`)
+   * would hold the process's memory hostage; the close frame would queue behind what it does not
+   * read, so it is cut at once and reconnects to catch up.
    */
   #writable(): boolean {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return false;

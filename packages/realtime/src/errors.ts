@@ -1,13 +1,16 @@
+import type { ErrorCode } from '@whatsup/protocol';
+
 /**
  * Errors raised by the realtime server. `status` is the HTTP status the HTTP API answers with,
- * `code` a stable dotted string, `expose` whether the message is safe to show a client.
+ * `code` a stable dotted string from `@whatsup/protocol`'s `ERRORS`, `expose` whether the message is
+ * safe to show a client.
  */
 export class WhatsupError extends Error {
   status: number;
-  code: string;
+  code: ErrorCode;
   expose: boolean;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: ErrorCode, message: string) {
     super(message);
     this.name = 'WhatsupError';
     this.status = status;
@@ -33,6 +36,8 @@ export const CloseCode = {
   OVER_CAPACITY: 4100,
   /** More than `limits.sendBufferBytes` unsent: the socket is cut without a close handshake (reported in 'disconnection'). */
   SLOW_CONSUMER: 4101,
+  /** More `pusher:subscribe`/`pusher:unsubscribe` frames than `limits.subscriptionFramesPerMinute` (pusher-js retries after a back-off). */
+  SUBSCRIPTION_RATE: 4102,
   /** The server failed while handling one of the socket's frames; the socket is closed, pusher-js retries after a back-off. */
   SERVER_ERROR: 4199,
   /** Generic "reconnect now": server shutdown, disconnectAll(). */

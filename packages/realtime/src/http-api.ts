@@ -1,12 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseQuery, verifyApiRequest } from './api-auth.js';
-import { readBody } from './body.js';
+import { clientAddress } from './address.js';
+import { parseQuery, verifyApiRequest, verifyBody } from './api-auth.js';
+import { BodyReader, declaresBody } from './body.js';
 import { debug } from './debug.js';
 import { WhatsupError } from './errors.js';
 import type { Hub } from './hub.js';
+import { isRecord } from './json.js';
 import { channelKind, channelNameProblem, quote } from './limits.js';
+import { settle, settleAll } from './presence.js';
 import { eventInfo, publish, validateEvent, type ValidEvent } from './publish.js';
-import { isRecord } from './subscriptions.js';
+
+const EMPTY: Buffer = Buffer.alloc(0);
 
 interface ApiRequest {
   hub: Hub;
@@ -23,10 +27,12 @@ type Handler = (request: ApiRequest) => unknown;
 export class HttpApi {
   readonly #hub: Hub;
   readonly #terminate: (userId: string) => Promise<void>;
+  readonly #bodies: BodyReader;
 
   constructor(hub: Hub, terminate: (userId: string) => Promise<void>) {
     this.#hub = hub;
     this.#terminate = terminate;
+    this.#bodies = new BodyReader(hub.options.limits);
   }
 
   /**
@@ -44,15 +50,19 @@ export class HttpApi {
       send(res, 200, body);
     } catch (error) {
       const failure =
-        error instanceof WhatsupError
-          ? error
-          : new WhatsupError(500, 'server.error', 'Internal server error');
+        error instanceof WhatsupError ? error : new WhatsupError(500, 'internal', 'Internal server error');
       if (failure.status === 500)
         debug('HTTP API error: %s', error instanceof Error ? error.stack : String(error));
       else debug('HTTP API %s %s → %d %s', req.method, req.url, failure.status, failure.message);
-      send(res, failure.status, { error: failure.message, code: failure.status });
-      // the rest of an oversized body is not worth reading
-      if (failure.code === 'body.too_large') res.on('finish', () => req.destroy());
+      // A body still arriving is not read on: Node would pull the rest off the wire to reuse the
+      // connection, and a crowd of stalled strangers would make the process read (and the allocator
+      // keep) hundreds of MB. The socket goes once the answer is written; the client still reads it.
+      if (declaresBody(req) && !req.complete) {
+        res.setHeader('connection', 'close');
+        res.once('finish', () => req.socket.destroy());
+      }
+      // `error` is the message soketi's bodies carry too; `code` the dotted one of @whatsup/protocol
+      send(res, failure.status, { error: failure.message, code: failure.code, status: failure.status });
     }
   }
 
@@ -71,10 +81,17 @@ export class HttpApi {
     const method = (req.method ?? 'GET').toUpperCase();
     const handler = findRoute(method, route);
     const params = parseQuery(at === -1 ? '' : url.slice(at + 1));
-    const raw = await readBody(req, options.limits.requestBodyBytes);
     // the pusher library signs /apps/…; behind a path prefix a proxy may have added it, so both are accepted
     const signedPaths = options.path === '' ? [pathname] : [pathname, pathname.slice(options.path.length)];
-    verifyApiRequest(options, method, signedPaths, params, raw);
+    // everything that can be checked is, before a byte of the body is read
+    verifyApiRequest(options, method, signedPaths, params);
+    let raw = EMPTY;
+    if (declaresBody(req)) {
+      if (!params.has('body_md5'))
+        throw new WhatsupError(401, 'signature.invalid', 'A request with a body must sign it (body_md5)');
+      raw = await this.#bodies.read(req, clientAddress(req, options.trustProxy));
+    }
+    verifyBody(params, raw);
     let body: unknown;
     if (method === 'POST') {
       try {
@@ -162,6 +179,7 @@ function listChannels({ hub, params }: ApiRequest): unknown {
     throw new WhatsupError(400, 'info.user_count', 'info=user_count needs filter_by_prefix=presence-');
   }
   const channels: Record<string, Record<string, number>> = {};
+  settleAll(hub);
   for (const name of hub.channels.names()) {
     // #server-to-user- channels are internal plumbing, not the app's channels
     if (name.startsWith('#') || !name.startsWith(prefix)) continue;
@@ -172,6 +190,7 @@ function listChannels({ hub, params }: ApiRequest): unknown {
 
 function channelInfo({ hub, params, route }: ApiRequest): unknown {
   const name = checkedChannel(hub, route[1]);
+  settle(hub, name);
   const info = (params.get('info') ?? '').split(',');
   const result: Record<string, unknown> = { occupied: hub.channels.subscriptionCount(name) > 0 };
   if (info.includes('user_count')) {
@@ -187,13 +206,14 @@ function channelUsers({ hub, route }: ApiRequest): unknown {
   const name = checkedChannel(hub, route[1]);
   if (channelKind(name) !== 'presence')
     throw new WhatsupError(400, 'channel.not_presence', 'Users can only be listed for presence- channels');
+  settle(hub, name);
   return { users: hub.presence.userIds(name).map((id) => ({ id })) };
 }
 
 async function terminateConnections({ route, terminate, hub }: ApiRequest): Promise<unknown> {
   const userId = route[1] ?? '';
   if (userId === '' || userId.length > hub.options.limits.userIdLength) {
-    throw new WhatsupError(400, 'user.invalid_id', `Invalid user id: ${quote(userId)}`);
+    throw new WhatsupError(400, 'user_id.invalid', `Invalid user id: ${quote(userId)}`);
   }
   // answer now; the sockets close on their own time
   void terminate(userId);
@@ -202,7 +222,7 @@ async function terminateConnections({ route, terminate, hub }: ApiRequest): Prom
 
 function checkedChannel(hub: Hub, name: string | undefined): string {
   const problem = channelNameProblem(name, hub.options.limits);
-  if (problem !== undefined) throw new WhatsupError(400, 'channel.invalid_name', problem);
+  if (problem !== undefined) throw new WhatsupError(400, 'channel_name.invalid', problem);
   return name as string;
 }
 

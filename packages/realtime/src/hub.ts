@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
+import type { WebhookBody } from '@whatsup/protocol';
 import { ChannelRegistry } from './channels.js';
 import type { Connection, ServerFrame } from './connection.js';
 import type { ResolvedOptions } from './options.js';
-import { PresenceRegistry } from './presence.js';
-import type { WebhookBody } from './webhooks.js';
+import { PresenceRegistry } from './presence-registry.js';
+import type { Webhooks } from './webhooks/bodies.js';
 
 /** Revocations remembered at most (oldest forgotten first), whatever connections stay open. */
 const MAX_REVOCATIONS = 100_000;
@@ -21,14 +22,42 @@ export interface RealtimeEvents {
   webhook: [WebhookBody];
 }
 
+/** Signed-in (`pusher:signin`) connections per user id; only `signin.ts` adds and removes. */
+export class SignIns {
+  readonly #users = new Map<string, Set<Connection>>();
+
+  /** The connections signed in as `userId`. */
+  connections(userId: string): ReadonlySet<Connection> {
+    return this.#users.get(userId) ?? NONE;
+  }
+
+  add(userId: string, connection: Connection): void {
+    let sockets = this.#users.get(userId);
+    if (sockets === undefined) {
+      sockets = new Set();
+      this.#users.set(userId, sockets);
+    }
+    sockets.add(connection);
+  }
+
+  remove(userId: string, connection: Connection): void {
+    const sockets = this.#users.get(userId);
+    sockets?.delete(connection);
+    if (sockets?.size === 0) this.#users.delete(userId);
+  }
+}
+
+const NONE: ReadonlySet<Connection> = new Set();
+
 /** The state every part shares: connections, channels, presence members, signed-in users. */
 export class Hub {
   readonly options: ResolvedOptions;
   readonly connections = new Map<string, Connection>();
   readonly channels = new ChannelRegistry();
   readonly presence = new PresenceRegistry();
-  /** Signed-in (`pusher:signin`) connections per user id. */
-  readonly users = new Map<string, Set<Connection>>();
+  readonly signIns = new SignIns();
+  /** Where channel, member and client events become webhook bodies. */
+  readonly webhooks: Webhooks;
   /** Serial of the newest connection when each user was terminated (`terminateUserConnections`). */
   readonly #terminated = new Map<string, number>();
   #serial = 0;
@@ -36,9 +65,11 @@ export class Hub {
 
   constructor(
     options: ResolvedOptions,
+    webhooks: Webhooks,
     emit: <K extends keyof RealtimeEvents>(event: K, ...args: RealtimeEvents[K]) => void,
   ) {
     this.options = options;
+    this.webhooks = webhooks;
     this.emit = emit;
   }
 
@@ -89,7 +120,7 @@ export class Hub {
 
   /** Every connection of a user: signed in as them, or in a presence channel as them (both indexed by user). */
   userConnections(userId: string): Connection[] {
-    const found = new Set(this.users.get(userId) ?? []);
+    const found = new Set(this.signIns.connections(userId));
     for (const socketId of this.presence.userSockets(userId)) {
       const connection = this.connections.get(socketId);
       if (connection !== undefined) found.add(connection);

@@ -4,12 +4,12 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { Connection } from './connection.js';
 import { debug } from './debug.js';
 import { CloseCode } from './errors.js';
+import { clientAddress } from './address.js';
 import { alive, Heartbeats } from './heartbeat.js';
 import type { Hub } from './hub.js';
 import { closeReason, quote } from './json.js';
+import { depart } from './presence.js';
 import { handleFrame } from './protocol.js';
-import { leaveAll } from './subscriptions.js';
-import { signout } from './signin.js';
 
 /** Connection lifecycle: upgrade checks, handshake, liveness, and cleanup when a socket goes. */
 export class Lifecycle {
@@ -25,6 +25,7 @@ export class Lifecycle {
     this.#hub = hub;
     this.#heartbeats = new Heartbeats(
       () => hub.connections.values(),
+      (connection) => this.retire(connection),
       hub.options.pingInterval,
       hub.options.pongTimeout,
     );
@@ -134,19 +135,9 @@ export class Lifecycle {
     // The listeners are shared functions that find the connection on the socket: a closure per
     // listener per socket (and the context it keeps) was a third of a connection's heap.
     (ws as Tagged)[kConnection] = connection;
-    // Liveness is read from the socket's bytesRead by the heartbeat sweep; the 'pong' listener only
-    // where that is not there. A fourth event name on the WebSocket grew its listener table by 84 bytes.
-    connection.bytesRead = connection.bytesReceived() ?? -1;
-    if (connection.bytesRead === -1) ws.on('pong', onPong);
+    // Liveness: any frame ('message') or an answer to the heartbeat's ping ('pong').
     ws.on('message', onMessage);
-    // The client's close frame is its leave: ws only emits 'close' once TCP is down, a round trip or
-    // (with a client that never ends its socket) 30 s later, while the HTTP API would still list the
-    // member. ws has no public event for the close frame, so its receiver's 'conclude' is used when there.
-    // The leave runs on the next check phase, not inside the read: when a crowd closes at once, every close
-    // frame read in this turn marks its socket CLOSING first, so each leave is not broadcast to sockets
-    // that are themselves leaving (1,000 at once: 34 s of member_removed frames otherwise).
-    // `on`, not `once`: the receiver concludes once, and once's wrapper was ~160 bytes a connection.
-    (ws as unknown as { _receiver?: ConcludeEmitter })._receiver?.on?.('conclude', onConclude);
+    ws.on('pong', onPong);
     ws.on('close', onClose);
     connection.send({
       event: 'pusher:connection_established',
@@ -158,6 +149,8 @@ export class Lifecycle {
 
   /** A frame from the client. */
   frame(connection: Connection, raw: RawData, isBinary: boolean): void {
+    // closing (its close frame came, or the server closed it): it has left, and must not join again
+    if (!connection.open) return;
     alive(connection);
     try {
       handleFrame(this.#hub, connection, raw, isBinary);
@@ -181,8 +174,7 @@ export class Lifecycle {
     if (left === 0) this.#perAddress.delete(address);
     else this.#perAddress.set(address, left);
     try {
-      leaveAll(hub, connection);
-      signout(hub, connection);
+      depart(hub, connection);
     } catch (error) {
       // a throwing 'unsubscribed'/'member_removed' listener: the rest of the cleanup still happens
       debug('%s: error while cleaning up: %s', connection.socketId, describeError(error));
@@ -193,11 +185,10 @@ export class Lifecycle {
     safely(() => hub.emit('disconnection', { socketId: connection.socketId, code }));
   }
 
-  /** Takes a connection out of every channel and its sign-in now, ahead of closing it. */
+  /** Takes a connection out of every channel and its sign-in now, ahead of its 'close'. */
   retire(connection: Connection): void {
     try {
-      leaveAll(this.#hub, connection);
-      signout(this.#hub, connection);
+      depart(this.#hub, connection);
     } catch (error) {
       debug('%s: error while cleaning up: %s', connection.socketId, describeError(error));
     }
@@ -235,11 +226,6 @@ export class Lifecycle {
 
 const kConnection = Symbol('whatsup.connection');
 type Tagged = WebSocket & { [kConnection]?: Connection };
-interface ConcludeEmitter {
-  on?(event: 'conclude', listener: (this: object, code: number) => void): void;
-}
-/** ws's own symbol for the receiver's socket (`kWebSocket`, not exported), found once. */
-let receiverSocketKey: symbol | undefined;
 
 // Listeners shared by every socket: `this` is the socket, the connection hangs on it.
 function onUpgradeSocketError(error: Error): void {
@@ -260,18 +246,6 @@ function onClose(this: Tagged, code: number): void {
   const connection = this[kConnection];
   connection?.owner?.gone(connection, code);
 }
-function onConclude(this: object, code: number): void {
-  receiverSocketKey ??= Object.getOwnPropertySymbols(this).find((s) => s.description === 'websocket');
-  const ws =
-    receiverSocketKey === undefined
-      ? undefined
-      : (this as Record<symbol, Tagged | undefined>)[receiverSocketKey];
-  const connection = ws?.[kConnection];
-  if (connection !== undefined) setImmediate(goneLater, connection, code);
-}
-function goneLater(connection: Connection, code: number): void {
-  connection.owner?.gone(connection, code);
-}
 function terminate(ws: WebSocket): void {
   ws.terminate();
 }
@@ -289,25 +263,6 @@ function upgradePath(url: string | undefined): string | undefined {
 function upgradeQuery(url: string | undefined): URLSearchParams {
   const at = url?.indexOf('?') ?? -1;
   return new URLSearchParams(at === -1 ? '' : url!.slice(at + 1));
-}
-
-/**
- * The address connections are counted under: the socket's peer, or with `trustProxy` the address the
- * trusted proxies saw (`true`: the first X-Forwarded-For entry; a number n: n proxies are trusted, the
- * entry n places from the right, as Express's `trust proxy` hop count).
- */
-export function clientAddress(req: IncomingMessage, trustProxy: boolean | number): string {
-  const peer = req.socket.remoteAddress ?? 'unknown';
-  if (trustProxy === false || trustProxy === 0) return peer;
-  const header = req.headers['x-forwarded-for'];
-  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-  // nearest first: the peer, then the proxies' view from right to left
-  const chain = [peer, ...forwarded.reverse()];
-  const hops = trustProxy === true ? chain.length - 1 : Math.min(trustProxy, chain.length - 1);
-  return chain[hops]!;
 }
 
 function describeError(error: unknown): string {

@@ -1,5 +1,10 @@
 import type { Server } from 'node:http';
-import { resolveWebhookOptions, type ResolvedWebhookOptions, type WebhookOptions } from './webhooks.js';
+import { LIMITS } from '@whatsup/protocol';
+import {
+  resolveWebhookOptions,
+  type ResolvedWebhookOptions,
+  type WebhookOptions,
+} from './webhooks/options.js';
 
 /** Pusher's documented limits, all configurable. Defaults in `DEFAULT_LIMITS`. */
 export interface Limits {
@@ -29,8 +34,18 @@ export interface Limits {
   connectionsPerAddress: number;
   /** Most channels one connection may be subscribed to; over it → `pusher:subscription_error` LimitReached. */
   subscriptionsPerConnection: number;
-  /** Largest HTTP API request body in bytes. */
+  /**
+   * `pusher:subscribe` and `pusher:unsubscribe` frames one connection may send per minute; over it →
+   * `pusher:error` and close 4102 (pusher-js reconnects after a back-off). Each presence join or leave
+   * reaches every member, so this bounds what one connection can make every member receive.
+   */
+  subscriptionFramesPerMinute: number;
+  /** Largest HTTP API request body in bytes (declared or streamed); over it → 413. */
   requestBodyBytes: number;
+  /** Milliseconds an HTTP API request body may take to arrive once the request is accepted; over it → 408. */
+  requestBodyTimeout: number;
+  /** HTTP API request bodies read at once from one client address (see `trustProxy`); over it → 429. */
+  requestBodiesPerAddress: number;
   /** Unsent bytes one connection may have queued (a client that does not read); over it → dropped (4101). */
   sendBufferBytes: number;
 }
@@ -88,21 +103,26 @@ export interface ResolvedOptions {
   webhooks: ResolvedWebhookOptions;
 }
 
+/** Pusher's documented limits come from `@whatsup/protocol`'s `LIMITS`; the abuse caps are this server's own. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPayload: 100 * 1024,
-  eventDataBytes: 10 * 1024,
-  channelNameLength: 200,
-  eventNameLength: 200,
-  channelsPerEvent: 100,
-  batchSize: 10,
-  userIdLength: 128,
-  userInfoBytes: 1024,
+  eventDataBytes: LIMITS.eventDataBytes,
+  channelNameLength: LIMITS.channelNameLength,
+  eventNameLength: LIMITS.eventNameLength,
+  channelsPerEvent: LIMITS.channelsPerEvent,
+  batchSize: LIMITS.batchSize,
+  userIdLength: LIMITS.userIdLength,
+  userInfoBytes: LIMITS.userInfoBytes,
   presenceMembers: 1000,
   clientEventsPerSecond: 10,
   maxConnections: Infinity,
   connectionsPerAddress: 1000,
   subscriptionsPerConnection: 100,
+  // room for subscribing to subscriptionsPerConnection channels at once, and then some changes
+  subscriptionFramesPerMinute: 120,
   requestBodyBytes: 256 * 1024,
+  requestBodyTimeout: 10_000,
+  requestBodiesPerAddress: 32,
   sendBufferBytes: 1024 * 1024,
 });
 
@@ -158,6 +178,14 @@ export function resolveOptions(options: RealtimeServerOptions): ResolvedOptions 
       if (value === undefined) continue;
       limits[name as keyof Limits] = positive(`limits.${name}`, value, true);
     }
+  }
+  if (limits.subscriptionFramesPerMinute < limits.subscriptionsPerConnection) {
+    // pusher-js subscribes to every channel it holds again on each reconnect, in one go
+    throw new TypeError(
+      `limits.subscriptionFramesPerMinute (${limits.subscriptionFramesPerMinute}) must be at least ` +
+        `limits.subscriptionsPerConnection (${limits.subscriptionsPerConnection}): a client that reconnects ` +
+        'subscribes to all its channels again at once; raise the one or lower the other',
+    );
   }
   const clientEvents = options.clientEvents ?? true;
   if (typeof clientEvents !== 'boolean')

@@ -1,175 +1,182 @@
-import { PreparedFrame } from './connection.js';
+import { channelKind } from '@whatsup/protocol';
+import type { Connection } from './connection.js';
+import type { Hub } from './hub.js';
+import { isRecord, MAX_DEPTH, quote, stringifyBounded } from './json.js';
+import { signout } from './signin.js';
 
-/** One member of a presence channel: a user, with every socket (tab) they joined from. */
-interface Member {
-  /**
-   * `"<id>":<user_info>` — this member's entry of the members hash, serialized once at the join.
-   * `user_info` of the user's first connection; later tabs do not change it (Pusher docs: first tab wins).
-   * Kept as a string, not the parsed object: smaller, and the snapshot is then a concatenation.
-   */
-  entry: string;
-  /** The one socket, or a set once the user has several tabs (the rare case pays for the Set). */
-  sockets: string | Set<string>;
+/**
+ * Joining and leaving channels, and what that means for presence members: the one place that
+ * decides who is a member and tells everyone — the frames, the hooks and the webhooks.
+ *
+ * **What happens when a member leaves.** Its socket leaves the channel by one of:
+ * `pusher:unsubscribe`; its close frame (the socket is no longer open: `settle()` makes the leave
+ * final before anything reads the channel, and the heartbeat sweep within a quarter period if
+ * nothing does); its socket closing (ws's 'close'); `terminateUserConnections()`. Each ends in
+ * `leave()`, which takes the socket out of the channel and, if it was the user's last socket there
+ * (tabs are one member), sends `pusher_internal:member_removed` to every other subscriber, emits
+ * 'member_removed', and records the `member_removed` webhook (held for the grace; a rejoin within it
+ * cancels it). Then 'unsubscribed', and `channel_vacated` if nobody is left.
+ */
+
+/** A presence member as the signed channel_data gives it; `userId` is always a string. */
+export interface Member {
+  userId: string;
+  info: unknown;
 }
 
-/** One presence channel: its members, and the `subscription_succeeded` frame built from them, cached. */
-interface Room {
-  members: Map<string, Member>;
-  /**
-   * `"a"`, `"b"` and `"a":{…}`, `"b":{…}`, appended at each join; undefined after a leave until rebuilt.
-   * Arrays, joined when the frame is built: strings appended at each join were a chain of two
-   * concatenation nodes per member (~80 bytes each, held as long as the room; heap snapshots).
-   */
-  ids: string[] | undefined;
-  hash: string[] | undefined;
-  /** The whole frame for the current members; dropped at every join and leave. */
-  frame: PreparedFrame | undefined;
+/** Why a subscription is refused: what `pusher:subscription_error` carries, soketi-style. */
+export interface Refusal {
+  type: 'AuthError' | 'LimitReached';
+  error: string;
+  status: number;
 }
 
 /**
- * Presence bookkeeping per distinct user id, not per socket: the first tab of a user is the join
- * (`member_added`), the last tab to leave is the leave (`member_removed`). What happens when a member
- * leaves is decided here and nowhere else. Also indexes presence sockets by user, so "every connection
- * of a user" does not walk every connection.
+ * Who may join a presence channel as whom, once the signature is checked: the channel_data parsed
+ * and measured, a user signed out after this connection opened refused, a full room refused (a
+ * present user's other tab is always let in).
  */
-export class PresenceRegistry {
-  readonly #rooms = new Map<string, Room>();
-  /**
-   * user id → socket id → how many presence channels that socket is in as that user; the common case,
-   * one socket in one channel, is the socket id alone (a Map per member was ~180 bytes of heap).
-   */
-  readonly #byUser = new Map<string, string | Map<string, number>>();
-
-  /** Records the socket; true when this is the user's first socket in the channel (a new member). */
-  join(channel: string, userId: string, info: unknown, socketId: string): boolean {
-    let room = this.#rooms.get(channel);
-    if (room === undefined) {
-      room = { members: new Map(), ids: [], hash: [], frame: undefined };
-      this.#rooms.set(channel, room);
-    }
-    const member = room.members.get(userId);
-    if (member !== undefined) {
-      if (member.sockets === socketId || (typeof member.sockets !== 'string' && member.sockets.has(socketId)))
-        return false;
-      if (typeof member.sockets === 'string') member.sockets = new Set([member.sockets, socketId]);
-      else member.sockets.add(socketId);
-      this.#index(userId, socketId, 1);
-      return false;
-    }
-    const id = JSON.stringify(userId);
-    const entry = `${id}:${JSON.stringify(info) ?? 'null'}`;
-    room.members.set(userId, { entry, sockets: socketId });
-    if (room.ids !== undefined && room.hash !== undefined) {
-      room.ids.push(id);
-      room.hash.push(entry);
-    }
-    room.frame = undefined;
-    this.#index(userId, socketId, 1);
-    return true;
+export function admit(
+  hub: Hub,
+  connection: Connection,
+  channel: string,
+  channelData: string,
+): Member | Refusal {
+  const member = parseChannelData(hub, channel, channelData);
+  if (typeof member === 'string') return { type: 'LimitReached', error: member, status: 4009 };
+  if (hub.revoked(member.userId, connection)) {
+    // an authorization made before the user signed out, replayed on a connection that predates it
+    return {
+      type: 'AuthError',
+      error: 'This user was signed out after this connection opened; reconnect and authorize again',
+      status: 401,
+    };
   }
-
-  /** Forgets the socket; true when it was the user's last one (the member is gone). */
-  leave(channel: string, userId: string, socketId: string): boolean {
-    const room = this.#rooms.get(channel);
-    const member = room?.members.get(userId);
-    if (room === undefined || member === undefined) return false;
-    if (typeof member.sockets === 'string') {
-      if (member.sockets !== socketId) return false;
-    } else {
-      if (!member.sockets.delete(socketId)) return false;
-      this.#index(userId, socketId, -1);
-      if (member.sockets.size > 0) return false;
-    }
-    if (typeof member.sockets === 'string') this.#index(userId, socketId, -1);
-    room.members.delete(userId);
-    room.ids = undefined;
-    room.hash = undefined;
-    room.frame = undefined;
-    if (room.members.size === 0) this.#rooms.delete(channel);
-    return true;
+  const { presenceMembers } = hub.options.limits;
+  if (!hub.presence.has(channel, member.userId) && hub.presence.userCount(channel) >= presenceMembers) {
+    return {
+      type: 'LimitReached',
+      error: `The maximum members per presence channel limit (${presenceMembers}) was reached`,
+      status: 4100,
+    };
   }
-
-  has(channel: string, userId: string): boolean {
-    return this.#rooms.get(channel)?.members.has(userId) ?? false;
-  }
-
-  userCount(channel: string): number {
-    return this.#rooms.get(channel)?.members.size ?? 0;
-  }
-
-  userIds(channel: string): string[] {
-    return [...(this.#rooms.get(channel)?.members.keys() ?? [])];
-  }
-
-  /** Socket ids in any presence channel as this user. */
-  userSockets(userId: string): string[] {
-    const sockets = this.#byUser.get(userId);
-    if (sockets === undefined) return [];
-    return typeof sockets === 'string' ? [sockets] : [...sockets.keys()];
-  }
-
-  /**
-   * The `pusher_internal:subscription_succeeded` frame of a presence channel, whose data is
-   * `{"presence":{"ids":[…],"hash":{…},"count":n}}`. Built once per change of members and shared by
-   * every subscriber until the next one, so a reconnect storm or a second tab costs nothing to encode.
-   */
-  subscriptionSucceeded(channel: string): PreparedFrame {
-    const room = this.#rooms.get(channel);
-    if (room === undefined) return succeededFrame(channel, '', '', 0);
-    if (room.frame !== undefined) return room.frame;
-    if (room.ids === undefined || room.hash === undefined) {
-      const ids: string[] = [];
-      const entries: string[] = [];
-      for (const [id, member] of room.members) {
-        ids.push(JSON.stringify(id));
-        entries.push(member.entry);
-      }
-      room.ids = ids;
-      room.hash = entries;
-    }
-    room.frame = succeededFrame(channel, room.ids.join(','), room.hash.join(','), room.members.size);
-    return room.frame;
-  }
-
-  #index(userId: string, socketId: string, delta: 1 | -1): void {
-    const sockets = this.#byUser.get(userId);
-    if (sockets === undefined) {
-      if (delta > 0) this.#byUser.set(userId, socketId);
-      return;
-    }
-    if (typeof sockets === 'string') {
-      if (sockets !== socketId) {
-        if (delta > 0)
-          this.#byUser.set(
-            userId,
-            new Map([
-              [sockets, 1],
-              [socketId, 1],
-            ]),
-          );
-      } else if (delta > 0) {
-        this.#byUser.set(userId, new Map([[socketId, 2]]));
-      } else {
-        this.#byUser.delete(userId);
-      }
-      return;
-    }
-    const count = (sockets.get(socketId) ?? 0) + delta;
-    if (count > 0) sockets.set(socketId, count);
-    else sockets.delete(socketId);
-    if (sockets.size === 0) this.#byUser.delete(userId);
-    else if (sockets.size === 1) {
-      // back to one socket in one channel: the compact form again
-      const [[only, n]] = sockets;
-      if (n === 1) this.#byUser.set(userId, only!);
-    }
-  }
+  return member;
 }
 
-function succeededFrame(channel: string, ids: string, hash: string, count: number): PreparedFrame {
-  // JSON member names are strings, so a user id like '__proto__' stays an ordinary key for the client
-  const data = `{"presence":{"ids":[${ids}],"hash":{${hash}},"count":${count}}}`;
-  return new PreparedFrame(
-    `{"event":"pusher_internal:subscription_succeeded","channel":${JSON.stringify(channel)},"data":${JSON.stringify(data)}}`,
-  );
+/** Joins a channel. As a presence member: the joiner gets every member, the others `member_added` if the user is new. */
+export function enter(hub: Hub, connection: Connection, channel: string, member?: Member): void {
+  hub.channels.add(channel, connection);
+  connection.addSubscription(channel, member === undefined ? null : member.userId);
+  const added =
+    member !== undefined && hub.presence.join(channel, member.userId, member.info, connection.socketId);
+  succeeded(hub, connection, channel);
+  hub.emit('subscribed', { socketId: connection.socketId, channel });
+  counted(hub, channel, true);
+  if (!added) return;
+  const { userId, info } = member;
+  const data = JSON.stringify({ user_id: userId, user_info: info });
+  broadcast(hub, channel, 'pusher_internal:member_added', data, connection);
+  hub.emit('member_added', { channel, userId, info });
+  hub.webhooks.record({ name: 'member_added', channel, user_id: userId });
+}
+
+/** `pusher_internal:subscription_succeeded`; on a presence channel with every member, the joiner included. */
+export function succeeded(hub: Hub, connection: Connection, channel: string): void {
+  if (channelKind(channel) === 'presence') {
+    // the members hash is built once per change of members, not once per subscriber
+    connection.sendPrepared(hub.presence.subscriptionSucceeded(channel));
+    return;
+  }
+  connection.send({ event: 'pusher_internal:subscription_succeeded', channel, data: '{}' });
+}
+
+/** Takes the socket out of a channel; the user's last socket leaving a presence channel is the member leaving. */
+export function leave(hub: Hub, connection: Connection, channel: string): void {
+  if (exit(hub, connection, channel)) counted(hub, channel, false);
+}
+
+/**
+ * Leaves every channel and the sign-in: the socket is closing, or its user was terminated. The
+ * member leaves come first, then the channel webhooks (vacated), as Pusher orders them.
+ */
+export function depart(hub: Hub, connection: Connection): void {
+  const channels = connection.channels();
+  for (const channel of channels) exit(hub, connection, channel);
+  for (const channel of channels) counted(hub, channel, false);
+  signout(hub, connection);
+}
+
+/** Out of the channel, and `member_removed` if that was the member's last socket; false if it was not in. */
+function exit(hub: Hub, connection: Connection, channel: string): boolean {
+  const userId = connection.subscription(channel);
+  if (userId === undefined) return false;
+  connection.removeSubscription(channel);
+  hub.channels.remove(channel, connection);
+  hub.emit('unsubscribed', { socketId: connection.socketId, channel });
+  if (userId !== null && hub.presence.leave(channel, userId, connection.socketId)) {
+    broadcast(hub, channel, 'pusher_internal:member_removed', JSON.stringify({ user_id: userId }));
+    hub.emit('member_removed', { channel, userId });
+    hub.webhooks.record({ name: 'member_removed', channel, user_id: userId });
+  }
+  return true;
+}
+
+/**
+ * Makes final the leave of every socket in the channel that is no longer open. ws marks a socket
+ * CLOSING as soon as its close frame is read, but emits 'close' only once the TCP connection ends (a
+ * round trip, or 30 s with a client that never ends its side): whatever reads the members (the HTTP
+ * API, a presence subscribe, `channelUsers()`) settles first, so it never lists one that left.
+ */
+export function settle(hub: Hub, channel: string): void {
+  for (const connection of hub.channels.departed(channel)) depart(hub, connection);
+}
+
+/** `settle()` for every channel at once (the channel list). */
+export function settleAll(hub: Hub): void {
+  const departed: Connection[] = [];
+  for (const connection of hub.connections.values()) if (!connection.open) departed.push(connection);
+  for (const connection of departed) depart(hub, connection);
+}
+
+function broadcast(hub: Hub, channel: string, event: string, data: string, except?: Connection): void {
+  hub.channels.broadcast(channel, JSON.stringify({ event, channel, data }), except);
+}
+
+/** The channel webhooks after a join or a leave: occupied, vacated, subscription_count. */
+function counted(hub: Hub, channel: string, entered: boolean): void {
+  const now = hub.channels.subscriptionCount(channel);
+  if (entered && now === 1) hub.webhooks.record({ name: 'channel_occupied', channel });
+  if (!entered && now === 0) hub.webhooks.record({ name: 'channel_vacated', channel });
+  // Pusher sends subscription_count for channels other than presence ones (those have members)
+  if (channelKind(channel) !== 'presence') hub.webhooks.recordCount(channel, now);
+}
+
+/** Parses the signed `channel_data`: a user id (string, or a number made a string) and optional user_info. */
+function parseChannelData(hub: Hub, channel: string, channelData: string): Member | string {
+  const { limits } = hub.options;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(channelData);
+  } catch {
+    return `Invalid channel_data for ${quote(channel)}: not JSON`;
+  }
+  if (!isRecord(parsed)) return 'Invalid channel_data: a JSON object {user_id, user_info?} is needed';
+  const rawId = parsed.user_id;
+  if (
+    !(typeof rawId === 'string' && rawId !== '') &&
+    !(typeof rawId === 'number' && Number.isFinite(rawId))
+  ) {
+    return `Invalid channel_data: user_id must be a non-empty string, got ${quote(rawId)}`;
+  }
+  const userId = String(rawId);
+  if (userId.length > limits.userIdLength)
+    return `The user_id is longer than the allowed ${limits.userIdLength} characters`;
+  const info = parsed.user_info ?? null;
+  const infoText = stringifyBounded(info);
+  if (infoText === undefined)
+    return `Invalid channel_data: user_info is nested deeper than ${MAX_DEPTH} levels`;
+  if (Buffer.byteLength(infoText) > limits.userInfoBytes) {
+    return `The user_info is larger than the allowed ${limits.userInfoBytes} bytes`;
+  }
+  return { userId, info };
 }

@@ -1,11 +1,12 @@
+import { CLIENT_EVENT_PREFIX } from '@whatsup/protocol';
 import type { RawData } from 'ws';
 import { clientEvent } from './client-events.js';
 import type { Connection } from './connection.js';
 import { debug } from './debug.js';
 import type { Hub } from './hub.js';
-import { quote } from './limits.js';
+import { isRecord, quote } from './json.js';
 import { signin } from './signin.js';
-import { isRecord, subscribe, unsubscribe } from './subscriptions.js';
+import { subscribe, unsubscribe } from './subscriptions.js';
 
 /** One frame from a client. Anything malformed gets a `pusher:error`; the socket stays open. */
 export function handleFrame(hub: Hub, connection: Connection, raw: RawData, isBinary: boolean): void {
@@ -41,7 +42,7 @@ export function handleFrame(hub: Hub, connection: Connection, raw: RawData, isBi
       signin(hub, connection, frame.data);
       return;
   }
-  if (event.startsWith('client-')) {
+  if (event.startsWith(CLIENT_EVENT_PREFIX)) {
     clientEvent(hub, connection, event, frame.channel, frame.data);
     return;
   }

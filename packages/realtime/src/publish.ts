@@ -1,7 +1,9 @@
+import { INTERNAL_EVENT_PREFIX, PROTOCOL_EVENT_PREFIX } from '@whatsup/protocol';
 import { WhatsupError } from './errors.js';
 import { MAX_DEPTH, stringifyBounded } from './json.js';
 import type { Hub } from './hub.js';
 import { channelKind, channelNameProblem, eventNameProblem, isSocketId, quote } from './limits.js';
+import { settle } from './presence.js';
 
 /** One event after validation, ready to go out. */
 export interface ValidEvent {
@@ -38,6 +40,15 @@ export function validateEvent(hub: Hub, input: EventInput): ValidEvent {
   const { limits } = hub.options;
   const nameProblem = eventNameProblem(input.name, limits);
   if (nameProblem !== undefined) throw new WhatsupError(400, 'event.invalid_name', nameProblem);
+  const name = input.name as string;
+  if (name.startsWith(INTERNAL_EVENT_PREFIX) || name.startsWith(PROTOCOL_EVENT_PREFIX)) {
+    // pusher-js trusts these as the server's own (member_added, subscription_succeeded, errors)
+    throw new WhatsupError(
+      400,
+      'event.invalid_name',
+      `Event names starting with ${PROTOCOL_EVENT_PREFIX} or ${INTERNAL_EVENT_PREFIX} are reserved for the server: ${quote(name)}`,
+    );
+  }
   if (input.data === undefined)
     throw new WhatsupError(400, 'event.missing_data', 'The event needs data (a string)');
   const data = ensureJSON(input.data);
@@ -65,14 +76,14 @@ export function validateEvent(hub: Hub, input: EventInput): ValidEvent {
   }
   for (const channel of channels) {
     const problem = channelNameProblem(channel, limits);
-    if (problem !== undefined) throw new WhatsupError(400, 'channel.invalid_name', problem);
+    if (problem !== undefined) throw new WhatsupError(400, 'channel_name.invalid', problem);
   }
   const socketId = input.socket_id;
   if (socketId !== undefined && socketId !== null && !isSocketId(socketId)) {
-    throw new WhatsupError(400, 'event.invalid_socket_id', `Invalid socket id: ${quote(socketId)}`);
+    throw new WhatsupError(400, 'socket_id.invalid', `Invalid socket id: ${quote(socketId)}`);
   }
   return {
-    name: input.name as string,
+    name,
     data,
     channels: channels as string[],
     socketId: typeof socketId === 'string' ? socketId : undefined,
@@ -89,6 +100,7 @@ export function eventInfo(
   const wanted = new Set(info.split(','));
   const result: Record<string, Record<string, number>> = {};
   for (const channel of channels) {
+    settle(hub, channel);
     const attributes: Record<string, number> = {};
     if (wanted.has('subscription_count'))
       attributes.subscription_count = hub.channels.subscriptionCount(channel);

@@ -8,29 +8,27 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { channelKind, isSocketId, type ClientConfig as ProtocolClientConfig } from '@whatsup/protocol';
 import { debug } from './debug.js';
 import { CloseCode, WhatsupError } from './errors.js';
 import { warnIfPublishedSecret } from './guard.js';
 import { HttpApi } from './http-api.js';
 import { Hub, type RealtimeEvents } from './hub.js';
+import { quote } from './json.js';
 import { Lifecycle } from './lifecycle.js';
-import { channelKind, channelNameProblem } from './limits.js';
+import { channelNameProblem } from './limits.js';
 import { resolveOptions, type ResolvedOptions, type RealtimeServerOptions } from './options.js';
+import { settle, settleAll } from './presence.js';
 import { publish, validateEvent } from './publish.js';
 import { authorizeChannel } from './signatures.js';
-import { Webhooks, type WebhookStats } from './webhooks.js';
+import { Webhooks } from './webhooks/bodies.js';
+import type { WebhookStats } from './webhooks/queue.js';
 
-/** What `clientConfig()` returns: pusher-js options for this server (spread them into `new Pusher(key, …)`). */
-export interface ClientConfig {
-  key: string;
-  cluster: string;
-  forceTLS: boolean;
-  enabledTransports: Array<'ws' | 'wss'>;
-  wsHost?: string;
-  wsPort?: number;
-  wssPort?: number;
-  wsPath?: string;
-}
+/**
+ * What `clientConfig()` returns: pusher-js options for this server (spread them into
+ * `new Pusher(key, …)`), `@whatsup/protocol`'s `ClientConfig` with the transports always set.
+ */
+export type ClientConfig = ProtocolClientConfig & { enabledTransports: Array<'ws' | 'wss'> };
 
 export interface ChannelInfo {
   name: string;
@@ -59,8 +57,7 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
     this.#options = resolveOptions(options);
     const { key, secret } = this.#options;
     this.#webhooks = new Webhooks(this.#options.webhooks, key, secret, (body) => this.emit('webhook', body));
-    this.#hub = new Hub(this.#options, (event, ...args) => {
-      this.#webhooks.observe(event, args[0], (channel) => this.#hub.channels.subscriptionCount(channel));
+    this.#hub = new Hub(this.#options, this.#webhooks, (event, ...args) => {
       (this.emit as (name: string, ...rest: unknown[]) => boolean)(event, ...args);
     });
     this.#lifecycle = new Lifecycle(this.#hub);
@@ -151,24 +148,27 @@ export class RealtimeServer extends EventEmitter<RealtimeEvents> {
     channel: string,
     presenceData?: { user_id: string; user_info?: unknown },
   ): { auth: string; channel_data?: string } {
-    if (typeof socketId !== 'string' || !/^\d+\.\d+$/.test(socketId))
-      throw new WhatsupError(400, 'socket.invalid_id', `Invalid socket id: '${String(socketId)}'`);
+    if (!isSocketId(socketId))
+      throw new WhatsupError(400, 'socket_id.invalid', `Invalid socket id: ${quote(socketId)}`);
     const problem = channelNameProblem(channel, this.#options.limits);
-    if (problem !== undefined) throw new WhatsupError(400, 'channel.invalid_name', problem);
+    if (problem !== undefined) throw new WhatsupError(400, 'channel_name.invalid', problem);
     return authorizeChannel(this.#options.key, this.#options.secret, socketId, channel, presenceData);
   }
 
   /** Distinct user ids in a presence channel. */
   async channelUsers(channel: string): Promise<string[]> {
+    settle(this.#hub, channel);
     return this.#hub.presence.userIds(channel);
   }
 
   /** Occupied channel names. */
   channels(): string[] {
+    settleAll(this.#hub);
     return this.#hub.channels.names().filter((name) => !name.startsWith('#'));
   }
 
   channelInfo(name: string): ChannelInfo {
+    settle(this.#hub, name);
     const subscriptionCount = this.#hub.channels.subscriptionCount(name);
     const info: ChannelInfo = { name, occupied: subscriptionCount > 0, subscriptionCount };
     if (channelKind(name) === 'presence') info.userCount = this.#hub.presence.userCount(name);

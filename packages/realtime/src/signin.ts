@@ -1,9 +1,8 @@
 import type { Connection } from './connection.js';
 import { CloseCode } from './errors.js';
 import type { Hub } from './hub.js';
-import { quote } from './limits.js';
+import { isRecord, quote } from './json.js';
 import { verifyUserAuth } from './signatures.js';
-import { isRecord } from './subscriptions.js';
 
 /**
  * `pusher:signin` (pusher-js `pusher.signin()`): binds the socket to a user id, so
@@ -56,20 +55,14 @@ export function signin(hub: Hub, connection: Connection, data: unknown): void {
     );
     return;
   }
-  if (connection.userId !== undefined) hub.users.get(connection.userId)?.delete(connection);
+  signout(hub, connection);
   connection.userId = id;
-  let sockets = hub.users.get(id);
-  if (sockets === undefined) {
-    sockets = new Set();
-    hub.users.set(id, sockets);
-  }
-  sockets.add(connection);
+  hub.signIns.add(id, connection);
   connection.send({ event: 'pusher:signin_success', data: { user_data: data.user_data } });
 }
 
 export function signout(hub: Hub, connection: Connection): void {
   if (connection.userId === undefined) return;
-  const sockets = hub.users.get(connection.userId);
-  sockets?.delete(connection);
-  if (sockets?.size === 0) hub.users.delete(connection.userId);
+  hub.signIns.remove(connection.userId, connection);
+  connection.userId = undefined;
 }

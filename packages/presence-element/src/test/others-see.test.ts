@@ -2,7 +2,7 @@
 // two people, each on its own mount of the identify router with a path-scoped cookie; or a
 // panel watching people the test server plays. Never the own row.
 import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
-import { executeServerCommand, setViewport } from '@web/test-runner-commands';
+import { executeServerCommand } from '@web/test-runner-commands';
 import '../define.js';
 import { clockTime } from '../localize.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
@@ -311,4 +311,12 @@ function stateOf(el: WhatsupPresence, id: string): string {
 
 function waitUntil(predicate: () => unknown, message?: string, timeout = 5000): Promise<void> {
   return openWcWaitUntil(predicate, message, { interval: 30, timeout });
+}
+
+/**
+ * Sets the page's viewport (the config's `whatsup-viewport` command): @web/test-runner-commands'
+ * `setViewport` knows puppeteer and playwright pages only, not WebKit's WebDriver session.
+ */
+async function setViewport(size: { width: number; height: number }): Promise<void> {
+  await executeServerCommand('whatsup-viewport', size);
 }

@@ -1,5 +1,5 @@
 import { expect, fixture, oneEvent, waitUntil as openWcWaitUntil } from '@open-wc/testing';
-import { executeServerCommand, setViewport } from '@web/test-runner-commands';
+import { executeServerCommand } from '@web/test-runner-commands';
 import '../define.js';
 import { define } from '../define.js';
 import { PresenceController } from '../controller.js';
@@ -435,4 +435,11 @@ function rows(el: WhatsupPresence): string[] {
   return [...el.shadowRoot!.querySelectorAll('[part~="member"] [part~="name"]')].map(
     (n) => n.textContent ?? '',
   );
+}
+/**
+ * Sets the page's viewport (the config's `whatsup-viewport` command): @web/test-runner-commands'
+ * `setViewport` knows puppeteer and playwright pages only, not WebKit's WebDriver session.
+ */
+async function setViewport(size: { width: number; height: number }): Promise<void> {
+  await executeServerCommand('whatsup-viewport', size);
 }

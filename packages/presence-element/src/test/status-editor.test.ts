@@ -1,5 +1,5 @@
 import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
-import { executeServerCommand, setViewport } from '@web/test-runner-commands';
+import { executeServerCommand } from '@web/test-runner-commands';
 import '../define.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
@@ -292,6 +292,26 @@ describe('the status editor', () => {
     expect(status.textContent).to.equal('💻 here');
   });
 
+  it('should not throw when the panel leaves the page while its editor opens', async () => {
+    const el = await signedInPanel('Leaving', 'here');
+    const errors: string[] = [];
+    const onRejection = (e: PromiseRejectionEvent) => {
+      errors.push(String(e.reason));
+      e.preventDefault();
+    };
+    window.addEventListener('unhandledrejection', onRejection);
+    try {
+      // The click queues the render that opens the editor; the panel is gone before it runs.
+      (part(el, 'me')!.querySelector('[part~="status"]') as HTMLElement).click();
+      el.remove();
+      await el.updateComplete.catch((err: unknown) => errors.push(String(err)));
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      window.removeEventListener('unhandledrejection', onRejection);
+    }
+    expect(errors).to.deep.equal([]);
+  });
+
   it('should save on blur, with the emoji, and leave focus where it went', async () => {
     const el = await signedInPanel('Blurry', 'one');
     await openEditor(el);
@@ -364,4 +384,11 @@ function rowHeights(el: WhatsupPresence): number[] {
 }
 function waitUntil(predicate: () => unknown, message?: string): Promise<void> {
   return openWcWaitUntil(predicate, message, { interval: 30, timeout: 5000 });
+}
+/**
+ * Sets the page's viewport (the config's `whatsup-viewport` command): @web/test-runner-commands'
+ * `setViewport` knows puppeteer and playwright pages only, not WebKit's WebDriver session.
+ */
+async function setViewport(size: { width: number; height: number }): Promise<void> {
+  await executeServerCommand('whatsup-viewport', size);
 }

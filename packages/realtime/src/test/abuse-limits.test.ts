@@ -5,7 +5,8 @@ import PusherJs from 'pusher-js';
 import type { Channel } from 'pusher-js';
 import { WebSocket } from 'ws';
 import { createRealtimeServer, DEFAULT_LIMITS, type RealtimeServer } from '../index.js';
-import { APP, openRaw } from './live-server.js';
+import { APP } from './support/pusher.js';
+import { openRaw } from './support/raw.js';
 
 const Pusher = PusherJs as unknown as typeof PusherJs.default;
 

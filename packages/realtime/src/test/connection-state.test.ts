@@ -8,7 +8,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import { createRealtimeServer, type RealtimeServer } from '../index.js';
-import { APP, openRaw, type RawSocket } from './live-server.js';
+import { APP } from './support/pusher.js';
+import { openRaw, type RawSocket } from './support/raw.js';
+import { waitFor } from './support/net.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -38,7 +40,7 @@ describe('subscriptions of one connection', () => {
       assert.equal((await raw.next(isEv)).channel, 'one');
       raw.ws.close();
       await raw.closed;
-      await until(() => realtime.channels().length === 0);
+      await waitFor(() => realtime.channels().length === 0, 'realtime.channels().length === 0');
     });
   });
 
@@ -99,7 +101,7 @@ describe('liveness (pingInterval and pongTimeout)', () => {
       cleanups.push(() => ws.terminate());
       const [code] = (await once(ws, 'close')) as [number];
       assert.equal(code, 1006, 'dropped without a close handshake');
-      await until(() => realtime.connectionCount === 0);
+      await waitFor(() => realtime.connectionCount === 0, 'realtime.connectionCount === 0');
     });
   });
 });
@@ -122,7 +124,7 @@ describe('the upgraded socket', () => {
     assert.equal(sockets[0]!.listenerCount('error'), 1);
     // and a reset socket is still handled (no uncaught 'error'): the connection goes
     raw.ws.terminate();
-    await until(() => realtime.connectionCount === 0);
+    await waitFor(() => realtime.connectionCount === 0, 'realtime.connectionCount === 0');
   });
 });
 
@@ -154,8 +156,4 @@ function countPings(ws: WebSocket): () => number {
   let pings = 0;
   ws.on('ping', () => (pings += 1));
   return () => pings;
-}
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
 }

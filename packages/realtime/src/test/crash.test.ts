@@ -3,15 +3,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import PusherServer from 'pusher';
-import {
-  APP,
-  openRaw,
-  rawRequest,
-  servesFreshClient,
-  startLiveServer,
-  upgradeRequest,
-  type LiveServer,
-} from './live-server.js';
+import { servesFreshClient, startLiveServer, type LiveServer } from './support/live-server.js';
+import { APP } from './support/pusher.js';
+import { openRaw, rawRequest, upgradeRequest } from './support/raw.js';
 
 /** An array nested `depth` deep, as JSON text: 5,000 deep is a 10 kB frame. */
 function nested(depth: number): string {

@@ -3,58 +3,16 @@
 // joins, tabs and leaves, and a reader too far behind dropped with 4101.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { createRealtimeServer, type RealtimeServer } from '../index.js';
+import { APP } from './support/pusher.js';
+import { channelAuth, closeRawSockets, handSocket, openRaw, type RawSocket } from './support/raw.js';
 
-const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' } as const;
-
-interface Frame {
-  event: string;
-  channel?: string;
-  data?: unknown;
-}
-
-interface Client {
-  ws: WebSocket;
-  socketId: string;
-  frames: Frame[];
-  next(predicate: (frame: Frame) => boolean, ms?: number): Promise<Frame>;
-  closed: Promise<number>;
-}
-
-const open: WebSocket[] = [];
+type Client = RawSocket & { id: string };
 
 async function client(port: number): Promise<Client> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/app/${APP.key}?protocol=7`);
-  open.push(ws);
-  const frames: Frame[] = [];
-  const waiters = new Set<() => void>();
-  ws.on('message', (data) => {
-    frames.push(JSON.parse(data.toString()) as Frame);
-    for (const wake of waiters) wake();
-  });
-  ws.on('error', () => {});
-  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-  const next = (predicate: (frame: Frame) => boolean, ms = 5000): Promise<Frame> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const index = frames.findIndex(predicate);
-        if (index < 0) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(frames.splice(index, 1)[0] as Frame);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no matching frame within ${ms} ms; got ${frames.map((f) => f.event).join(', ')}`));
-      }, ms);
-      waiters.add(check);
-      check();
-    });
-  const established = await next((f) => f.event === 'pusher:connection_established');
-  const socketId = (JSON.parse(established.data as string) as { socket_id: string }).socket_id;
-  return { ws, socketId, frames, next, closed };
+  const raw = openRaw(port, `/app/${APP.key}?protocol=7`);
+  return Object.assign(raw, { id: await raw.socketId() });
 }
 
 function subscribe(c: Client, channel: string, userId?: string, info?: unknown): void {
@@ -63,7 +21,7 @@ function subscribe(c: Client, channel: string, userId?: string, info?: unknown):
     return;
   }
   const channelData = JSON.stringify({ user_id: userId, user_info: info });
-  const auth = `${APP.key}:${createHmac('sha256', APP.secret).update(`${c.socketId}:${channel}:${channelData}`).digest('hex')}`;
+  const auth = channelAuth(c.id, channel, channelData);
   c.ws.send(
     JSON.stringify({ event: 'pusher:subscribe', data: { channel, auth, channel_data: channelData } }),
   );
@@ -90,7 +48,7 @@ describe('fan-out and presence hot paths', () => {
     await server.ready;
   });
   after(async () => {
-    for (const ws of open) ws.terminate();
+    closeRawSockets();
     await server.close();
   });
 
@@ -103,7 +61,7 @@ describe('fan-out and presence hot paths', () => {
       }
       const payloads = ['hi', 'x'.repeat(125), 'y'.repeat(126), 'é'.repeat(4000), '😀<script>'.repeat(800)];
       for (const payload of payloads) {
-        await server.trigger('room', 'said', payload, { socket_id: subscribers[0]?.socketId });
+        await server.trigger('room', 'said', payload, { socket_id: subscribers[0]?.id });
         for (const s of subscribers.slice(1)) {
           const frame = await s.next((f) => f.event === 'said');
           assert.deepEqual(frame, { event: 'said', channel: 'room', data: payload });
@@ -194,8 +152,8 @@ describe('fan-out and presence hot paths', () => {
       a.ws.send(JSON.stringify({ event: 'pusher:unsubscribe', data: { channel: 'presence-t2' } }));
       await new Promise((resolve) => setTimeout(resolve, 50));
       await server.terminateUserConnections('dee');
-      assert.equal(await a.closed, 4009);
-      assert.equal(await b.closed, 4009);
+      assert.equal((await a.closed).code, 4009);
+      assert.equal((await b.closed).code, 4009);
       assert.equal(other.ws.readyState, WebSocket.OPEN);
       assert.deepEqual(await server.channelUsers('presence-t1'), ['eve']);
     });
@@ -205,22 +163,28 @@ describe('fan-out and presence hot paths', () => {
     it('should stop queueing for it and cut it, reporting 4101', async () => {
       const dropped: number[] = [];
       server.on('disconnection', ({ code }) => dropped.push(code));
-      const slow = await client(server.port);
-      subscribe(slow, 'flood');
-      await slow.next((f) => f.event === 'pusher_internal:subscription_succeeded');
-      // stop reading: the kernel buffers fill, then the server's queue grows
-      (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
-      const data = 'f'.repeat(10_000);
-      for (let i = 0; i < 3000; i++) {
-        await server.trigger('flood', 'bulk', data);
-        if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+      // a client that stops reading: the kernel buffers fill, then the server's queue grows
+      const slow = await handSocket(server.port, `/app/${APP.key}?protocol=7`);
+      try {
+        const established = await slow.next((f) => f.event === 'pusher:connection_established');
+        assert.ok(established);
+        slow.sendText(JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'flood' } }));
+        await slow.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+        slow.socket.pause();
+        const data = 'f'.repeat(10_000);
+        for (let i = 0; i < 3000; i++) {
+          await server.trigger('flood', 'bulk', data);
+          if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+        slow.socket.resume();
+        // cut without a close handshake (it would queue behind the backlog)
+        await slow.closed;
+        assert.ok(dropped.includes(4101), `the server reports 4101 (got ${dropped.join(', ')})`);
+        const received = slow.frames().filter((f) => f.event === 'bulk').length;
+        assert.ok(received < 3000, `the backlog was bounded (${received} of 3000 delivered)`);
+      } finally {
+        slow.destroy();
       }
-      (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
-      // cut without a close handshake (it would queue behind the backlog): the client sees 1006
-      assert.equal(await slow.closed, 1006);
-      assert.ok(dropped.includes(4101), `the server reports 4101 (got ${dropped.join(', ')})`);
-      const received = slow.frames.filter((f) => f.event === 'bulk').length;
-      assert.ok(received < 3000, `the backlog was bounded (${received} of 3000 delivered)`);
     });
   });
 });

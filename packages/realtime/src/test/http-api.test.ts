@@ -2,11 +2,24 @@
 // not what the conformance suite is about: these are our own error contract, `{error, code}`).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { createRealtimeServer, type RealtimeServer } from '../index.js';
+import { signedRequest, type Forge } from './support/http.js';
+import { waitFor } from './support/net.js';
+import { APP } from './support/pusher.js';
 
-const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' };
+/** A request to `server`, signed as the pusher library signs it (Pusher REST auth). */
+function signed(
+  server: RealtimeServer,
+  method: string,
+  path: string,
+  body: string,
+  params: Record<string, string> = {},
+  signedPath = path,
+  forge: Forge = {},
+): Promise<Response> {
+  return signedRequest(server.port, method, path, body, { ...forge, params, signedPath });
+}
 
 describe('HTTP API', () => {
   let server: RealtimeServer;
@@ -27,7 +40,8 @@ describe('HTTP API', () => {
       assert.equal(response.status, 413);
       assert.deepEqual(await response.json(), {
         error: 'The request body is larger than the allowed 4096 bytes (limits.requestBodyBytes)',
-        code: 413,
+        code: 'body.too_large',
+        status: 413,
       });
     });
   });
@@ -37,7 +51,14 @@ describe('HTTP API', () => {
       for (const body of ['{"name":', '[1,2]', '"text"']) {
         const response = await signed(server, 'POST', '/rt/apps/app-id/events', body);
         assert.equal(response.status, 400, body);
-        assert.equal(((await response.json()) as { code: number }).code, 400);
+        assert.deepEqual(await response.json(), {
+          error:
+            body === '{"name":'
+              ? 'The request body is not valid JSON'
+              : 'The request body must be a JSON object',
+          code: 'body.invalid_json',
+          status: 400,
+        });
       }
     });
 
@@ -98,7 +119,10 @@ describe('HTTP API', () => {
       ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as { event: string }));
       await new Promise((resolve) => ws.once('open', resolve));
       ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'room' } }));
-      await until(() => frames.some((f) => f.event === 'pusher_internal:subscription_succeeded'));
+      await waitFor(
+        () => frames.some((f) => f.event === 'pusher_internal:subscription_succeeded'),
+        'the frame',
+      );
       const batch = [
         { channel: 'room', name: 'first', data: '{}' },
         { channel: 'bad channel', name: 'second', data: '{}' },
@@ -114,7 +138,7 @@ describe('HTTP API', () => {
         JSON.stringify({ name: 'marker', channels: ['room'], data: '{}', info: 'subscription_count' }),
       );
       assert.deepEqual(await ok.json(), { channels: { room: { subscription_count: 1 } } });
-      await until(() => frames.some((f) => f.event === 'marker'));
+      await waitFor(() => frames.some((f) => f.event === 'marker'), 'the frame');
       assert.equal(
         frames.some((f) => f.event === 'first'),
         false,
@@ -147,40 +171,3 @@ describe('HTTP API', () => {
     });
   });
 });
-
-/** A request signed as the pusher library signs it (Pusher REST auth). */
-function signed(
-  server: RealtimeServer,
-  method: string,
-  path: string,
-  body: string,
-  extra: Record<string, string> = {},
-  signedPath = path,
-): Promise<Response> {
-  const params: Record<string, string> = {
-    auth_key: APP.key,
-    auth_timestamp: String(Math.floor(Date.now() / 1000)),
-    auth_version: '1.0',
-    ...extra,
-  };
-  if (body !== '') params.body_md5 = createHash('md5').update(body).digest('hex');
-  const query = Object.keys(params)
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join('&');
-  const signature = createHmac('sha256', APP.secret)
-    .update([method, signedPath, query].join('\n'))
-    .digest('hex');
-  return fetch(`http://127.0.0.1:${server.port}${path}?${query}&auth_signature=${signature}`, {
-    method,
-    ...(body === '' ? {} : { body, headers: { 'content-type': 'application/json' } }),
-  });
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -2,8 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createRealtimeServer, DEFAULT_LIMITS, type RealtimeServerOptions } from '../index.js';
-
-const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' };
+import { APP } from './support/pusher.js';
 
 describe('createRealtimeServer options', () => {
   describe('when appId, key or secret is missing or not a string', () => {

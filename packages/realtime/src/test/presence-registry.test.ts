@@ -3,7 +3,7 @@
 // members list is kept as arrays and joined into the cached subscription_succeeded frame.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PresenceRegistry } from '../presence.js';
+import { PresenceRegistry } from '../presence-registry.js';
 
 function snapshot(registry: PresenceRegistry, channel: string): unknown {
   const frame = JSON.parse(registry.subscriptionSucceeded(channel).payload.toString()) as { data: string };

@@ -7,21 +7,20 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import fc from 'fast-check';
-import {
-  APP,
-  openRaw,
-  rawRequest,
-  servesFreshClient,
-  startLiveServer,
-  type LiveServer,
-} from './live-server.js';
+import { servesFreshClient, startLiveServer, type LiveServer } from './support/live-server.js';
+import { APP } from './support/pusher.js';
+import { channelAuth, openRaw, rawRequest } from './support/raw.js';
 
 const SCALE = Math.max(1, Number(process.env.WHATSUP_FUZZ_SCALE ?? '1') || 1);
 const SEED = 20261123;
 const runs = (base: number): number => Math.round(base * SCALE);
 
 const tally = { cases: 0, failures: 0, deaths: 0 };
+
+/** The fuzzed server's limits.subscriptionFramesPerMinute (small, so sequences cross it). */
+const FRAMES_PER_MINUTE = 40;
 
 /** Odd text: lone surrogates, bidi controls, NUL, combining marks, astral characters, long runs. */
 const oddText = fc.oneof(
@@ -124,11 +123,6 @@ const channelData = fc.oneof(
   oddText,
 );
 
-function channelAuth(socketId: string, channel: string, data?: string): string {
-  const signed = data === undefined ? `${socketId}:${channel}` : `${socketId}:${channel}:${data}`;
-  return `${APP.key}:${createHmac('sha256', APP.secret).update(signed).digest('hex')}`;
-}
-
 /** Percent-encodes every byte of the UTF-8 (lone surrogates become U+FFFD), so any text is a path segment. */
 function encodeBytes(text: string): string {
   return [...Buffer.from(text)]
@@ -171,7 +165,15 @@ describe('fuzz: the realtime server under generated hostile input', () => {
   let server: LiveServer;
   let batch = 0;
   before(async () => {
-    server = await startLiveServer('attached', { limits: { connectionsPerAddress: 10_000 } });
+    server = await startLiveServer('attached', {
+      limits: {
+        connectionsPerAddress: 10_000,
+        subscriptionFramesPerMinute: FRAMES_PER_MINUTE,
+        subscriptionsPerConnection: 20,
+        requestBodyTimeout: 300,
+        requestBodyBytes: 8 * 1024,
+      },
+    });
   });
   after(async () => {
     await server.stop();
@@ -366,4 +368,155 @@ describe('fuzz: the realtime server under generated hostile input', () => {
       }
     });
   });
+  it("should bound the member frames one connection's subscribe and unsubscribe frames cause", async () => {
+    const step = fc.oneof(
+      fc.constant({ kind: 'join' as const }),
+      fc.constant({ kind: 'leave' as const }),
+      fc.record({ kind: fc.constant('public' as const), channel: fc.constantFrom('pub-a', 'pub-b') }),
+      fc.record({ kind: fc.constant('garbage' as const), data: garbage }),
+    );
+    let round = 0;
+    await check(
+      'subscription frames',
+      fc.array(step, { minLength: 1, maxLength: 120 }),
+      runs(25),
+      async (steps) => {
+        round += 1;
+        const channel = `presence-rate-${round}`;
+        const observer = openRaw(server.port);
+        const observerId = await observer.socketId();
+        const observerData = JSON.stringify({ user_id: 'observer' });
+        observer.send({
+          event: 'pusher:subscribe',
+          data: { channel, auth: channelAuth(observerId, channel, observerData), channel_data: observerData },
+        });
+        await observer.next((f) => f.event === 'pusher_internal:subscription_succeeded');
+        const flapper = openRaw(server.port);
+        const socketId = await flapper.socketId();
+        const data = JSON.stringify({ user_id: 'flapper', user_info: { n: round } });
+        const join = { channel, auth: channelAuth(socketId, channel, data), channel_data: data };
+        for (const item of steps) {
+          if (item.kind === 'join') flapper.send({ event: 'pusher:subscribe', data: join });
+          else if (item.kind === 'leave') flapper.send({ event: 'pusher:unsubscribe', data: { channel } });
+          else if (item.kind === 'public')
+            flapper.send({ event: 'pusher:subscribe', data: { channel: item.channel } });
+          else flapper.send({ event: 'pusher:subscribe', data: item.data });
+        }
+        flapper.send({ event: 'pusher:ping', data: {} });
+        const outcome = await Promise.race([
+          flapper.next((f) => f.event === 'pusher:pong').then(() => 'open' as const),
+          flapper.closed.then(({ code }) => code),
+        ]);
+        // every step is one subscribe or unsubscribe frame
+        if (steps.length > FRAMES_PER_MINUTE) assert.equal(outcome, 4102, `${steps.length} frames`);
+        else assert.equal(outcome, 'open', `${steps.length} frames`);
+        flapper.ws.terminate();
+        await flapper.closed;
+        const marker = `marker-${round}`;
+        await new Promise<void>((resolve, reject) => {
+          const body = JSON.stringify({ name: marker, channels: [channel], data: '{}' });
+          signedCall(server.port, 'POST', `/apps/${APP.appId}/events`, body).then((status) =>
+            status === 200 ? resolve() : reject(new Error(`marker: ${status}`)),
+          );
+        });
+        await observer.next((f) => f.event === marker);
+        const memberFrames = observer.frames.filter((f) =>
+          f.event.startsWith('pusher_internal:member'),
+        ).length;
+        // at most one member frame per counted frame, and the last leave when it is cut or goes
+        assert.ok(
+          memberFrames <= FRAMES_PER_MINUTE + 1,
+          `${memberFrames} member frames for ${steps.length} steps`,
+        );
+        observer.ws.terminate();
+      },
+    );
+  });
+
+  it('should answer any body, declared or streamed, short, long or stalled, with a status', async () => {
+    const body = fc.record({
+      sign: fc.boolean(),
+      declared: fc.oneof(
+        fc.constant(undefined),
+        fc.nat(16 * 1024),
+        fc.constantFrom(0, 8 * 1024 + 1, 10 * 1024 ** 3),
+      ),
+      chunked: fc.boolean(),
+      sent: fc.nat(20 * 1024),
+      stall: fc.boolean(),
+      route: fc.constantFrom('events', 'batch_events', 'channels'),
+    });
+    await check('bodies', fc.array(body, { minLength: 1, maxLength: 4 }), runs(40), async (requests) => {
+      await Promise.all(
+        requests.map(async ({ sign, declared, chunked, sent, stall, route }) => {
+          const payload = 'x'.repeat(sent);
+          const path = `/apps/${APP.appId}/${route}`;
+          const query = sign ? signedQueryFor('POST', path, payload) : '';
+          const headers = [
+            `POST ${path}${query} HTTP/1.1`,
+            'Host: 127.0.0.1',
+            'Content-Type: application/json',
+            ...(chunked ? ['Transfer-Encoding: chunked'] : []),
+            ...(declared === undefined || chunked ? [] : [`Content-Length: ${declared}`]),
+          ];
+          const framed = chunked
+            ? `${sent.toString(16)}\r\n${payload}\r\n${stall ? '' : '0\r\n\r\n'}`
+            : payload;
+          const answer = await rawHttp(server.port, `${headers.join('\r\n')}\r\n\r\n${framed}`, !stall);
+          const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
+          assert.ok(
+            [200, 400, 401, 404, 405, 408, 413, 429].includes(status),
+            `answered ${JSON.stringify(answer.slice(0, 40))} to ${JSON.stringify({ sign, declared, chunked, sent, stall, route })}`,
+          );
+        }),
+      );
+    });
+  });
 });
+
+/** `?auth_…&auth_signature=…` as the pusher library signs a request with this body. */
+function signedQueryFor(method: string, path: string, body: string): string {
+  const params: Record<string, string> = {
+    auth_key: APP.key,
+    auth_timestamp: String(Math.floor(Date.now() / 1000)),
+    auth_version: '1.0',
+    ...(body === '' ? {} : { body_md5: createHash('md5').update(body).digest('hex') }),
+  };
+  const query = Object.keys(params)
+    .sort()
+    .map((name) => `${name}=${params[name]}`)
+    .join('&');
+  const signature = createHmac('sha256', APP.secret).update([method, path, query].join('\n')).digest('hex');
+  return `?${query}&auth_signature=${signature}`;
+}
+
+function signedCall(port: number, method: string, path: string, body: string): Promise<number> {
+  return httpCall(port, method, `${path}${signedQueryFor(method, path, body)}`, body, {
+    'content-type': 'application/json',
+  });
+}
+
+/**
+ * Writes raw bytes and resolves with what came back once the server answered or closed; `end` ends
+ * the request side, otherwise the client stalls (the server must answer anyway: a 408 at the latest).
+ */
+function rawHttp(port: number, request: string, end: boolean): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const done = (): void => {
+      socket.destroy();
+      resolve(answer);
+    };
+    socket.on('error', done);
+    socket.on('close', done);
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+      const head = answer.indexOf('\r\n\r\n');
+      const length = Number(/content-length: (\d+)/i.exec(answer)?.[1] ?? 0);
+      if (head !== -1 && answer.length >= head + 4 + length) done();
+    });
+    if (end) socket.end(request);
+    else socket.write(request);
+  });
+}

@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createRealtimeServer } from '../index.js';
-import { APP, openRaw, type RawSocket } from './live-server.js';
+import { APP } from './support/pusher.js';
+import { openRaw, type RawSocket } from './support/raw.js';
 
 // A real, full GC without starting the test process with --expose-gc.
 setFlagsFromString('--expose-gc');

@@ -6,7 +6,8 @@ import PusherJs from 'pusher-js';
 import type { PresenceChannel } from 'pusher-js';
 import PusherServer from 'pusher';
 import { createRealtimeServer, type RealtimeServer } from '../index.js';
-import { APP, openRaw, type RawSocket } from './live-server.js';
+import { APP } from './support/pusher.js';
+import { openRaw, type RawSocket } from './support/raw.js';
 
 const Pusher = PusherJs as unknown as typeof PusherJs.default;
 type Pusher = PusherJs.default;

@@ -2,27 +2,21 @@
 // webhook() parser, compared with what soketi (an independent server) posts for the same actions.
 import { after, afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import PusherJs from 'pusher-js';
-import type { Channel } from 'pusher-js';
 import PusherServer from 'pusher';
 import { WebSocket } from 'ws';
-import { targetsFromSoketi } from '../webhooks.js';
+import { targetsFromSoketi } from '../webhooks/options.js';
 import {
   createRealtimeServer,
   type RealtimeServer,
   type WebhookBody,
   type WebhookOptions,
 } from '../index.js';
-
-const Pusher = PusherJs as unknown as typeof PusherJs.default;
-type Pusher = PusherJs.default;
-
-const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' } as const;
-const SOKETI = fileURLToPath(new URL('../../../../node_modules/.bin/soketi', import.meta.url));
+import { delay, freePort, unique, waitFor, within } from './support/net.js';
+import { APP, closeClients, connect, subscribed, type Pusher } from './support/pusher.js';
+import { startSoketi } from './support/soketi.js';
 
 type Mode = 'ok' | 'fail' | 'hang' | 'redirect';
 
@@ -38,10 +32,9 @@ interface Receiver {
 }
 
 const stops: Array<() => Promise<void>> = [];
-const clients: Pusher[] = [];
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
+  closeClients();
   for (const stop of stops.splice(0).reverse()) await stop();
 });
 
@@ -99,139 +92,33 @@ async function startEmbedded(webhooks: WebhookOptions): Promise<RealtimeServer> 
   return server;
 }
 
-async function startSoketi(webhookUrl: string): Promise<number> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(SOKETI, ['start'], {
-    env: {
-      ...process.env,
-      SOKETI_PORT: String(port),
-      SOKETI_METRICS_SERVER_PORT: String(await freePort()),
-      SOKETI_DEFAULT_APP_ID: APP.appId,
-      SOKETI_DEFAULT_APP_KEY: APP.key,
-      SOKETI_DEFAULT_APP_SECRET: APP.secret,
-      SOKETI_DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true',
-      // the configuration the README gives for the same events as the embedded server's default
-      SOKETI_DEFAULT_APP_WEBHOOKS: JSON.stringify([
-        {
-          url: webhookUrl,
-          event_types: [
-            'channel_occupied',
-            'channel_vacated',
-            'member_added',
-            'member_removed',
-            'client_event',
-          ],
-        },
-      ]),
-      // one body per batch window, in the order soketi queued them (unbatched, each is its own request and
-      // requests can overtake each other)
-      SOKETI_WEBHOOKS_BATCHING: 'true',
-      SOKETI_WEBHOOKS_BATCHING_DURATION: '50',
-      SOKETI_SHUTDOWN_GRACE_PERIOD: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** soketi with the webhooks the README gives for the same events as the embedded server's default. */
+async function startSoketiWithWebhooks(webhookUrl: string): Promise<number> {
+  const soketi = await startSoketi({
+    SOKETI_DEFAULT_APP_ENABLE_CLIENT_MESSAGES: 'true',
+    SOKETI_DEFAULT_APP_WEBHOOKS: JSON.stringify([
+      {
+        url: webhookUrl,
+        event_types: [
+          'channel_occupied',
+          'channel_vacated',
+          'member_added',
+          'member_removed',
+          'client_event',
+        ],
+      },
+    ]),
+    // one body per batch window, in the order soketi queued them (unbatched, each is its own request and
+    // requests can overtake each other)
+    SOKETI_WEBHOOKS_BATCHING: 'true',
+    SOKETI_WEBHOOKS_BATCHING_DURATION: '50',
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  stops.push(async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`soketi exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`soketi did not answer on ${port} within 30 s:\n${output}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return port;
-    } catch {
-      // not listening yet
-    }
-    await delay(200);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function connect(port: number, userId = 'anonymous'): Pusher {
-  const rest = new PusherServer({ ...APP, host: '127.0.0.1', port: String(port), useTLS: false });
-  const client = new Pusher(APP.key, {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort: port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    channelAuthorization: {
-      customHandler: ({ socketId, channelName }, callback) =>
-        callback(
-          null,
-          rest.authorizeChannel(
-            socketId,
-            channelName,
-            channelName.startsWith('presence-')
-              ? { user_id: userId, user_info: { name: userId } }
-              : undefined,
-          ),
-        ),
-    },
-  });
-  clients.push(client);
-  return client;
-}
-
-async function subscribed(client: Pusher, name: string): Promise<Channel> {
-  const channel = client.subscribe(name);
-  await within(
-    new Promise((resolve, reject) => {
-      channel.bind('pusher:subscription_succeeded', resolve);
-      channel.bind('pusher:subscription_error', (error: unknown) => reject(new Error(JSON.stringify(error))));
-    }),
-    `subscription to ${name}`,
-  );
-  return channel;
+  stops.push(soketi.stop);
+  return soketi.port;
 }
 
 function disconnect(client: Pusher): void {
   client.disconnect();
-  clients.splice(clients.indexOf(client), 1);
-}
-
-function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function waitFor(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-let counter = 0;
-function unique(): string {
-  counter += 1;
-  return `${process.pid}-${counter}`;
 }
 
 /** name/channel/user_id of each event: what both servers must agree on. */
@@ -247,10 +134,10 @@ function outline(events: Array<Record<string, unknown>>): string[] {
  * (closes the connection), ann leaves the channel.
  */
 async function scenario(port: number, channel: string, settle: () => Promise<void>): Promise<void> {
-  const ann = connect(port, 'ann');
+  const ann = connect(port, { userId: 'ann' });
   await subscribed(ann, channel);
   await settle();
-  const bo = connect(port, 'bo');
+  const bo = connect(port, { userId: 'bo' });
   const boChannel = await subscribed(bo, channel);
   await settle();
   boChannel.trigger('client-wave', { text: '<b>hi</b>' });
@@ -353,16 +240,16 @@ describe('webhooks: embedded server', () => {
     server.on('webhook', (body) => emitted.push(body));
     const lonely = `presence-${unique()}`;
     const shared = `presence-${unique()}`;
-    const bo = connect(server.port, 'bo');
+    const bo = connect(server.port, { userId: 'bo' });
     await subscribed(bo, shared);
-    let ann = connect(server.port, 'ann');
+    let ann = connect(server.port, { userId: 'ann' });
     await subscribed(ann, lonely);
     await subscribed(ann, shared);
     await waitFor(() => receiver.events().length === 5, 'the joins');
     // the reload: the old page's connection goes, the new page's comes
     disconnect(ann);
     await waitFor(() => server.channelInfo(lonely).subscriptionCount === 0, 'ann gone');
-    ann = connect(server.port, 'ann');
+    ann = connect(server.port, { userId: 'ann' });
     await subscribed(ann, lonely);
     await subscribed(ann, shared);
     await delay(1800); // past the grace: anything held would be out now
@@ -617,7 +504,7 @@ describe('webhooks: embedded server and soketi for the same actions', () => {
     await waitFor(() => embeddedReceiver.events().length >= 7, 'embedded webhooks');
 
     const soketiReceiver = await startReceiver();
-    const port = await startSoketi(soketiReceiver.url);
+    const port = await startSoketiWithWebhooks(soketiReceiver.url);
     const soketiChannel = `presence-${unique()}`;
     await scenario(port, soketiChannel, () => delay(400));
     await waitFor(() => soketiReceiver.events().length >= 7, 'soketi webhooks');
