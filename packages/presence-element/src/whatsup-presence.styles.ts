@@ -153,7 +153,6 @@ export const styles = css`
   }
   /* The list scrolls inside the panel above a height; a fade says where it is cut. */
   .scroller {
-    container: list / inline-size;
     position: relative;
     max-block-size: var(--whatsup-list-height, 24rem);
     overflow-y: auto;

@@ -85,7 +85,7 @@ export function renderList(v: PanelView): TemplateResult {
         : presence.everConnected
           ? html`<p part="hint" class="hint">${t.nobodyElse}</p>`
           : // Before the first connection: "Connecting…" while the first try lasts, then the notice says it.
-            presence.connectionState === 'connecting' && !presence.retryAt
+            !presence.retryAt && ['initialized', 'connecting'].includes(presence.connectionState)
             ? html`<p part="hint" class="hint">${t.connecting}</p>`
             : nothing
     }

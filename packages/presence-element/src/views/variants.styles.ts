@@ -11,8 +11,12 @@ export const variantStyles = css`
     grid-row: 1;
     grid-column: auto;
   }
-  /* One line on a phone leaves no room for the time: it goes to the status's title. */
-  @container list (max-width: 22rem) {
+  /* One line on a phone leaves no room for the time: it goes to the status's title. (The panel is
+     the container, not the scrolling list: WebKit loses a container's scroll position.) */
+  :host([variant='compact']) .panel {
+    container: list / inline-size;
+  }
+  @container list (max-width: 23rem) {
     :host([variant='compact']) .time {
       display: none;
     }
