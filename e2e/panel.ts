@@ -37,7 +37,8 @@ export class Panel {
   async editStatusByKeyboard(text: string): Promise<void> {
     await this.me.focus();
     await this.page.keyboard.press('Enter');
-    const editor = this.me.locator('[part~="status-editor"]');
+    // The editor is a dialog beside the list (an option holds text only), placed over my row.
+    const editor = this.host.locator('[part~="status-editor"]');
     await editor.waitFor();
     await editor.fill(text);
     await this.page.keyboard.press('Enter');
