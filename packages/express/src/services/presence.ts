@@ -1,105 +1,43 @@
 import { EventEmitter } from 'node:events';
 import { debuglog } from 'node:util';
-import type { MemberRecord, StatusStore } from './status-store.js';
-import type { Publisher } from './publisher.js';
-import { HIDDEN_PREFIX, type Activity, type Availability } from './rich-status.js';
+import { EVENTS, HIDDEN_PREFIX, isFollowChannel, type WebhookBody } from '@whatsup/protocol';
+import type { StatusChangedEvent, AvailabilityChangedEvent, SignedOutEvent, WhatsupHooks } from '../hooks.js';
+import type { Limits } from '../limits.js';
+import type { Publisher } from '../publisher.js';
+import { presenceInfo, publicRecord } from '../records.js';
+import { withoutExpired } from '../rich-status.js';
+import type { MemberRecord, StatusStore } from '../status-store.js';
+import type { Broadcast } from './broadcast.js';
 
 const debug = debuglog('whatsup');
 
-/** A member joined a presence channel (`member_added`: the first connection of that user). */
-export interface MemberAddedEvent {
-  userId: string;
-  channel: string;
-  /** The stored record (name, status, avatar), if the store still has one. */
-  user: MemberRecord | undefined;
-  /** When it happened, epoch milliseconds (the webhook's `time_ms`). */
-  time: number;
-}
-
-/** A member left a presence channel (their last connection closed, after the server's grace). */
-export interface MemberRemovedEvent {
-  userId: string;
-  channel: string;
-  /** The stored record, with `lastSeen` when they are online in no other channel. */
-  user: MemberRecord | undefined;
-  time: number;
-}
-
-export interface StatusChangedEvent {
-  userId: string;
-  /** The record as stored and published. */
-  user: MemberRecord;
-  /** The status text before. */
-  previous: string;
-  /** `'user'`: POST /status (or sign-up); `'server'`: router.setStatus(); `'expiry'`: its clearAt came. */
-  by: 'user' | 'server' | 'expiry';
-  channels: string[];
-  time: number;
-}
-
-export interface SignedOutEvent {
-  userId: string;
-  user: MemberRecord | undefined;
-  /** `'logout'`: POST/GET /logout; `'removed'`: router.remove(). */
-  reason: 'logout' | 'removed';
-  channels: string[];
-  time: number;
-}
-
-/** A member's availability (POST /availability, router.setAvailability) or activity (POST /activity) changed. */
-export interface AvailabilityChangedEvent {
-  userId: string;
-  /** The record as stored (`availability: 'invisible'` included: the host app may know). */
-  user: MemberRecord;
-  /** What it was before. */
-  previous: { availability: Availability; activity: Activity };
-  availability: Availability;
-  activity: Activity;
-  time: number;
-}
-
-/** The hooks `router.on(…)` takes, with their payloads. */
-export interface WhatsupHooks {
-  member_added: [MemberAddedEvent];
-  member_removed: [MemberRemovedEvent];
-  status_changed: [StatusChangedEvent];
-  availability_changed: [AvailabilityChangedEvent];
-  signed_out: [SignedOutEvent];
-}
-
-/** One event of a Pusher webhook body (what Pusher, soketi and @whatsup/realtime post). */
-export interface WebhookEvent {
-  name: string;
-  channel: string;
-  user_id?: string;
-  event?: string;
-  data?: string;
-  socket_id?: string;
-  subscription_count?: number;
-}
-
-/** A Pusher webhook body: `{ time_ms, events }`. */
-export interface WebhookBody {
-  time_ms: number;
-  events: WebhookEvent[];
+export interface PresenceServiceOptions {
+  store: StatusStore;
+  publisher: Publisher;
+  broadcast: Broadcast;
+  limits: Limits;
+  /** The channels a record's owner joined (older records: the default channel). */
+  channelsOf(record: MemberRecord): string[];
+  /** Where to look for someone the store does not know (the listed channels, or the default one). */
+  anyChannels: string[];
+  leaveGraceMs?: number | undefined;
 }
 
 /**
- * Who is online and what happens to them: turns webhook events (HTTP or in-process) into
- * hooks and keeps `lastSeen` in the status store. The router's routes and its server API
- * report here too, so every hook fires from one place.
+ * Who is online and what happens to them: turns webhook events (HTTP or in-process) into hooks,
+ * keeps `lastSeen` in the status store and tells the invisible people following a channel who
+ * joined and left it. The routes and the server API report here too, so every hook fires from
+ * one place, and the server API's questions (`isOnline`, `online`, `lastSeen`) are answered here.
  */
 export class PresenceService extends EventEmitter<WhatsupHooks> {
-  readonly #store: StatusStore;
-  readonly #publisher: Publisher;
+  readonly #o: PresenceServiceOptions;
   readonly #leaveGraceMs: number;
   /** member_removed events held for the grace, by channel and user: a member_added cancels one. */
   readonly #leaving = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(store: StatusStore, publisher: Publisher, options: { leaveGraceMs?: number } = {}) {
+  constructor(options: PresenceServiceOptions) {
     super();
-    this.#store = store;
-    this.#publisher = publisher;
+    this.#o = options;
     const grace = options.leaveGraceMs ?? 0;
     if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0 || grace > 60_000)
       throw new TypeError(
@@ -113,8 +51,8 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
     for (const event of body.events) {
       if (typeof event.user_id !== 'string' && typeof event.user_id !== 'number') continue;
       const userId = String(event.user_id);
-      // The anonymous members of invisible people (see POST /availability): nobody to report.
-      if (userId.startsWith(HIDDEN_PREFIX)) continue;
+      // Follow channels are the router's own plumbing; `hidden-` ids are an older server's invisible members.
+      if (userId.startsWith(HIDDEN_PREFIX) || isFollowChannel(event.channel)) continue;
       const key = `${event.channel}\n${userId}`;
       if (event.name === 'member_added') {
         const held = this.#leaving.get(key);
@@ -147,26 +85,31 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
   }
 
   async memberAdded(userId: string, channel: string, time: number): Promise<void> {
-    if (userId.startsWith(HIDDEN_PREFIX)) return;
-    let user = await this.#store.get(userId);
+    let user = await this.#o.store.get(userId);
     if (user?.lastSeen !== undefined) {
       const { lastSeen: _gone, ...back } = user;
       user = back;
-      await this.#store.set(user);
+      await this.#o.store.set(user);
     }
     this.#emit('member_added', { userId, channel, user, time });
+    // A join told late (webhooks) by someone invisible since is no longer news to anyone.
+    if (user && user.availability !== 'invisible')
+      await this.#relay(channel, EVENTS.memberAdded, {
+        id: userId,
+        info: presenceInfo(user, this.#o.limits),
+      });
   }
 
   async memberRemoved(userId: string, channel: string, time: number): Promise<void> {
-    if (userId.startsWith(HIDDEN_PREFIX)) return;
-    let user = await this.#store.get(userId);
-    // Someone who went invisible is still here (anonymously): no "last seen", which would also
-    // make the store forget them leftTtl later and with them their choice.
+    let user = await this.#o.store.get(userId);
+    // Someone who went invisible keeps no lastSeen of their own (others see `leftAs`): a lastSeen
+    // would make the store forget them leftTtl later, and with them their choice.
     if (user && user.availability !== 'invisible' && !(await this.#presentElsewhere(user, channel))) {
       user = { ...user, lastSeen: time };
-      await this.#store.set(user);
+      await this.#o.store.set(user);
     }
     this.#emit('member_removed', { userId, channel, user, time });
+    await this.#relay(channel, EVENTS.memberRemoved, { id: userId });
   }
 
   statusChanged(event: StatusChangedEvent): void {
@@ -181,13 +124,63 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
     this.#emit('signed_out', event);
   }
 
+  /** Whether the user is present in any channel they joined (invisible people: never, for anyone). */
+  async isOnline(userId: string): Promise<boolean> {
+    const record = await this.#o.store.get(String(userId));
+    if (record?.availability === 'invisible') return false;
+    const channels = record ? this.#o.channelsOf(record) : this.#o.anyChannels;
+    for (const channel of channels) {
+      const present = await this.#presentIn(channel);
+      // Without a way to ask, the record tells: it has lastSeen once they left.
+      if (present === undefined) return record !== undefined && record.lastSeen === undefined;
+      if (present.has(String(userId))) return true;
+    }
+    return false;
+  }
+
+  /** The stored records of the members present in `channel`, invisible people left out. */
+  async online(channel: string): Promise<MemberRecord[]> {
+    const present = await this.#presentIn(channel);
+    const records = await this.#o.store.list();
+    const now = Date.now();
+    return records
+      .filter((r) =>
+        r.availability === 'invisible'
+          ? false
+          : present
+            ? present.has(r.id)
+            : r.lastSeen === undefined && this.#o.channelsOf(r).includes(channel),
+      )
+      .map((r) => publicRecord(withoutExpired(r, now)));
+  }
+
+  /** Now while online, `lastSeen` after they left, undefined if unknown. */
+  async lastSeen(userId: string): Promise<number | undefined> {
+    if (await this.isOnline(userId)) return Date.now();
+    const record = await this.#o.store.get(String(userId));
+    return record?.availability === 'invisible' ? record.leftAs?.lastSeen : record?.lastSeen;
+  }
+
+  async #presentIn(channel: string): Promise<Set<string> | undefined> {
+    const { publisher } = this.#o;
+    if (!publisher.channelUsers) return undefined;
+    return new Set(await publisher.channelUsers(channel));
+  }
+
+  /** The invisible people following `channel` learn of a join or a leave (they are in no presence channel). */
+  async #relay(channel: string, event: string, data: unknown): Promise<void> {
+    await this.#o.broadcast
+      .toFollowers([channel], event, data)
+      .catch((err: unknown) => debug('relaying %s on %s failed: %o', event, channel, err));
+  }
+
   /** Whether the user is in another channel they joined (then leaving one is not "last seen"). */
   async #presentElsewhere(user: MemberRecord, left: string): Promise<boolean> {
     const others = (user.channels ?? []).filter((c) => c !== left);
-    if (others.length === 0 || !this.#publisher.channelUsers) return false;
+    if (others.length === 0 || !this.#o.publisher.channelUsers) return false;
     try {
       for (const channel of others) {
-        if ((await this.#publisher.channelUsers(channel)).includes(user.id)) return true;
+        if ((await this.#o.publisher.channelUsers(channel)).includes(user.id)) return true;
       }
     } catch (err) {
       debug('channelUsers failed while recording last seen: %o', err);
@@ -206,23 +199,4 @@ export class PresenceService extends EventEmitter<WhatsupHooks> {
       }
     }
   }
-}
-
-/** Checks a parsed webhook body has Pusher's shape; says what is wrong otherwise. */
-export function webhookBodyProblem(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return 'the body must be a JSON object';
-  const { time_ms: time, events } = body as Record<string, unknown>;
-  if (typeof time !== 'number' || !Number.isFinite(time)) return 'time_ms must be a number';
-  if (!Array.isArray(events)) return 'events must be an array';
-  if (events.length > 1000) return 'at most 1000 events per body';
-  for (const event of events) {
-    if (typeof event !== 'object' || event === null) return 'every event must be an object';
-    const e = event as Record<string, unknown>;
-    if (typeof e.name !== 'string' || typeof e.channel !== 'string')
-      return 'every event needs a name and a channel';
-    if (e.user_id !== undefined && typeof e.user_id !== 'string' && typeof e.user_id !== 'number')
-      return 'user_id must be a string';
-  }
-  return undefined;
 }
