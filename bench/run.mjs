@@ -19,6 +19,7 @@ import * as statusRoundTrip from './scenarios/status-round-trip.mjs';
 import * as presenceChurn from './scenarios/presence-churn.mjs';
 import * as fanOut from './scenarios/fan-out.mjs';
 import * as webhooks from './scenarios/webhooks.mjs';
+import * as signUp from './scenarios/sign-up.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
@@ -101,6 +102,7 @@ async function main() {
     ['presence-churn', presenceChurn, withServers(soketi)],
     ['fan-out', fanOut, withServers(soketi)],
     ['webhooks', webhooks, withServers()],
+    ['sign-up', signUp, withServers()],
   ];
   const sections = [];
   const summary = [];
