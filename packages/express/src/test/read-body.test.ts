@@ -36,13 +36,17 @@ const head = (path: string, cookie: string, type: string, framing: string) =>
   `POST /whatsup${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nContent-Type: ${type}\r\n` +
   `X-Pusher-Key: ${APP.key}\r\nX-Pusher-Signature: 00\r\n${framing}\r\n\r\n`;
 
-/** Writes `total` bytes of `x` in 64 kB chunks (chunked framing or raw), as fast as the socket takes them. */
+/**
+ * Writes `total` bytes of `x` in 64 kB chunks (chunked framing or raw), a chunk every 10 ms at
+ * most: the whole body takes longer than the body timeout, as it does from a real uploader.
+ */
 function stream(total: number, chunked: boolean) {
   return async (socket: import('node:net').Socket) => {
     const block = 'x'.repeat(65536);
     for (let sent = 0; sent < total && !socket.destroyed; sent += block.length) {
       const ok = socket.write(chunked ? `${block.length.toString(16)}\r\n${block}\r\n` : block);
       if (!ok) await Promise.race([new Promise((r) => socket.once('drain', r)), sleep(500)]);
+      await sleep(10);
     }
     if (chunked && !socket.destroyed) socket.write('0\r\n\r\n');
   };
