@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const quiet = process.argv.includes('--quiet');
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// In build order: the others import @whatsup/protocol.
 const outputs = {
+  protocol: 'dist/index.js',
   realtime: 'dist/index.js',
   express: 'dist/index.js',
   'presence-element': 'dist/whatsup-presence.bundle.min.js',
