@@ -206,6 +206,16 @@ describe('invalid UTF-8 (item 12)', () => {
     });
   }
 
+  it('should refuse a 5,000-digit socket id with 400 socket_id.invalid, signing nothing (one rule, with its cap)', async () => {
+    const app = await start();
+    await app.register('Ann');
+    const long = `${'1'.repeat(2500)}.${'2'.repeat(2500)}`;
+    const res = await app.form('/usersystem/auth', { socket_id: long, channel_name: CHANNEL });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.code, 'socket_id.invalid');
+    assert.equal('auth' in res.body, false);
+  });
+
   it('should answer a chunked body with invalid bytes too, and keep serving', async () => {
     const app = await start();
     const body = Buffer.concat([Buffer.from('{"username":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
