@@ -53,7 +53,16 @@ export class Identity {
     if (identify) return this.#siteUser(req, persist);
     const mine = req.session.whatsup;
     if (!mine) return null;
-    const hold = await this.#s.index.holderOf(mine.key ?? nameKey(mine.name));
+    const key = mine.key ?? nameKey(mine.name);
+    let hold = await this.#s.index.holderOf(key);
+    if (hold === undefined && mine.key === undefined) {
+      // A session from before names were held (an upgrade): it holds its name from now on.
+      const claim = { id: mine.id, sid: req.sessionID, at: Date.now() };
+      if (await this.#s.index.hold(key, claim)) {
+        hold = claim;
+        req.session.whatsup = { ...mine, key };
+      }
+    }
     if (hold?.id !== mine.id) {
       // Removed, or signed out from another request: this session no longer is anyone.
       delete req.session.whatsup;

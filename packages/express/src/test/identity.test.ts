@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { CHANNEL, rawExchange, sleep, waitFor } from './support/http.js';
 import { start, presentExactly } from './support/app.js';
 import { observer } from './support/pusher.js';
-import { MemoryStatusStore } from '../index.js';
+import session from 'express-session';
+import { MemoryStatusStore, nameKey } from '../index.js';
 
 describe('display names (item 1)', () => {
   describe('when the holder is invisible', () => {
@@ -69,6 +70,27 @@ describe('display names (item 1)', () => {
     assert.equal((await app.get('/isLoggedIn')).body.authenticated, false);
     assert.equal((await app.post('/status', { status: 'still me?' })).status, 401);
     assert.equal((await app.person().post('/register', { username: 'Ann' })).status, 200);
+  });
+
+  describe('when a session predates held names (an upgrade)', () => {
+    it('should keep it signed in and let it hold its name from then on', async () => {
+      const sessions = new session.MemoryStore();
+      const app = await start({}, { session: { store: sessions } });
+      const id = await app.register('Ann');
+      // As an older version left it: no name key in the session, nothing in the index.
+      const signed = decodeURIComponent(/connect\.sid=([^;]+)/.exec(app.cookie())![1]!);
+      const sid = /^s:([^.]+)\./.exec(signed)![1]!;
+      const data = await new Promise<session.SessionData>((resolve) =>
+        sessions.get(sid, (_e, d) => resolve(d!)),
+      );
+      delete data.whatsup!.key;
+      await new Promise((resolve) => sessions.set(sid, data, resolve));
+      await app.router.statusStore.index!.release(nameKey('Ann'), id);
+      const me = await app.get('/isLoggedIn');
+      assert.deepEqual([me.body.authenticated, me.body.user?.id], [true, id]);
+      assert.equal((await app.person().post('/register', { username: 'ANN' })).status, 409);
+      // A session that has a key and lost its hold (removed) stays signed out: see router.remove() above.
+    });
   });
 
   it('should check a name without walking the stored records', async () => {
