@@ -22,6 +22,7 @@ describe('<whatsup-presence>', () => {
 
   afterEach(async () => {
     for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+    await executeServerCommand('whatsup-people-forget');
   });
 
   describe('when the configuration is missing or wrong', () => {
@@ -67,7 +68,7 @@ describe('<whatsup-presence>', () => {
       await expect(el).to.be.accessible();
     });
 
-    it("should show the server's message next to the field when a name is online already", async () => {
+    it("should show the server's message next to the field when a name is taken already", async () => {
       const taken = await person('Takenname', 'here first');
       const el = await panel();
       await waitUntil(() => part(el, 'form'));
@@ -76,7 +77,7 @@ describe('<whatsup-presence>', () => {
       expect((await error).detail.code).to.equal('name.taken');
       const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[name="username"]')!;
       await waitUntil(() => input.getAttribute('aria-invalid') === 'true');
-      expect(el.shadowRoot!.querySelector('#name-error')!.textContent).to.contain('online already');
+      expect(el.shadowRoot!.querySelector('#name-error')!.textContent).to.contain('is taken');
       expect(el.shadowRoot!.activeElement).to.equal(input, 'focus moves to the field in error');
       await expect(el).to.be.accessible();
       expect(taken.name).to.equal('Takenname');
