@@ -26,7 +26,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-function track(child) {
+export function track(child) {
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;

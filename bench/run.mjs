@@ -21,6 +21,7 @@ import * as fanOut from './scenarios/fan-out.mjs';
 import * as webhooks from './scenarios/webhooks.mjs';
 import * as firstStart from './scenarios/first-start.mjs';
 import * as slowBody from './scenarios/slow-body.mjs';
+import * as signUp from './scenarios/sign-up.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
@@ -105,6 +106,7 @@ async function main() {
     ['fan-out', fanOut, withServers(soketi)],
     ['webhooks', webhooks, withServers()],
     ['slow-body', slowBody, withServers()],
+    ['sign-up', signUp, withServers()],
   ];
   const sections = [];
   const summary = [];

@@ -258,7 +258,11 @@ async function room(size) {
       });
     joined.push(user);
   }
-  while (joined.length > size - 1) await command('whatsup-person-leave', { id: joined.pop().id });
+  if (joined.length > size - 1) {
+    while (joined.length > size - 1) await command('whatsup-person-leave', { id: joined.pop().id });
+    // Names are held while their sessions live: sign the people who left out, for the next rooms.
+    await command('whatsup-people-forget');
+  }
 }
 
 const inPanel = (selector) => `whatsup-presence >> ${selector}`;

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import session from 'express-session';
+import createMemoryStore from 'memorystore';
 import { whatsup } from '@whatsup/express';
 import { createRealtimeServer } from '@whatsup/realtime';
 
@@ -20,6 +21,8 @@ const channel = process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members';
 const app = express();
 app.disable('x-powered-by');
 const server = createServer(app);
+const MemoryStore = createMemoryStore(session);
+const DAY = 24 * 60 * 60 * 1000;
 
 // The same defaults as soketi's and as `npm run announce`, so the CLI reaches this demo as it is.
 // They are for a machine of your own: set PUSHER_APP_ID, PUSHER_KEY and PUSHER_SECRET anywhere else.
@@ -28,6 +31,8 @@ const realtime = createRealtimeServer({
   key: process.env.PUSHER_KEY ?? 'app-key',
   secret: process.env.PUSHER_SECRET ?? 'app-secret',
   server,
+  // Statuses are published by the server: pages never send events to each other.
+  clientEvents: false,
 });
 
 app.use(
@@ -36,7 +41,11 @@ app.use(
     secret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     resave: false,
     saveUninitialized: false,
-    cookie: { httpOnly: true, sameSite: 'lax' },
+    // Sessions end a day after the last visit, and the store forgets them (every 10 minutes it
+    // prunes the expired ones): a guest's display name is held only while their session lives.
+    // express-session's own MemoryStore never shrinks. In production: connect-redis (docs/production.md).
+    cookie: { httpOnly: true, sameSite: 'lax', maxAge: DAY },
+    store: new MemoryStore({ checkPeriod: 10 * 60 * 1000 }),
   }),
 );
 // Sign-ups are counted per client address: on a demo tried in many tabs of one machine everyone is

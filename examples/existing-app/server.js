@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import session from 'express-session';
+import createMemoryStore from 'memorystore';
 import { whatsup } from '@whatsup/express';
 import { createRealtimeServer } from '@whatsup/realtime';
 import { byId, usernames, verify } from './accounts.js';
@@ -24,14 +25,19 @@ const realtime = createRealtimeServer({
   key: process.env.PUSHER_KEY ?? 'app-key',
   secret: process.env.PUSHER_SECRET ?? 'app-secret',
   server,
+  // Statuses are published by the server: pages never send events to each other.
+  clientEvents: false,
 });
+const MemoryStore = createMemoryStore(session);
 
 app.use(
   session({
     secret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     resave: false,
     saveUninitialized: false,
-    cookie: { httpOnly: true, sameSite: 'lax' },
+    // A day after the last visit the session ends and the store forgets it (pruned every 10 minutes).
+    cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
+    store: new MemoryStore({ checkPeriod: 10 * 60 * 1000 }),
   }),
 );
 app.use(express.urlencoded({ extended: false, limit: '2kb' }));

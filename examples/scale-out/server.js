@@ -53,11 +53,13 @@ app.disable('x-powered-by');
 if (process.env.TRUST_PROXY) app.set('trust proxy', trustProxy(process.env.TRUST_PROXY));
 app.use(
   session({
+    // Redis expires each session with its cookie (connect-redis sets the key's TTL from maxAge),
+    // and with it the hold on a guest's display name.
     store: new RedisStore({ client: redis, prefix: 'whatsup-sess:' }),
     secret: SESSION_SECRET,
     resave: false,
     saveUninitialized: false,
-    cookie: { httpOnly: true, sameSite: 'lax' },
+    cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
   }),
 );
 app.use(

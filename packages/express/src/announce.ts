@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_CHANNEL, EVENTS, type Announcement } from '@whatsup/protocol';
 import { WhatsupError } from './errors.js';
 import { createPusherPublisher, type Publisher, type PusherOptions } from './publisher.js';
 import { cleanText } from './text.js';
@@ -12,18 +13,14 @@ export interface AnnounceOptions {
   maxLength?: number;
 }
 
-export interface Announcement {
-  id: string;
-  message: string;
-  sentAt: number;
-}
+export type { Announcement };
 
 /** Server → every open page: publishes an `announcement` that each <whatsup-presence> shows as a toast. */
 export function announce(message: string, options: AnnounceOptions): Promise<Announcement> {
   const publisher = options.publisher ?? (options.pusher ? createPusherPublisher(options.pusher) : undefined);
   if (!publisher)
     throw new TypeError('announce needs publisher or pusher: { appId, key, secret, cluster | host }');
-  return announceOn(publisher, options.channel ?? 'presence-whatsup-members', message, options.maxLength);
+  return announceOn(publisher, options.channel ?? DEFAULT_CHANNEL, message, options.maxLength);
 }
 
 /**
@@ -32,13 +29,13 @@ export function announce(message: string, options: AnnounceOptions): Promise<Ann
  * (`announcement.required`, `announcement.too_long`, …) so a CLI user is not told about a status.
  */
 export async function announceOn(
-  publisher: Publisher,
+  publisher: Pick<Publisher, 'trigger'>,
   channel: string,
   message: string,
   max = 280,
 ): Promise<Announcement> {
   const announcement = { id: randomUUID(), message: cleanAnnouncement(message, max), sentAt: Date.now() };
-  await publisher.trigger(channel, 'announcement', announcement);
+  await publisher.trigger(channel, EVENTS.announcement, announcement);
   return announcement;
 }
 

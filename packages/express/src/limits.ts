@@ -1,28 +1,30 @@
 /**
  * Every size rule of @whatsup/express in one place, so that what sign-up and POST /status accept
  * always fits in the presence `user_info` Pusher caps at 1 KB: a status that is accepted can join.
+ * The defaults both sides of the wire agree on come from @whatsup/protocol's LIMITS.
  */
+import { LIMITS } from '@whatsup/protocol';
 
 /** Pusher Channels (and @whatsup/realtime, soketi) refuse a presence `user_info` over this many bytes of JSON. */
-export const USER_INFO_BYTES = 1024;
+export const USER_INFO_BYTES = LIMITS.userInfoBytes;
 
 /**
  * Most bytes a status emoji may take (UTF-8 inside JSON). The longest RGI sequences (a kiss with
  * two skin tones) take 35; the user_info budget below counts this many.
  */
-export const EMOJI_BYTES = 48;
+export const EMOJI_BYTES = LIMITS.emojiBytes;
 
 export const DEFAULT_LIMITS = {
   /** Display name, in characters (code points). */
-  name: 32,
+  name: LIMITS.name,
   /** Status text, in characters (code points)… */
-  status: 280,
+  status: LIMITS.status,
   /**
    * …and in bytes of its JSON string (UTF-8, escapes counted), so 280 emoji cannot overflow user_info.
    * 512 (it was 640 before the emoji, availability and activity joined user_info): 280 Latin
    * characters, 256 accented ones, 170 CJK or 128 emoji.
    */
-  statusBytes: 512,
+  statusBytes: LIMITS.statusBytes,
   /** An avatar URL longer than this (in JSON bytes) is served by GET /members but left out of user_info. */
   avatarBytes: 200,
   /** Request bodies (body-parser syntax). */
@@ -70,6 +72,7 @@ export function resolveLimits(given: Partial<Limits> | undefined): Limits {
     bodyTimeoutMs: positiveInt(given?.bodyTimeoutMs ?? DEFAULT_LIMITS.bodyTimeoutMs, 'limits.bodyTimeoutMs'),
     members: positiveInt(given?.members ?? DEFAULT_LIMITS.members, 'limits.members'),
   };
+  byteCount(limits.body, 'limits.body');
   // A name character is at most 4 bytes of UTF-8 (quotes and backslashes escape to 2).
   const worst = USER_INFO_OVERHEAD + limits.name * 4 + limits.statusBytes + limits.avatarBytes;
   if (worst > USER_INFO_BYTES) {
@@ -80,6 +83,19 @@ export function resolveLimits(given: Partial<Limits> | undefined): Limits {
     );
   }
   return limits;
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** A body-parser size (`8kb`, `'1mb'`, a number of bytes) in bytes; a TypeError naming `label` otherwise. */
+export function byteCount(size: string | number, label: string): number {
+  if (typeof size === 'number' && Number.isInteger(size) && size > 0) return size;
+  const parts = typeof size === 'string' ? /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(size.trim()) : null;
+  if (!parts)
+    throw new TypeError(`${label} must be a size like '8kb' or a number of bytes, got ${String(size)}`);
+  const bytes = Math.floor(Number(parts[1]) * UNITS[(parts[2] ?? 'b').toLowerCase()]!);
+  if (bytes <= 0) throw new TypeError(`${label} must be more than 0 bytes, got ${String(size)}`);
+  return bytes;
 }
 
 /** Bytes `text` takes inside a JSON string (UTF-8, escapes counted, quotes not). */

@@ -1,16 +1,8 @@
+import type { ClientConfig } from '@whatsup/protocol';
 import Pusher from 'pusher';
 
 /** The settings <whatsup-presence> needs to open its pusher-js connection (never the secret). */
-export interface ClientConfig {
-  key: string;
-  cluster: string;
-  wsHost?: string;
-  wsPort?: number;
-  wssPort?: number;
-  wsPath?: string;
-  forceTLS: boolean;
-  enabledTransports?: string[];
-}
+export type { ClientConfig };
 
 export interface PresenceData {
   user_id: string;

@@ -1,3 +1,5 @@
+import type { WhatsupIndex } from './indexes.js';
+import { RedisIndex, type RedisIndexCommands } from './redis-index.js';
 import type { MemberRecord, StatusStore } from './status-store.js';
 
 /**
@@ -16,6 +18,14 @@ export interface RedisLikeClient {
   zrangebyscore(key: string, min: number | string, max: number | string): Promise<string[]>;
   zremrangebyscore(key: string, min: number | string, max: number | string): Promise<unknown>;
   expire(key: string, seconds: number): Promise<unknown>;
+  // The index's commands (names, invisible sets, webhook replays): every ioredis client has them.
+  hget?: RedisIndexCommands['hget'];
+  hscan?: RedisIndexCommands['hscan'];
+  sadd?: RedisIndexCommands['sadd'];
+  srem?: RedisIndexCommands['srem'];
+  smembers?: RedisIndexCommands['smembers'];
+  scan?: RedisIndexCommands['scan'];
+  eval?: RedisIndexCommands['eval'];
 }
 
 export interface RedisStatusStoreOptions {
@@ -34,6 +44,8 @@ export interface RedisStatusStoreOptions {
  * (`<prefix>members`, pruned on every list and expiring with its newest member) for listing.
  */
 export class RedisStatusStore implements StatusStore {
+  /** Shared by every instance on this Redis; undefined for a client without the index's commands. */
+  readonly index: WhatsupIndex | undefined;
   readonly #client: RedisLikeClient;
   readonly #prefix: string;
   readonly #ttl: number;
@@ -55,6 +67,14 @@ export class RedisStatusStore implements StatusStore {
       throw new TypeError(`leftTtlSeconds must be a positive integer, got ${leftTtl}`);
     this.#ttl = ttl;
     this.#leftTtl = leftTtl;
+    const commands = ['hget', 'hscan', 'sadd', 'srem', 'smembers', 'scan', 'eval'] as const;
+    this.index = commands.every((name) => typeof options.client[name] === 'function')
+      ? new RedisIndex(options.client as unknown as RedisIndexCommands, this.#prefix)
+      : undefined;
+  }
+
+  get leftTtlMs(): number {
+    return this.#leftTtl * 1000;
   }
 
   async get(id: string): Promise<MemberRecord | undefined> {

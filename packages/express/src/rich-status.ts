@@ -1,30 +1,23 @@
 // The parts of a member record beyond its text (issue 14): emoji, "clear after", availability and
 // activity — their validation, the presets a site offers, and how an expired status reads.
+import {
+  ACTIVITIES,
+  AVAILABILITIES,
+  CLEAR_AFTER,
+  CLEAR_AFTER_MS,
+  type Activity,
+  type Availability,
+  type ClearAfter,
+  type StatusChange,
+  type StatusPreset,
+} from '@whatsup/protocol';
 import { WhatsupError } from './errors.js';
 import { EMOJI_BYTES, jsonBytes } from './limits.js';
 import { cleanText } from './text.js';
 import type { MemberRecord } from './status-store.js';
 
-/** What the person chose; `'auto'` is stored as no `availability` at all. */
-export type Availability = 'auto' | 'dnd' | 'invisible';
-/** What the element reports; `'active'` is stored as no `activity` at all. */
-export type Activity = 'active' | 'away';
-/** When a status clears itself. */
-export type ClearAfter = '30m' | '1h' | '4h' | 'today' | 'never';
-
-export const AVAILABILITIES: readonly Availability[] = ['auto', 'dnd', 'invisible'];
-export const ACTIVITIES: readonly Activity[] = ['active', 'away'];
-export const CLEAR_AFTER: readonly ClearAfter[] = ['30m', '1h', '4h', 'today', 'never'];
-const DURATIONS: Record<'30m' | '1h' | '4h', number> = {
-  '30m': 30 * 60 * 1000,
-  '1h': 60 * 60 * 1000,
-  '4h': 4 * 60 * 60 * 1000,
-};
-
-/** Anonymous presence ids of invisible people start with this; hooks and the element ignore them. */
-export const HIDDEN_PREFIX = 'hidden-';
-/** How many anonymous ids a record remembers (newest last) so sign-out can end their connections. */
-export const MAX_HIDDEN = 10;
+export type { Activity, Availability, ClearAfter, StatusPreset };
+export { ACTIVITIES, AVAILABILITIES, CLEAR_AFTER };
 
 // Unicode's "recommended for general interchange" emoji: single characters with emoji
 // presentation, keycaps, flags, tag sequences, modifier and ZWJ sequences — and nothing else.
@@ -32,19 +25,8 @@ export const MAX_HIDDEN = 10;
 const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
-/** A status as the person sets it. */
-export interface StatusInput {
-  text: string;
-  emoji?: string | undefined;
-  clearAfter?: ClearAfter | undefined;
-}
-
-/** A preset the editor offers as a one-click chip (the `presets` option, GET /config). */
-export interface StatusPreset {
-  text: string;
-  emoji?: string;
-  clearAfter: ClearAfter;
-}
+/** A status as the person sets it (`router.setStatus()`): @whatsup/protocol's `StatusChange`. */
+export type StatusInput = StatusChange;
 
 export const DEFAULT_PRESETS: readonly StatusPreset[] = [
   { text: 'In a meeting', emoji: '\u{1F4C5}', clearAfter: '1h' },
@@ -80,7 +62,7 @@ export function parseClearAfter(value: unknown): ClearAfter {
     return value as ClearAfter;
   throw new WhatsupError(
     400,
-    'clearAfter.invalid',
+    'clear_after.invalid',
     `clearAfter must be one of ${CLEAR_AFTER.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}.`,
     { field: 'clearAfter' },
   );
@@ -116,7 +98,7 @@ export function parseUtcOffset(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value) && value >= -840 && value <= 840) return value;
   throw new WhatsupError(
     400,
-    'utcOffset.invalid',
+    'utc_offset.invalid',
     `utcOffset must be whole minutes east of UTC between -840 and 840 (-new Date().getTimezoneOffset()), got ${describe(value)}.`,
     { field: 'utcOffset' },
   );
@@ -125,7 +107,7 @@ export function parseUtcOffset(value: unknown): number | undefined {
 /** When a status set at `now` clears: undefined for never; 'today' is the next midnight at the offset. */
 export function clearAtFor(clearAfter: ClearAfter, now: number, utcOffset?: number): number | undefined {
   if (clearAfter === 'never') return undefined;
-  if (clearAfter !== 'today') return now + DURATIONS[clearAfter];
+  if (clearAfter !== 'today') return now + CLEAR_AFTER_MS[clearAfter];
   if (utcOffset === undefined) {
     // The server's own zone, through Date so a daylight-saving change tonight is counted.
     const d = new Date(now);

@@ -1,28 +1,20 @@
-/** What the server knows about one member. `updatedAt` is epoch milliseconds. */
-export interface MemberRecord {
-  id: string;
-  name: string;
-  status: string;
-  updatedAt: number;
-  avatar?: string;
+import type { Member } from '@whatsup/protocol';
+import { MemoryIndex, type WhatsupIndex } from './indexes.js';
+
+/**
+ * What the server knows about one member: the `Member` every browser sees (`@whatsup/protocol`)
+ * and what only the server may know.
+ */
+export interface MemberRecord extends Member {
   /** The channels its owner was authorized for: GET /members shows it to people allowed in one of them. */
   channels?: string[];
-  /** When its owner was last online (epoch ms), set when they left every channel; absent while online. */
-  lastSeen?: number;
-  /** One emoji shown before the status text. */
-  emoji?: string;
-  /** When `status` and `emoji` clear by themselves (epoch ms); absent: never. */
-  clearAt?: number;
-  /** What the person chose; absent: `'auto'`. */
-  availability?: 'dnd' | 'invisible';
-  /** What the element reported; absent: active. */
-  activity?: 'away';
-  /** When `activity` last changed (epoch ms), for "away since 14:05". */
-  activitySince?: number;
   /**
-   * The anonymous presence ids (`hidden-…`) its owner used while invisible, newest last, at most 10:
-   * sign-out and removal end their connections too. Never sent to browsers.
+   * While its owner is invisible: the record as others see it — as it was when they turned
+   * invisible, with `lastSeen` then — so that to everyone else they left, like anyone who closes
+   * their tabs. Never sent to the owner's own pages as their record.
    */
+  leftAs?: Member;
+  /** @deprecated Anonymous ids of an older server's invisible members; no longer written. */
   hidden?: string[];
 }
 
@@ -36,6 +28,14 @@ export interface StatusStore {
   delete(id: string): Promise<void>;
   /** Every record not yet expired. */
   list(): Promise<MemberRecord[]>;
+  /**
+   * Names held, invisible people per channel, webhook bodies seen: kept beside the records so
+   * every instance sharing the store shares them. Without one the router keeps a memory index of
+   * its own process.
+   */
+  readonly index?: WhatsupIndex;
+  /** How long a record whose owner left is kept (ms); the router shows an invisible person as left that long. */
+  readonly leftTtlMs?: number;
 }
 
 export interface MemoryStatusStoreOptions {
@@ -46,6 +46,7 @@ export interface MemoryStatusStoreOptions {
 }
 
 export class MemoryStatusStore implements StatusStore {
+  readonly index: WhatsupIndex = new MemoryIndex();
   readonly #records = new Map<string, MemberRecord>();
   readonly #ttlMs: number;
   readonly #leftTtlMs: number;
@@ -59,6 +60,10 @@ export class MemoryStatusStore implements StatusStore {
       throw new TypeError(`leftTtlMs must be a positive number, got ${leftTtlMs}`);
     this.#ttlMs = ttlMs;
     this.#leftTtlMs = leftTtlMs;
+  }
+
+  get leftTtlMs(): number {
+    return this.#leftTtlMs;
   }
 
   async get(id: string): Promise<MemberRecord | undefined> {

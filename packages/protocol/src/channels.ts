@@ -37,3 +37,17 @@ export const SOCKET_ID = /^\d+\.\d+$/;
 export function isSocketId(value: unknown): value is string {
   return typeof value === 'string' && value.length <= LIMITS.socketIdLength && SOCKET_ID.test(value);
 }
+
+/**
+ * The prefix of a follow channel: a presence channel of one invisible person for one presence
+ * channel they may join. While invisible a person is in no presence channel others see; their
+ * pages subscribe to the follow channel the server names (`GET /members` → `follow`), where the
+ * server publishes what happens in the presence channel (`EVENTS`, including `member-added` and
+ * `member-removed`). Nobody else may subscribe to it. See @whatsup/express's README, "Invisible".
+ */
+export const FOLLOW_CHANNEL_PREFIX = 'presence-whatsup-invisible-';
+
+/** Whether a channel name is a follow channel (never a channel a site may offer as its own). */
+export function isFollowChannel(value: unknown): value is string {
+  return isChannelName(value) && value.startsWith(FOLLOW_CHANNEL_PREFIX);
+}

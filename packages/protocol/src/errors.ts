@@ -6,6 +6,7 @@ export const ERRORS = Object.freeze({
   // the request itself
   'body.invalid': 400,
   'body.invalid_json': 400,
+  'body.invalid_encoding': 400,
   'body.unknown_field': 400,
   'body.aborted': 400,
   'body.timeout': 408,
@@ -13,6 +14,7 @@ export const ERRORS = Object.freeze({
   'body.unsupported_type': 415,
   'body.unsupported_encoding': 415,
   'request.cross_site': 403,
+  'request.invalid': 400,
   'cors.refused': 403,
   'rate.limited': 429,
   'route.not_found': 404,
@@ -38,16 +40,22 @@ export const ERRORS = Object.freeze({
   'name.required': 400,
   'name.invalid': 400,
   'name.too_long': 400,
+  'name.invisible': 400,
   'name.taken': 409,
   'status.required': 400,
   'status.invalid': 400,
   'status.too_long': 400,
   'emoji.invalid': 400,
+  'clear_after.invalid': 400,
+  'utc_offset.invalid': 400,
   'availability.invalid': 400,
   'activity.invalid': 400,
   'member.unknown': 404,
+  'member.invisible': 409,
   'announcement.required': 400,
   'announcement.too_long': 400,
+  'announcement.invalid': 400,
+  'announcement.invisible': 400,
   // the HTTP API's events
   'event.invalid_name': 400,
   'event.invalid_data': 400,
@@ -78,7 +86,8 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
   /** The form field a validation error belongs to. */
-  field?: 'username' | 'status' | 'emoji' | 'clearAfter' | 'availability' | 'activity';
+  field?:
+    'username' | 'status' | 'emoji' | 'clearAfter' | 'utcOffset' | 'availability' | 'activity' | 'message';
 }
 
 /** Whether a value is a code of ours (an error body from an older or newer server may not be). */

@@ -71,5 +71,24 @@ export interface PresenceInfo {
   activitySince?: number;
 }
 
-/** Anonymous presence ids (an invisible person's) start with this; hooks and the element skip them. */
+/**
+ * Anonymous presence ids (an invisible person's, from servers before follow channels) start with
+ * this; hooks and the element skip them. @whatsup/express no longer issues them.
+ */
 export const HIDDEN_PREFIX = 'hidden-';
+
+/** What `GET /members` answers. */
+export interface MembersAnswer {
+  success: true;
+  error: false;
+  /** Newest first; people who left lately have `lastSeen`. */
+  members: Member[];
+  /** Present when more members than the server's cap were found. */
+  truncated?: true;
+  total?: number;
+  /**
+   * Only while the asker is invisible: for each presence channel the answer covers, the follow
+   * channel their pages subscribe to instead of it (see `FOLLOW_CHANNEL_PREFIX`).
+   */
+  follow?: Record<string, string>;
+}

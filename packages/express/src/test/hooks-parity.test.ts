@@ -4,25 +4,14 @@
 // (1) soketi posting webhooks over HTTP to the router, (2) the embedded server in-process and
 // (3) the embedded server posting its webhooks over HTTP. Each run's hooks become normalized
 // lines; the logs are compared line for line.
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import express from 'express';
-import session from 'express-session';
-import PusherJs from 'pusher-js';
-import type { PresenceChannel } from 'pusher-js';
 import { createRealtimeServer } from '@whatsup/realtime';
 import { whatsup, type WhatsupOptions, type WhatsupRouter } from '../index.js';
+import { APP, CHANNEL, appWithSessions, cleanup, person, sleep, type Person } from './support/http.js';
+import { pusherFor, subscribed } from './support/pusher.js';
+import { startSoketi as soketiWith } from './support/servers.js';
 
-const PusherClient = PusherJs as unknown as typeof PusherJs.default;
-type PusherClient = PusherJs.default;
-
-const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' };
-const CHANNEL = 'presence-whatsup-members';
-const SOKETI = fileURLToPath(new URL('../../../../node_modules/.bin/soketi', import.meta.url));
 /**
  * The embedded server's member_removed grace. Long enough that a reconnect (an auth request and
  * a WebSocket handshake) lands inside it on a loaded machine; short enough for the test to wait out.
@@ -30,11 +19,6 @@ const SOKETI = fileURLToPath(new URL('../../../../node_modules/.bin/soketi', imp
 const GRACE_MS = 1500;
 /** Bounded waits: a hook that does not come in this time fails the test with the log so far. */
 const WAIT_MS = 20_000;
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 /** The part of the log that differs by design: what a reload inside the grace fires. */
 const RELOAD_EMBEDDED: string[] = [];
@@ -85,7 +69,7 @@ describe('hooks parity: soketi, the embedded server in-process and over HTTP', (
   it("should fire the same hooks in-process from the embedded server's 'webhook' batches", async () => {
     const realtime = createRealtimeServer({ ...APP, port: 0, webhooks: { graceMs: GRACE_MS, batchMs: 10 } });
     await realtime.ready;
-    cleanups.push(() => realtime.close());
+    cleanup(() => realtime.close());
     const app = await (await listen()).mount({ publisher: realtime });
     const log = await script(app, realtime.port);
     assert.deepEqual(log, expected(RELOAD_EMBEDDED));
@@ -99,7 +83,7 @@ describe('hooks parity: soketi, the embedded server in-process and over HTTP', (
       webhooks: { graceMs: GRACE_MS, batchMs: 10, targets: [{ url: `${web.base}/webhooks` }] },
     });
     await realtime.ready;
-    cleanups.push(() => realtime.close());
+    cleanup(() => realtime.close());
     const app = web.mount({ pusher: { ...APP, host: '127.0.0.1', port: realtime.port } });
     const log = await script(app, realtime.port);
     assert.deepEqual(log, expected(RELOAD_EMBEDDED));
@@ -190,31 +174,12 @@ async function script(app: App, wsPort: number): Promise<string[]> {
 }
 
 /** A page of this person: a pusher-js client joined to the presence channel through the router's auth route. */
-async function connect(me: ReturnType<typeof person>, wsPort: number) {
-  const client: PusherClient = new PusherClient(APP.key, {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    channelAuthorization: {
-      endpoint: 'unused',
-      transport: 'ajax',
-      customHandler: async ({ socketId, channelName }, callback) => {
-        const auth = await me.form('/usersystem/auth', { socket_id: socketId, channel_name: channelName });
-        if (auth.status !== 200) return callback(new Error(`auth ${auth.status}`), null);
-        callback(null, auth.body);
-      },
-    },
-  });
-  cleanups.push(() => client.disconnect());
-  const channel = client.subscribe(CHANNEL) as PresenceChannel;
-  const page = { client, channel, told: false };
+async function connect(me: Person, wsPort: number) {
+  const client = pusherFor(me, wsPort);
+  const page = { client, told: false };
+  const channel = client.subscribe(CHANNEL);
   channel.bind('signed-out', () => (page.told = true));
-  await new Promise<void>((resolve, reject) => {
-    channel.bind('pusher:subscription_succeeded', () => resolve());
-    channel.bind('pusher:subscription_error', (e: unknown) => reject(new Error(JSON.stringify(e))));
-  });
+  await subscribed(client, CHANNEL);
   return page;
 }
 
@@ -226,123 +191,24 @@ async function waitFor(done: () => boolean, what: string): Promise<void> {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 // ---- the app and soketi ----
-
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
 
 /** An app on a free port; the router is mounted later (soketi needs the app's URL first). */
 async function listen() {
-  const web = express();
-  web.use(session({ secret: 'test', resave: false, saveUninitialized: false }));
-  const server: Server = createServer(web);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/whatsup`;
+  const app = await appWithSessions();
   const mount = (opts: WhatsupOptions) => {
     const router = whatsup(opts);
-    web.use('/whatsup', router);
-    return { base, router: router as WhatsupRouter, person: () => person(base) };
+    app.web.use('/whatsup', router);
+    return { base: app.base, router: router as WhatsupRouter, person: () => person(app.base) };
   };
-  return { base, mount };
-}
-
-/** One browser: a cookie jar over fetch. */
-function person(base: string) {
-  let cookie = '';
-  async function request(path: string, init: RequestInit = {}): Promise<Answer> {
-    const headers = new Headers(init.headers);
-    if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(base + path, { ...init, headers });
-    const set = res.headers.getSetCookie();
-    if (set.length) cookie = set.map((c) => c.split(';')[0]).join('; ');
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, body };
-  }
-  return {
-    post: (path: string, body: unknown) =>
-      request(path, {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-      }),
-    form: (path: string, fields: Record<string, string>) =>
-      request(path, {
-        method: 'POST',
-        body: new URLSearchParams(fields).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      }),
-  };
+  return { base: app.base, mount };
 }
 
 /**
- * soketi on a free port, posting presence webhooks to `url`. Batching is on: without it soketi
- * posts every event in its own request, concurrently, so a removal and a join a few ms apart
- * (the reload) can reach the app in either order; batched, they arrive in one body, in order.
+ * soketi posting presence webhooks to `url`. Batching is on: without it soketi posts every event
+ * in its own request, concurrently, so a removal and a join a few ms apart (the reload) can reach
+ * the app in either order; batched, they arrive in one body, in order.
  */
-async function startSoketi(url: string): Promise<{ port: number }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(SOKETI, ['start'], {
-    env: {
-      ...process.env,
-      SOKETI_PORT: String(port),
-      SOKETI_METRICS_SERVER_PORT: String(await freePort()),
-      SOKETI_DEFAULT_APP_ID: APP.appId,
-      SOKETI_DEFAULT_APP_KEY: APP.key,
-      SOKETI_DEFAULT_APP_SECRET: APP.secret,
-      SOKETI_DEFAULT_APP_WEBHOOKS: JSON.stringify([{ url, event_types: ['member_added', 'member_removed'] }]),
-      SOKETI_WEBHOOKS_BATCHING: 'true',
-      SOKETI_WEBHOOKS_BATCHING_DURATION: '100',
-      SOKETI_SHUTDOWN_GRACE_PERIOD: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`soketi exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`soketi did not answer within 30 s:\n${output}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  return { port };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
+function startSoketi(url: string) {
+  return soketiWith({ webhookUrl: url, batching: true });
 }

@@ -1,53 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
-import { RedisStatusStore } from '../index.js';
+import type { Redis } from 'ioredis';
+import { MemoryIndex, RedisStatusStore, type WhatsupIndex } from '../index.js';
+import { redisServer } from './support/servers.js';
 
 describe('RedisStatusStore', () => {
-  let redis: ChildProcess;
-  let port = 0;
-  const clients: Redis[] = [];
+  let redis: Awaited<ReturnType<typeof redisServer>>;
 
   before(async () => {
-    port = await freePort();
-    redis = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    // Clients made before redis-server listens would log refused connections while retrying.
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      redis.stdout!.on('data', (chunk) => {
-        output += chunk;
-        if (output.includes('Ready to accept connections')) resolve();
-      });
-      redis.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
-    });
+    redis = await redisServer();
     await client().ping();
   });
 
-  after(async () => {
-    for (const c of clients) c.disconnect();
-    redis.kill();
-    await once(redis, 'exit');
-  });
+  after(() => redis.stop());
 
   function client(): Redis {
-    const c = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: false,
-      maxRetriesPerRequest: 20,
-      retryStrategy: () => 50,
-    });
-    // Connection errors before redis-server listens are retried; the test fails on a real error.
-    c.on('error', () => {});
-    clients.push(c);
-    return c;
+    return redis.client();
   }
 
   it('should store, list and delete members', async () => {
@@ -147,6 +115,73 @@ describe('RedisStatusStore', () => {
     });
   });
 
+  describe('index', () => {
+    for (const kind of ['RedisIndex', 'MemoryIndex'] as const) {
+      const make = (prefix: string): WhatsupIndex =>
+        kind === 'MemoryIndex'
+          ? new MemoryIndex()
+          : new RedisStatusStore({ client: client(), prefix }).index!;
+
+      it(`${kind} should hold a name for one id at a time, hand it over only from the id it names, and release it only for its holder`, async () => {
+        const index = make('names:');
+        const ann = { id: 'ann', sid: 's1', at: 1 };
+        assert.equal(await index.hold('lol', ann), true);
+        assert.equal(await index.hold('lol', { id: 'bo', sid: 's2', at: 2 }), false, 'held by ann');
+        assert.equal(
+          await index.hold('lol', { ...ann, sid: 's3' }, 'ann'),
+          true,
+          'ann moves to a new session',
+        );
+        assert.deepEqual(await index.holderOf('lol'), { ...ann, sid: 's3' });
+        await index.release('lol', 'bo');
+        assert.equal((await index.holderOf('lol'))?.id, 'ann', 'only the holder releases');
+        assert.equal(
+          await index.hold('lol', { id: 'bo', sid: 's2', at: 2 }, 'ann'),
+          true,
+          'replacing a dead holder',
+        );
+        await index.hold('xyz', { id: 'cy', sid: 's4', at: 3 });
+        const all: string[] = [];
+        for await (const [key, hold] of index.holds()) all.push(`${key}=${hold.id}`);
+        assert.deepEqual(all.sort(), ['lol=bo', 'xyz=cy']);
+        await index.release('lol', 'bo');
+        assert.equal(await index.holderOf('lol'), undefined);
+      });
+
+      it(`${kind} should keep invisible people per channel and remember webhook signatures for their window`, async () => {
+        const index = make('inv:');
+        await index.addInvisible('presence-a', 'ann');
+        await index.addInvisible('presence-a', 'bo');
+        await index.addInvisible('presence-b', 'ann');
+        await index.removeInvisible('presence-a', 'bo');
+        assert.deepEqual(await index.invisibleIn('presence-a'), ['ann']);
+        const channels: string[] = [];
+        for await (const channel of index.invisibleChannels()) channels.push(channel);
+        assert.deepEqual(channels.sort(), ['presence-a', 'presence-b']);
+        assert.equal(await index.firstTime('sig', 100), true);
+        assert.equal(await index.firstTime('sig', 100), false);
+        await new Promise((r) => setTimeout(r, 150));
+        assert.equal(await index.firstTime('sig', 100), true, 'forgotten after its window');
+      });
+    }
+
+    it('should be undefined for a client without the index commands (a memory index is used then)', () => {
+      const c = client();
+      const bare = {
+        get: c.get.bind(c),
+        set: c.set.bind(c),
+        del: c.del.bind(c),
+        mget: c.mget.bind(c),
+        zadd: c.zadd.bind(c),
+        zrem: c.zrem.bind(c),
+        zrangebyscore: c.zrangebyscore.bind(c),
+        zremrangebyscore: c.zremrangebyscore.bind(c),
+        expire: c.expire.bind(c),
+      };
+      assert.equal(new RedisStatusStore({ client: bare as never }).index, undefined);
+    });
+  });
+
   it('should ignore a corrupt value instead of failing the route', async () => {
     const c = client();
     const store = new RedisStatusStore({ client: c, prefix: 'bad:' });
@@ -156,11 +191,3 @@ describe('RedisStatusStore', () => {
     assert.deepEqual(await store.list(), []);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}

@@ -1,16 +1,10 @@
 // Issue 14, server side: emoji statuses that expire (timers, the start-up pass, across a restart
 // with Redis), availability (dnd, invisible enforced by the server), activity coalescing, presets —
 // with the embedded realtime server and real pusher-js clients as the other people.
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import express from 'express';
-import session from 'express-session';
-import PusherJs from 'pusher-js';
-import type { PresenceChannel } from 'pusher-js';
-import { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
 import { createRealtimeServer, type RealtimeServer } from '@whatsup/realtime';
 import {
   MemoryStatusStore,
@@ -21,18 +15,12 @@ import {
   type WhatsupOptions,
   type WhatsupRouter,
 } from '../index.js';
+import { APP, CHANNEL, cleanup, waitFor } from './support/http.js';
+import { redisServer } from './support/servers.js';
+import { fence, start as startApp } from './support/app.js';
+import { collect, nextEvent } from './support/pusher.js';
 
-const PusherClient = PusherJs as unknown as typeof PusherJs.default;
-type PusherClient = PusherJs.default;
-
-const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' };
-const CHANNEL = 'presence-whatsup-members';
 const MINUTE = 60_000;
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 describe('POST /status with emoji and clearAfter', () => {
   it('should store and publish the emoji and when it clears, and clear both on a plain { status }', async () => {
@@ -118,14 +106,14 @@ describe('POST /status with emoji and clearAfter', () => {
     ['a lone surrogate', { emoji: '\uD83D' }, 400, 'emoji.invalid', 'emoji'],
     ['a number', { emoji: 128512 }, 400, 'emoji.invalid', 'emoji'],
     ['an array', { emoji: ['\u{1F600}'] }, 400, 'emoji.invalid', 'emoji'],
-    ['a negative clearAfter', { clearAfter: -1 }, 400, 'clearAfter.invalid', 'clearAfter'],
-    ["clearAfter 'forever'", { clearAfter: 'forever' }, 400, 'clearAfter.invalid', 'clearAfter'],
-    ['clearAfter 30', { clearAfter: 30 }, 400, 'clearAfter.invalid', 'clearAfter'],
-    ["clearAfter '1H'", { clearAfter: '1H' }, 400, 'clearAfter.invalid', 'clearAfter'],
-    ['clearAfter null', { clearAfter: null }, 400, 'clearAfter.invalid', 'clearAfter'],
-    ['utcOffset 900', { clearAfter: 'today', utcOffset: 900 }, 400, 'utcOffset.invalid', 'utcOffset'],
-    ['utcOffset 1.5', { clearAfter: 'today', utcOffset: 1.5 }, 400, 'utcOffset.invalid', 'utcOffset'],
-    ["utcOffset '60'", { clearAfter: 'today', utcOffset: '60' }, 400, 'utcOffset.invalid', 'utcOffset'],
+    ['a negative clearAfter', { clearAfter: -1 }, 400, 'clear_after.invalid', 'clearAfter'],
+    ["clearAfter 'forever'", { clearAfter: 'forever' }, 400, 'clear_after.invalid', 'clearAfter'],
+    ['clearAfter 30', { clearAfter: 30 }, 400, 'clear_after.invalid', 'clearAfter'],
+    ["clearAfter '1H'", { clearAfter: '1H' }, 400, 'clear_after.invalid', 'clearAfter'],
+    ['clearAfter null', { clearAfter: null }, 400, 'clear_after.invalid', 'clearAfter'],
+    ['utcOffset 900', { clearAfter: 'today', utcOffset: 900 }, 400, 'utc_offset.invalid', 'utcOffset'],
+    ['utcOffset 1.5', { clearAfter: 'today', utcOffset: 1.5 }, 400, 'utc_offset.invalid', 'utcOffset'],
+    ["utcOffset '60'", { clearAfter: 'today', utcOffset: '60' }, 400, 'utc_offset.invalid', 'utcOffset'],
     ['an unknown field', { color: 'red' }, 400, 'body.unknown_field', 'color'],
     ['a misspelt field', { clear_after: '1h' }, 400, 'body.unknown_field', 'clear_after'],
   ];
@@ -157,7 +145,7 @@ describe('POST /status with emoji and clearAfter', () => {
       headers: { 'content-type': 'application/json' },
     });
     assert.equal(res.status, 400);
-    assert.equal(res.body.code, 'clearAfter.invalid');
+    assert.equal(res.body.code, 'clear_after.invalid');
     assert.equal((await app.get('/isLoggedIn')).body.user.status, '');
   });
 
@@ -306,12 +294,12 @@ describe('POST /availability', () => {
 });
 
 describe('invisible', () => {
-  it('should drop the visible member for others, join anonymously, and hide the person from /members, isOnline and online', async () => {
+  it('should drop the visible member for others, keep the person out of presence, isOnline and online, and show them as left', async () => {
     const app = await start();
     const bo = await app.join('Bo');
     const ann = await app.join('Ann');
     const heardAdded: string[] = [];
-    app.router.on('member_added', (e) => heardAdded.push(e.userId));
+    app.router.on('member_added', (e) => heardAdded.push(`${e.channel} ${e.userId}`));
     await waitFor(() => bo.channel.members.get(ann.id) !== null); // Bo sees Ann
 
     const gone = nextEvent<{ id: string }>(bo.channel, 'pusher:member_removed');
@@ -319,106 +307,76 @@ describe('invisible', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body.user.availability, 'invisible');
     assert.equal((await gone).id, ann.id, 'the visible membership ends at once');
-    assert.equal(bo.channel.members.get(ann.id), null);
 
-    // Ann's page joins again (the element reconnects after 4009): an anonymous member.
-    const anonymous = nextEvent<{ id: string; info: unknown }>(bo.channel, 'pusher:member_added');
-    const again = await app.connect(ann);
-    const seen = await anonymous;
-    assert.match(seen.id, /^hidden-[0-9a-f-]{36}$/);
-    assert.deepEqual(seen.info, {});
-    assert.equal(again.channel.members.me.id, seen.id);
-    // A newcomer's channel_data: a hidden id with nothing in it, never Ann's id or name.
+    // Ann's page comes back (the element reconnects after 4009) on her follow channel: nobody else's business.
+    const page = await app.connect(ann);
+    assert.ok(page.follow);
     const cy = await app.join('Cy');
     const everyone: { id: string; info: Record<string, unknown> }[] = [];
     cy.channel.members.each((m: { id: string; info: Record<string, unknown> }) => everyone.push(m));
-    assert.equal(
-      everyone.some((m) => m.id === ann.id || JSON.stringify(m.info).includes('Ann')),
-      false,
-    );
-    assert.deepEqual(everyone.find((m) => m.id.startsWith('hidden-'))?.info, {});
-    const auth = await ann.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL });
-    const data = JSON.parse(auth.body.channel_data);
-    assert.match(data.user_id, /^hidden-/);
-    assert.deepEqual(data.user_info, {});
+    assert.deepEqual(everyone.map((m) => m.id).sort(), [bo.id, cy.id].sort());
 
-    // The lists of others leave Ann out; her own keeps her, marked invisible.
-    const names = async (who: { get: (p: string) => Promise<Answer> }) =>
-      ((await who.get('/members')).body.members as MemberRecord[]).map((m) => m.name).sort();
-    assert.deepEqual(await names(bo), ['Bo', 'Cy']);
-    assert.deepEqual(await names(cy), ['Bo', 'Cy']);
-    assert.deepEqual(await names(ann), ['Ann', 'Bo', 'Cy']);
+    // The lists of others show Ann as left; her own keeps her, marked invisible.
+    const seen = async (who: { get: (p: string) => Promise<{ body: { members: MemberRecord[] } }> }) =>
+      (await who.get('/members')).body.members.map((m) => `${m.name}${m.lastSeen ? ' (left)' : ''}`).sort();
+    assert.deepEqual(await seen(bo), ['Ann (left)', 'Bo', 'Cy']);
+    assert.deepEqual(await seen(cy), ['Ann (left)', 'Bo', 'Cy']);
+    assert.deepEqual(await seen(ann), ['Ann', 'Bo', 'Cy']);
     assert.equal((await ann.get('/isLoggedIn')).body.user.availability, 'invisible');
-    assert.equal(
-      ((await ann.get('/members')).body.members as MemberRecord[]).some((m) => 'hidden' in m),
-      false,
-    );
     assert.equal(await app.router.isOnline(ann.id), false);
     assert.deepEqual((await app.router.online()).map((r) => r.name).sort(), ['Bo', 'Cy']);
-    await waitFor(() => heardAdded.includes(cy.id));
-    assert.equal(
-      heardAdded.some((id) => id.startsWith('hidden-')),
-      false,
-      'hooks ignore hidden ids',
+    await waitFor(() => heardAdded.includes(`${CHANNEL} ${cy.id}`));
+    assert.deepEqual(
+      heardAdded.filter((line) => !line.startsWith(`${CHANNEL} `)),
+      [],
+      'no hook for her follow channel',
     );
-    assert.equal((await app.router.statusStore.get(ann.id))?.hidden?.length, 2);
   });
 
-  it('should store status changes while invisible without publishing them, and publish the record on coming back', async () => {
+  it('should store status changes while invisible, tell only her own pages, and publish the record on coming back', async () => {
     const app = await start();
     const bo = await app.join('Bo');
     const ann = await app.join('Ann');
     await ann.post('/availability', { availability: 'invisible' });
+    const page = await app.connect(ann);
     const heard = collect(bo.channel, 'status-updated');
+    const own = nextEvent<MemberRecord>(page.channel, 'status-updated');
     const set = await ann.post('/status', { status: 'secret plan', emoji: '\u{1F92B}' });
     assert.equal(set.status, 200);
     assert.equal(set.body.user.status, 'secret plan');
+    assert.equal((await own).status, 'secret plan');
     await fence(app, bo);
-    assert.deepEqual(heard, [], 'nothing about Ann goes out while invisible');
+    assert.deepEqual(heard, [], 'nothing about Ann goes out to others while invisible');
     const back = nextEvent<MemberRecord>(bo.channel, 'status-updated');
     await ann.post('/availability', { availability: 'auto' });
     const record = await back;
     assert.equal(record.status, 'secret plan');
     assert.equal(record.emoji, '\u{1F92B}');
-    // The page resubscribes; its authorization is Ann's own again.
+    // The page resubscribes to the channel; its authorization is Ann's own again.
     const joined = nextEvent<{ id: string; info: { name: string } }>(bo.channel, 'pusher:member_added');
-    await app.connect(ann);
+    const again = await app.connect(ann);
+    assert.equal(again.follow, undefined);
     const member = await joined;
     assert.equal(member.id, ann.id);
     assert.equal(member.info.name, 'Ann');
     assert.equal(await app.router.isOnline(ann.id), true);
   });
 
-  it('should remember at most the 10 newest anonymous ids', async () => {
-    const app = await start();
-    const ann = await app.register('Ann');
-    await app.post('/availability', { availability: 'invisible' });
-    const ids: string[] = [];
-    for (let i = 0; i < 12; i += 1) {
-      const auth = await app.form('/usersystem/auth', { socket_id: `1.${i}`, channel_name: CHANNEL });
-      ids.push(JSON.parse(auth.body.channel_data).user_id);
-    }
-    assert.equal(new Set(ids).size, 12, 'a new id every time');
-    assert.deepEqual((await app.router.statusStore.get(ann))?.hidden, ids.slice(-10));
-    assert.equal((await app.get('/isLoggedIn')).body.user.hidden, undefined, 'never sent to browsers');
-  });
-
-  it('should authorize an invisible member of an identify site anonymously too', async () => {
+  it('should let an invisible member of an identify site follow the channel, never join it', async () => {
     const app = await start({ identify: () => ({ id: 'u1', name: 'Ann' }) });
     assert.equal((await app.post('/availability', { availability: 'invisible' })).status, 200);
-    const auth = await app.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL });
-    const data = JSON.parse(auth.body.channel_data);
-    assert.match(data.user_id, /^hidden-/);
-    assert.deepEqual(data.user_info, {});
+    const refused = await app.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.code, 'member.invisible');
+    const follow = (await app.get('/members')).body.follow[CHANNEL] as string;
+    const auth = await app.form('/usersystem/auth', { socket_id: '1.2', channel_name: follow });
+    assert.deepEqual(JSON.parse(auth.body.channel_data), { user_id: 'u1', user_info: {} });
     assert.equal((await app.get('/isLoggedIn')).body.user.availability, 'invisible');
   });
 
-  it('should not record lastSeen for someone who went invisible, so the store keeps their choice', async () => {
-    const realtime = createRealtimeServer({ ...APP, port: 0, webhooks: { graceMs: 0 } });
-    await realtime.ready;
-    cleanups.push(() => realtime.close());
+  it('should not record lastSeen of her own for someone who went invisible, so the store keeps their choice', async () => {
     // A short leftTtl: a lastSeen would make the store forget Ann (and that she is invisible) quickly.
-    const app = await start({ statusStore: new MemoryStatusStore({ leftTtlMs: 200 }) }, realtime);
+    const app = await start({ statusStore: new MemoryStatusStore({ leftTtlMs: 200 }) });
     await app.join('Bo');
     const ann = await app.join('Ann');
     const removed = new Promise<string>((resolve) =>
@@ -431,28 +389,10 @@ describe('invisible', () => {
     const record = await app.router.statusStore.get(ann.id);
     assert.equal(record?.lastSeen, undefined);
     assert.equal(record?.availability, 'invisible');
-    const auth = await ann.form('/usersystem/auth', { socket_id: '1.2', channel_name: CHANNEL });
-    assert.match(JSON.parse(auth.body.channel_data).user_id, /^hidden-/);
+    assert.equal(typeof record?.leftAs?.lastSeen, 'number', 'what others see: a leave');
   });
 
-  it('should end the anonymous connections too when an invisible person signs out', async () => {
-    const app = await start();
-    const bo = await app.join('Bo');
-    const ann = await app.join('Ann');
-    await ann.post('/availability', { availability: 'invisible' });
-    const hiddenJoin = nextEvent<{ id: string }>(bo.channel, 'pusher:member_added');
-    await app.connect(ann);
-    const hiddenId = (await hiddenJoin).id;
-    const left = nextEvent<{ id: string }>(bo.channel, 'pusher:member_removed');
-    const signedOut = collect(bo.channel, 'signed-out');
-    assert.equal((await ann.post('/logout')).status, 200);
-    assert.equal((await left).id, hiddenId);
-    await fence(app, bo);
-    assert.deepEqual(signedOut, [], "the invisible person's id is not announced");
-    assert.deepEqual(await app.realtime.channelUsers(CHANNEL), [bo.id]);
-  });
-
-  it('should do the same through router.setAvailability and router.remove', async () => {
+  it('should do the same through router.setAvailability, and end her follow pages with router.remove', async () => {
     const app = await start();
     const bo = await app.join('Bo');
     const ann = await app.join('Ann');
@@ -460,12 +400,14 @@ describe('invisible', () => {
     const record = await app.router.setAvailability(ann.id, 'invisible');
     assert.equal(record.availability, 'invisible');
     assert.equal((await gone).id, ann.id);
-    const hiddenJoin = nextEvent<{ id: string }>(bo.channel, 'pusher:member_added');
-    await app.connect(ann);
-    const hiddenId = (await hiddenJoin).id;
-    const hiddenGone = nextEvent<{ id: string }>(bo.channel, 'pusher:member_removed');
+    const page = await app.connect(ann);
+    const told = nextEvent<{ id: string }>(page.channel, 'signed-out');
+    const heard = collect(bo.channel, 'signed-out');
     await app.router.remove(ann.id);
-    assert.equal((await hiddenGone).id, hiddenId);
+    assert.equal((await told).id, ann.id, 'her own pages are told');
+    await waitFor(() => page.client.connection.state !== 'connected');
+    await fence(app, bo);
+    assert.deepEqual(heard, [], 'nobody else learns she was here');
     await assert.rejects(app.router.setAvailability(ann.id, 'busy' as never), {
       code: 'availability.invalid',
     });
@@ -578,46 +520,22 @@ describe('expiry', () => {
 });
 
 describe('expiry across a restart with RedisStatusStore', () => {
-  let redis: ChildProcess;
-  let port = 0;
-  const clients: Redis[] = [];
+  let redis: Awaited<ReturnType<typeof redisServer>>;
 
   before(async () => {
-    port = await freePort();
-    redis = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      redis.stdout!.on('data', (chunk) => {
-        output += chunk;
-        if (output.includes('Ready to accept connections')) resolve();
-      });
-      redis.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${output}`)));
-    });
+    redis = await redisServer();
   });
 
-  after(async () => {
-    for (const c of clients) c.disconnect();
-    redis.kill();
-    await once(redis, 'exit');
-  });
+  after(() => redis.stop());
 
   function redisStore(): RedisStatusStore {
-    const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 20, retryStrategy: () => 50 });
-    client.on('error', () => {});
-    clients.push(client);
-    return new RedisStatusStore({ client, prefix: 'restart:' });
+    return new RedisStatusStore({ client: redis.client(), prefix: 'restart:' });
   }
 
   it('should clear at start what expired while the app was down, and arm timers for the rest', async () => {
     const realtime = createRealtimeServer({ ...APP, port: 0 });
     await realtime.ready;
-    cleanups.push(() => realtime.close());
+    cleanup(() => realtime.close());
     const first = await start({ statusStore: redisStore() }, realtime);
     const watcher = await first.join('Watcher');
     const ann = await first.join('Ann');
@@ -770,7 +688,7 @@ describe('router.setStatus with an emoji and clearAfter', () => {
     assert.equal((await heard).emoji, '\u{1F4DF}');
     await assert.rejects(app.router.setStatus(ann.id, { text: 'x', emoji: 'ab' }), { code: 'emoji.invalid' });
     await assert.rejects(app.router.setStatus(ann.id, { text: 'x', clearAfter: '2h' as never }), {
-      code: 'clearAfter.invalid',
+      code: 'clear_after.invalid',
     });
     assert.equal((await app.router.statusStore.get(ann.id))?.status, 'On call');
   });
@@ -801,177 +719,14 @@ describe('user_info budget', () => {
 
 // ---- helpers ----
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-type Person = ReturnType<typeof person>;
-type Member = Person & { id: string; client: PusherClient; channel: PresenceChannel };
-
-/** A fresh app with the embedded realtime server (its own, or `shared`), on free ports. */
-async function start(
+function start(
   options: WhatsupOptions = {},
   shared?: RealtimeServer,
   setup?: (router: WhatsupRouter) => unknown,
 ) {
-  let realtime = shared;
-  if (!realtime) {
-    realtime = createRealtimeServer({ ...APP, port: 0 });
-    await realtime.ready;
-    const own = realtime;
-    cleanups.push(() => own.close());
-  }
-  const web = express();
-  web.use(session({ secret: 'test', resave: false, saveUninitialized: false }));
-  const router = whatsup({
-    publisher: realtime,
-    statusStore: new MemoryStatusStore(),
-    ...options,
-  }) as WhatsupRouter;
-  // Hooks for the start-up expiry pass must be on before the first await.
-  setup?.(router);
-  cleanups.push(() => router.close());
-  web.use('/whatsup', router);
-  const server: Server = createServer(web);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/whatsup`;
-  const wsPort = realtime.port;
-  const me = person(base);
-
-  /** Opens a pusher-js connection for `who` and joins the channel (a page, or the same page after a reconnect). */
-  async function connect(who: Person): Promise<{ client: PusherClient; channel: PresenceChannel }> {
-    const client: PusherClient = new PusherClient(APP.key, {
-      cluster: 'local',
-      wsHost: '127.0.0.1',
-      wsPort,
-      forceTLS: false,
-      enabledTransports: ['ws'],
-      channelAuthorization: {
-        endpoint: 'unused',
-        transport: 'ajax',
-        customHandler: async ({ socketId, channelName }, callback) => {
-          const auth = await who.form('/usersystem/auth', { socket_id: socketId, channel_name: channelName });
-          if (auth.status !== 200) return callback(new Error(`auth ${auth.status}`), null);
-          callback(null, auth.body);
-        },
-      },
-    });
-    cleanups.push(() => client.disconnect());
-    const channel = client.subscribe(CHANNEL) as PresenceChannel;
-    await new Promise<void>((resolve, reject) => {
-      channel.bind('pusher:subscription_succeeded', () => resolve());
-      channel.bind('pusher:subscription_error', (e: unknown) => reject(new Error(JSON.stringify(e))));
-    });
-    return { client, channel };
-  }
-
-  return {
-    ...me,
-    base,
-    router,
-    realtime,
-    connect,
-    /** Signs the default person up; resolves to their id. */
-    async register(name: string): Promise<string> {
-      const res = await me.post('/register', { username: name });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      return res.body.user.id as string;
-    },
-    /** A new person, signed up and joined with pusher-js. */
-    async join(name: string): Promise<Member> {
-      const who = person(base);
-      const res = await who.post('/register', { username: name });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      return { ...who, id: res.body.user.id as string, ...(await connect(who)) };
-    },
-  };
-}
-
-function person(base: string) {
-  let cookie = '';
-  async function request(path: string, init: RequestInit = {}): Promise<Answer> {
-    const headers = new Headers(init.headers);
-    if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(base + path, { ...init, headers });
-    const set = res.headers.getSetCookie();
-    if (set.length) cookie = set.map((c) => c.split(';')[0]).join('; ');
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, headers: res.headers, body };
-  }
-  return {
-    request,
-    get: (path: string) => request(path),
-    post: (path: string, body?: unknown) =>
-      request(path, {
-        method: 'POST',
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-      }),
-    form: (path: string, fields: Record<string, string>) =>
-      request(path, {
-        method: 'POST',
-        body: new URLSearchParams(fields).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      }),
-    person: () => person(base),
-  };
-}
-
-function nextEvent<T>(channel: PresenceChannel, event: string): Promise<T> {
-  return new Promise((resolve) => {
-    const handler = (data: T) => {
-      channel.unbind(event, handler);
-      resolve(data);
-    };
-    channel.bind(event, handler);
-  });
-}
-
-function collect<T = unknown>(channel: PresenceChannel, event: string): T[] {
-  const seen: T[] = [];
-  channel.bind(event, (data: T) => seen.push(data));
-  return seen;
-}
-
-/**
- * Waits until `member` has received an event published after everything before it: events on one
- * channel arrive in order, so what was not seen before the fence was never sent.
- */
-async function fence(app: { realtime: RealtimeServer }, member: { channel: PresenceChannel }): Promise<void> {
-  const marker = nextEvent(member.channel, 'fence');
-  await app.realtime.trigger(CHANNEL, 'fence', {});
-  await marker;
-}
-
-/** Polls until `check` holds (the test runner's timeout ends a wait that never does). */
-async function waitFor(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
+  return startApp(options, { ...(shared ? { realtime: shared } : {}), ...(setup ? { setup } : {}) });
 }
 
 function quietPublisher() {
   return { trigger: async () => ({}), authorizeChannel: () => ({ auth: 'x' }) };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
 }

@@ -10,6 +10,8 @@ import session from 'express-session';
 import Pusher from 'pusher';
 import fc from 'fast-check';
 import { whatsup, type Publisher, type WhatsupRouter } from '../index.js';
+import { appWithSessions, person, recorder } from './support/http.js';
+import { checkMembersLists, commands, newModel, type System } from './support/model.js';
 
 const SCALE = Math.max(1, Number(process.env.WHATSUP_FUZZ_SCALE ?? 1) || 1);
 const RUNS = 1500 * SCALE;
@@ -350,6 +352,36 @@ describe('routes under generated requests', () => {
     assert.ok(accepted > 0, 'some generated bodies are valid');
     console.log(
       `# rich routes fuzz: ${300 * SCALE} cases, ${accepted} accepted, the rest refused with nothing stored`,
+    );
+  });
+
+  it(`should keep every member list true through generated sign-ups, renames, invisibility and sign-outs`, async () => {
+    const runs = 100 * SCALE;
+    await fc.assert(
+      fc.asyncProperty(commands(3, { tabs: false, maxCommands: 14 }), async (steps) => {
+        const app = await appWithSessions();
+        const people = whatsup({
+          publisher: recorder(),
+          rateLimit: { signUpMax: 1000, signUpGlobalMax: 1000, max: 1000 },
+        });
+        app.web.use('/whatsup', people);
+        const system: System = {
+          browsers: [0, 1, 2].map(() => person(app.base)),
+          ids: [undefined, undefined, undefined],
+          checks: [checkMembersLists],
+        };
+        try {
+          await fc.asyncModelRun(() => ({ model: newModel(3), real: system }), steps);
+        } finally {
+          await people.close();
+          app.server.closeAllConnections();
+          app.server.close();
+        }
+      }),
+      { seed: SEED, numRuns: runs, endOnFailure: true },
+    );
+    console.log(
+      `# identity fuzz: ${runs} sequences of up to 14 steps by 3 people, every list checked after each`,
     );
   });
 });

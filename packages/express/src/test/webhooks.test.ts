@@ -1,31 +1,19 @@
-// Issue 13, router side: hooks from Pusher webhooks (signed bodies checked by the real `pusher`
-// library, real soketi posting them, the embedded server's in-process batches), last seen, and
-// the server API — with real pusher-js clients.
-import { afterEach, describe, it } from 'node:test';
+// The webhook receiver (POST /webhooks) and the hooks it feeds: signatures, age, shape, replays
+// (issue 20, item 7), against soketi and the embedded server posting real webhooks.
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { once } from 'node:events';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
-import express from 'express';
-import session from 'express-session';
-import PusherJs from 'pusher-js';
-import type { PresenceChannel } from 'pusher-js';
 import { createRealtimeServer } from '@whatsup/realtime';
-import { MemoryStatusStore, whatsup, type WhatsupOptions, type WhatsupRouter } from '../index.js';
-
-const PusherClient = PusherJs as unknown as typeof PusherJs.default;
-type PusherClient = PusherJs.default;
-
-const APP = { appId: 'app-id', key: 'app-key', secret: 'app-secret' };
-const CHANNEL = 'presence-whatsup-members';
-const SOKETI = fileURLToPath(new URL('../../../../node_modules/.bin/soketi', import.meta.url));
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import {
+  MemoryStatusStore,
+  RedisStatusStore,
+  whatsup,
+  type WhatsupOptions,
+  type WhatsupRouter,
+} from '../index.js';
+import { APP, CHANNEL, appWithSessions, cleanup, person, type Answer, type Person } from './support/http.js';
+import { join, pusherFor, subscribed } from './support/pusher.js';
+import { startRedis, startSoketi } from './support/servers.js';
 
 describe('webhooks option (POST /webhooks)', () => {
   it('should turn signed member_added / member_removed into hooks in order and record last seen', async () => {
@@ -115,6 +103,57 @@ describe('webhooks option (POST /webhooks)', () => {
     });
   }
 
+  describe('when a body it accepted comes again (item 7)', () => {
+    it('should refuse it with 409 webhook.replayed and change nothing', async () => {
+      const app = await start({ pusher: { ...APP, host: '127.0.0.1', port: 1 } });
+      const { body } = await app.post('/register', { username: 'Ann' });
+      const id = body.user.id as string;
+      let fired = 0;
+      app.router.on('member_removed', () => (fired += 1));
+      const signed = app.webhooks(id);
+      const text = JSON.stringify(signed.body());
+      assert.equal((await signed.raw(text)).status, 200);
+      const lastSeen = (await app.get('/members')).body.members[0].lastSeen;
+      // Ann comes back; the same signed member_removed, replayed, must not mark her as gone.
+      await app.webhook({
+        time_ms: Date.now(),
+        events: [{ name: 'member_added', channel: CHANNEL, user_id: id }],
+      });
+      const replay = await signed.raw(text);
+      assert.equal(replay.status, 409);
+      assert.equal(replay.body.code, 'webhook.replayed');
+      assert.equal(fired, 1);
+      assert.equal(typeof lastSeen, 'number');
+      assert.equal((await app.get('/members')).body.members[0].lastSeen, undefined, 'still online');
+    });
+
+    it('should still take another body with the same events (another time_ms)', async () => {
+      const app = await start({ pusher: { ...APP, host: '127.0.0.1', port: 1 } });
+      const empty = (time: number) => app.webhook({ time_ms: time, events: [] });
+      const now = Date.now();
+      assert.deepEqual(
+        [(await empty(now)).status, (await empty(now + 1)).status, (await empty(now)).status],
+        [200, 200, 409],
+      );
+    });
+
+    it('should refuse a replay at another instance that shares the Redis store', async () => {
+      const redis = await startRedis();
+      const one = await start({
+        pusher: { ...APP, host: '127.0.0.1', port: 1 },
+        statusStore: new RedisStatusStore({ client: redis.client }),
+      });
+      const two = await start({
+        pusher: { ...APP, host: '127.0.0.1', port: 1 },
+        statusStore: new RedisStatusStore({ client: redis.client }),
+      });
+      const text = JSON.stringify({ time_ms: Date.now(), events: [] });
+      assert.equal((await one.webhooks('').raw(text)).status, 200);
+      const replay = await two.webhooks('').raw(text);
+      assert.deepEqual([replay.status, replay.body.code], [409, 'webhook.replayed']);
+    });
+  });
+
   it('should listen where webhooks.path says, and not at all with webhooks: false', async () => {
     const moved = await start({
       pusher: { ...APP, host: '127.0.0.1', port: 1 },
@@ -130,7 +169,7 @@ describe('webhooks option (POST /webhooks)', () => {
 
   it('should say what is missing when webhooks has no key and secret to check with', () => {
     const publisher = createRealtimeServer({ ...APP, port: 0 });
-    cleanups.push(() => publisher.close());
+    cleanup(() => publisher.close());
     assert.throws(() => whatsup({ publisher, webhooks: {} }), /webhooks needs the app key and secret/);
     assert.throws(() => whatsup({ publisher, webhooks: { key: 'k' } }), /webhooks.key and webhooks.secret/);
     assert.throws(() => whatsup({ publisher, webhooks: { path: 'x', ...APP } }), /webhooks.path/);
@@ -157,7 +196,7 @@ describe('webhooks option (POST /webhooks)', () => {
 describe('with real soketi posting webhooks to the router', () => {
   it('should fire member_added, then member_removed with last seen, when a pusher-js client joins and leaves', async () => {
     const web = await listen();
-    const soketi = await startSoketi(`${web.base}/webhooks`);
+    const soketi = await startSoketi({ webhookUrl: `${web.base}/webhooks` });
     const app = web.mount({ pusher: { ...APP, host: '127.0.0.1', port: soketi.port } });
     const events: string[] = [];
     const removed = new Promise<number | undefined>((resolve) =>
@@ -189,7 +228,7 @@ describe('with the embedded server in-process', () => {
   it("should fire the same hooks from its 'webhook' batches, without HTTP", async () => {
     const realtime = createRealtimeServer({ ...APP, port: 0 });
     await realtime.ready;
-    cleanups.push(() => realtime.close());
+    cleanup(() => realtime.close());
     const app = await start({ publisher: realtime });
     const { body } = await app.post('/register', { username: 'Ann' });
     const heard: string[] = [];
@@ -235,7 +274,7 @@ describe('with the embedded server for real', () => {
   it("should fire the hooks in-process from the server's 'webhook' batches, with no leave for a reload", async () => {
     const realtime = createRealtimeServer({ ...APP, port: 0, webhooks: { graceMs: 200, batchMs: 10 } });
     await realtime.ready;
-    cleanups.push(() => realtime.close());
+    cleanup(() => realtime.close());
     const app = await start({ publisher: realtime });
     assert.deepEqual(await script(app, realtime.port), ['added Ann', 'status busy', 'removed Ann number']);
   });
@@ -248,7 +287,7 @@ describe('with the embedded server for real', () => {
       webhooks: { graceMs: 200, batchMs: 10, targets: [{ url: `${web.base}/webhooks` }] },
     });
     await realtime.ready;
-    cleanups.push(() => realtime.close());
+    cleanup(() => realtime.close());
     const app = web.mount({
       pusher: { ...APP, host: '127.0.0.1', port: realtime.port },
     });
@@ -288,7 +327,7 @@ describe('server API', () => {
   it('should answer isOnline, online and lastSeen, set a status and remove a member, with pusher-js on the embedded server', async () => {
     const realtime = createRealtimeServer({ ...APP, port: 0 });
     await realtime.ready;
-    cleanups.push(() => realtime.close());
+    cleanup(() => realtime.close());
     const app = await start({ publisher: realtime });
     // The joins' member_added come in a webhook batch up to 50 ms later; one that came after
     // router.remove() would clear the lastSeen checked at the end, so wait for both.
@@ -351,12 +390,6 @@ describe('MemoryStatusStore leftTtlMs option', () => {
 
 // ---- helpers ----
 
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
 type Webhooks = ReturnType<ReturnType<typeof webhooksOf>>;
 
 /** Webhook bodies signed as Pusher signs them: HMAC-SHA256 of the raw body with the app secret. */
@@ -381,8 +414,8 @@ function webhooksOf(base: string) {
         type?: string;
         path?: string;
       } = {},
-    ): Promise<Answer> => {
-      const res = await fetch(base + path, {
+    ): Promise<Answer> =>
+      person(base).request(path, {
         method: 'POST',
         headers: {
           'content-type': type,
@@ -390,198 +423,43 @@ function webhooksOf(base: string) {
           'x-pusher-signature': signature ?? createHmac('sha256', secret).update(text).digest('hex'),
         },
         body: text,
-      });
-      const answer = await res.text();
-      let body: unknown = answer;
-      try {
-        body = JSON.parse(answer);
-      } catch {
-        // the host app's own 404 page
-      }
-      return { status: res.status, body };
-    },
+      }),
   });
 }
 
 /** An app on a free port; the router is mounted later (soketi needs the app's URL first). */
 async function listen() {
-  const web = express();
-  web.use(session({ secret: 'test', resave: false, saveUninitialized: false }));
-  const server: Server = createServer(web);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  cleanups.push(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}/whatsup`;
+  const app = await appWithSessions();
   const mount = (opts: WhatsupOptions) => {
     const router = whatsup({
       ...(opts.pusher || opts.publisher ? {} : { pusher: { ...APP, host: '127.0.0.1', port: 1 } }),
       ...opts,
     } as WhatsupOptions);
-    web.use('/whatsup', router);
-    const webhooks = webhooksOf(base);
+    app.web.use('/whatsup', router);
+    const webhooks = webhooksOf(app.base);
     return {
-      ...person(base),
-      base,
+      ...person(app.base),
+      base: app.base,
       router: router as WhatsupRouter,
       webhooks,
       webhook: (body: unknown, path = '/webhooks') => webhooks('').raw(JSON.stringify(body), { path }),
     };
   };
-  return { base, mount };
+  return { base: app.base, mount };
 }
 
 async function start(options: WhatsupOptions = {}) {
   return (await listen()).mount(options);
 }
 
-function person(base: string) {
-  let cookie = '';
-  async function request(path: string, init: RequestInit = {}): Promise<Answer> {
-    const headers = new Headers(init.headers);
-    if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(base + path, { ...init, headers });
-    const set = res.headers.getSetCookie();
-    if (set.length) cookie = set.map((c) => c.split(';')[0]).join('; ');
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: res.status, body };
-  }
-  return {
-    request,
-    get: (path: string) => request(path),
-    post: (path: string, body?: unknown) =>
-      request(path, {
-        method: 'POST',
-        ...(body === undefined
-          ? {}
-          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-      }),
-    form: (path: string, fields: Record<string, string>) =>
-      request(path, {
-        method: 'POST',
-        body: new URLSearchParams(fields).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      }),
-    person: () => person(base),
-  };
-}
-
-async function joinWithPusherJs(
-  app: { person: () => ReturnType<typeof person> },
-  wsPort: number,
-  name: string,
-) {
-  const me = app.person();
-  const reg = await me.post('/register', { username: name });
-  assert.equal(reg.status, 200, JSON.stringify(reg.body));
-  const client: PusherClient = new PusherClient(APP.key, {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    channelAuthorization: {
-      endpoint: 'unused',
-      transport: 'ajax',
-      customHandler: async ({ socketId, channelName }, callback) => {
-        const auth = await me.form('/usersystem/auth', { socket_id: socketId, channel_name: channelName });
-        if (auth.status !== 200) return callback(new Error(`auth ${auth.status}`), null);
-        callback(null, auth.body);
-      },
-    },
-  });
-  cleanups.push(() => client.disconnect());
-  const channel = client.subscribe(CHANNEL) as PresenceChannel;
-  await new Promise<void>((resolve, reject) => {
-    channel.bind('pusher:subscription_succeeded', () => resolve());
-    channel.bind('pusher:subscription_error', (e: unknown) => reject(new Error(JSON.stringify(e))));
-  });
-  return { ...me, id: reg.body.user.id as string, client, channel };
+/** Signs up and opens a page subscribed to the channel. */
+function joinWithPusherJs(app: { person: () => Person }, wsPort: number, name: string) {
+  return join(app.person(), wsPort, name);
 }
 
 /** A second connection for the same person (a reloaded page), joined to the channel. */
-async function rejoin(
-  me: Awaited<ReturnType<typeof joinWithPusherJs>>,
-  wsPort: number,
-): Promise<PusherClient> {
-  const client: PusherClient = new PusherClient(APP.key, {
-    cluster: 'local',
-    wsHost: '127.0.0.1',
-    wsPort,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    channelAuthorization: {
-      endpoint: 'unused',
-      transport: 'ajax',
-      customHandler: async ({ socketId, channelName }, callback) => {
-        const auth = await me.form('/usersystem/auth', { socket_id: socketId, channel_name: channelName });
-        if (auth.status !== 200) return callback(new Error(`auth ${auth.status}`), null);
-        callback(null, auth.body);
-      },
-    },
-  });
-  cleanups.push(() => client.disconnect());
-  const channel = client.subscribe(CHANNEL) as PresenceChannel;
-  await new Promise<void>((resolve, reject) => {
-    channel.bind('pusher:subscription_succeeded', () => resolve());
-    channel.bind('pusher:subscription_error', (e: unknown) => reject(new Error(JSON.stringify(e))));
-  });
+async function rejoin(me: Person, wsPort: number) {
+  const client = pusherFor(me, wsPort);
+  await subscribed(client, CHANNEL);
   return client;
-}
-
-/** soketi on a free port, posting member webhooks to `url` (SOKETI_DEFAULT_APP_WEBHOOKS). */
-async function startSoketi(url: string): Promise<{ port: number }> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(SOKETI, ['start'], {
-    env: {
-      ...process.env,
-      SOKETI_PORT: String(port),
-      SOKETI_METRICS_SERVER_PORT: String(await freePort()),
-      SOKETI_DEFAULT_APP_ID: APP.appId,
-      SOKETI_DEFAULT_APP_KEY: APP.key,
-      SOKETI_DEFAULT_APP_SECRET: APP.secret,
-      SOKETI_DEFAULT_APP_WEBHOOKS: JSON.stringify([{ url, event_types: ['member_added', 'member_removed'] }]),
-      SOKETI_SHUTDOWN_GRACE_PERIOD: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  cleanups.push(async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`soketi exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`soketi did not answer within 30 s:\n${output}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { port };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
 }

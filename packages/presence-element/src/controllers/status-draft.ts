@@ -48,7 +48,8 @@ export class StatusDraftController implements ReactiveController {
 
   /** A `whatsup-error`: remember which field it is about. */
   refused(code: string): void {
-    this.field = code.split('.')[0]!;
+    // `clear_after.invalid` is about the clearAfter field (codes are snake_case, fields camelCase)
+    this.field = code.split('.')[0]!.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
     this._host.requestUpdate();
   }
 

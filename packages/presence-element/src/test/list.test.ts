@@ -11,6 +11,7 @@ describe('the list', () => {
   const others: string[] = [];
   afterEach(async () => {
     for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+    await executeServerCommand('whatsup-people-forget');
     document.cookie = 'whatsup-test-user=; max-age=0; path=/';
   });
   async function person(name: string, status = ''): Promise<Member> {

@@ -147,6 +147,7 @@ describe('what others see', () => {
     const others: string[] = [];
     afterEach(async () => {
       for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+      await executeServerCommand('whatsup-people-forget');
     });
     async function person(name: string, status: string, body: Record<string, unknown> = {}): Promise<Member> {
       const user = (await executeServerCommand('whatsup-person', { name, status })) as Member;

@@ -53,6 +53,7 @@ describe('PresenceController (no element)', () => {
   afterEach(async () => {
     for (const host of hosts.splice(0)) host.detach();
     for (const id of people.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+    await executeServerCommand('whatsup-people-forget');
   });
 
   function controller(authEndpoint: string, channel: string): PresenceController {

@@ -18,6 +18,7 @@ describe('presence states', () => {
   });
   afterEach(async () => {
     for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+    await executeServerCommand('whatsup-people-forget');
   });
   async function person(name: string): Promise<Member> {
     const user = (await executeServerCommand('whatsup-person', { name, status: '' })) as Member;

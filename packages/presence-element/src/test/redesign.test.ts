@@ -30,6 +30,7 @@ describe('the redesigned panel', () => {
   });
   afterEach(async () => {
     for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+    await executeServerCommand('whatsup-people-forget');
     await setViewport({ width: 800, height: 600 });
   });
   async function person(name: string, status: string): Promise<Member> {

@@ -20,6 +20,7 @@ describe('the status editor', () => {
     // Visible again for whoever comes next, then signed out.
     await post('/whatsup/availability', { availability: 'auto' });
     for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+    await executeServerCommand('whatsup-people-forget');
     await setViewport({ width: 800, height: 600 });
   });
   async function person(name: string): Promise<Member> {

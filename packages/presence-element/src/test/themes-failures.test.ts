@@ -71,6 +71,7 @@ describe('the connection failing', () => {
   afterEach(async () => {
     window.WebSocket = RealWebSocket;
     for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+    await executeServerCommand('whatsup-people-forget');
   });
 
   it('should say the live server cannot be reached and that it tries again, never "left" or "nobody else"', async function (this: {

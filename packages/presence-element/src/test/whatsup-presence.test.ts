@@ -29,6 +29,7 @@ describe('<whatsup-presence>', () => {
   afterEach(async () => {
     console.error = consoleError;
     for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
+    await executeServerCommand('whatsup-people-forget');
   });
 
   /** Visitors read plain words; the developer reads the diagnosis, with its fix, in the console. */
@@ -82,7 +83,7 @@ describe('<whatsup-presence>', () => {
       await expect(el).to.be.accessible();
     });
 
-    it("should show the server's message next to the field when a name is online already", async () => {
+    it("should show the server's message next to the field when a name is taken already", async () => {
       const taken = await person('Takenname', 'here first');
       const el = await panel();
       await waitUntil(() => part(el, 'form'));
@@ -91,7 +92,7 @@ describe('<whatsup-presence>', () => {
       expect((await error).detail.code).to.equal('name.taken');
       const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[name="username"]')!;
       await waitUntil(() => input.getAttribute('aria-invalid') === 'true');
-      expect(el.shadowRoot!.querySelector('#name-error')!.textContent).to.contain('online already');
+      expect(el.shadowRoot!.querySelector('#name-error')!.textContent).to.contain('is taken');
       expect(el.shadowRoot!.activeElement).to.equal(input, 'focus moves to the field in error');
       await expect(el).to.be.accessible();
       expect(taken.name).to.equal('Takenname');

@@ -9,8 +9,10 @@ import {
   EVENTS,
   LIMITS,
   channelKind,
+  FOLLOW_CHANNEL_PREFIX,
   isChannelName,
   isErrorCode,
+  isFollowChannel,
   isSocketId,
 } from '../index.js';
 
@@ -43,6 +45,19 @@ describe('@whatsup/protocol', () => {
         assert.equal(isChannelName(bad), false, String(bad));
       }
     });
+  });
+
+  it('isFollowChannel() should tell a follow channel, a presence channel of its own, from any other', () => {
+    assert.equal(isFollowChannel(`${FOLLOW_CHANNEL_PREFIX}abc_-123`), true);
+    assert.equal(channelKind(`${FOLLOW_CHANNEL_PREFIX}abc`), 'presence');
+    for (const other of [
+      'presence-whatsup-members',
+      'private-whatsup-invisible-x',
+      FOLLOW_CHANNEL_PREFIX.slice(0, -1),
+      42,
+    ])
+      assert.equal(isFollowChannel(other), false, String(other));
+    assert.equal(isFollowChannel(`${FOLLOW_CHANNEL_PREFIX}${'x'.repeat(LIMITS.channelNameLength)}`), false);
   });
 
   it('channelKind() should tell the four kinds apart', () => {

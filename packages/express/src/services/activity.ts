@@ -1,5 +1,5 @@
 import { debuglog } from 'node:util';
-import type { Activity } from './rich-status.js';
+import type { Activity } from '../rich-status.js';
 
 const debug = debuglog('whatsup');
 

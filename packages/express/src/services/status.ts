@@ -2,36 +2,45 @@
 // activity. The routes and the server API both go through here, so every change is stored,
 // hooked and published (or, for invisible people, not published) the same way.
 import { debuglog } from 'node:util';
+import { EVENTS } from '@whatsup/protocol';
 import { ActivityWindows } from './activity.js';
+import type { Broadcast } from './broadcast.js';
 import { ExpiryTimers } from './expiry.js';
-import { jsonBytes, type Limits } from './limits.js';
+import { WhatsupError } from '../errors.js';
+import type { WhatsupIndex } from '../indexes.js';
+import type { Limits } from '../limits.js';
+import { publicRecord } from '../records.js';
 import type { PresenceService } from './presence.js';
 import {
   activityOf,
   availabilityOf,
   clearAtFor,
   cleanEmoji,
+  onlyFields,
+  parseAvailability,
   parseClearAfter,
   withStatus,
   withoutExpired,
   type Activity,
   type Availability,
   type ClearAfter,
-} from './rich-status.js';
-import type { MemberRecord, StatusStore } from './status-store.js';
-import { cleanText } from './text.js';
+  type StatusInput,
+} from '../rich-status.js';
+import type { MemberRecord, StatusStore } from '../status-store.js';
+import { cleanText } from '../text.js';
 
 const debug = debuglog('whatsup');
 
 export interface StatusServiceOptions {
   store: StatusStore;
+  index: WhatsupIndex;
   presence: PresenceService;
   limits: Limits;
   activityMs: number;
-  /** Publishes an event; rejects with `publish.failed` when the realtime service is unreachable. */
-  publish(channels: string[], event: string, data: unknown): Promise<void>;
-  /** Ends every connection of these user ids (a no-op without `terminateUserConnections`). */
-  terminate(ids: string[]): Promise<void>;
+  /** Where changes go; its sends reject with `publish.failed` when the realtime service is unreachable. */
+  broadcast: Broadcast;
+  /** Ends every connection of a user id (a no-op without `terminateUserConnections`). */
+  terminate(id: string): Promise<void>;
   /** The channels a record's owner joined, where its changes are published. */
   channelsOf(record: MemberRecord): string[];
 }
@@ -97,9 +106,8 @@ export class StatusService {
       channels,
       time: now,
     });
-    // While invisible the change is kept and goes out with the record when they are visible again.
-    if (record.availability !== 'invisible')
-      await this.#o.publish(channels, 'status-updated', publicRecord(record));
+    // While invisible only the person's own pages hear it; the others get it when they are visible again.
+    await this.publishRecord(record, channels);
     return record;
   }
 
@@ -125,11 +133,7 @@ export class StatusService {
       channels,
       time: now,
     });
-    if (cleared.availability !== 'invisible') {
-      await this.#o
-        .publish(channels, 'status-updated', publicRecord(cleared))
-        .catch((err: unknown) => debug('%o', err));
-    }
+    await this.publishRecord(cleared, channels).catch((err: unknown) => debug('%o', err));
     return cleared;
   }
 
@@ -154,9 +158,11 @@ export class StatusService {
   }
 
   /**
-   * Stores a new availability and tells who must know: going invisible ends the person's
-   * connections under their own id (the others see them leave; their pages join again,
-   * anonymous); anything else publishes the record.
+   * Stores a new availability and tells who must know. Going invisible: to everyone else the
+   * person leaves, as if they closed their tabs — their record is shown as it was, with `lastSeen`
+   * now (`leftAs`), their connections under their own id end (the others see them leave) and from
+   * then on their pages follow each channel through a follow channel of their own. Coming back
+   * publishes the record, including what changed meanwhile.
    */
   async setAvailability(
     user: MemberRecord,
@@ -166,10 +172,13 @@ export class StatusService {
     const previous = availabilityOf(user);
     if (previous === availability) return user;
     const now = Date.now();
-    const { availability: _old, ...rest } = user;
+    const { availability: _old, leftAs: _left, ...rest } = user;
     const record: MemberRecord = {
       ...rest,
       ...(availability === 'auto' ? {} : { availability }),
+      ...(availability === 'invisible'
+        ? { leftAs: { ...publicRecord(user), lastSeen: user.lastSeen ?? now } }
+        : {}),
       updatedAt: now,
     };
     await this.#o.store.set(record);
@@ -181,9 +190,55 @@ export class StatusService {
       activity: activityOf(record),
       time: now,
     });
-    if (availability === 'invisible') await this.#o.terminate([record.id]);
-    else await this.#o.publish(channels, 'status-updated', publicRecord(record));
+    const { index } = this.#o;
+    if (availability === 'invisible') {
+      for (const channel of channels) await index.addInvisible(channel, record.id);
+      await this.#o.terminate(record.id);
+    } else {
+      // Still in the index while this goes out, so their own follow channels hear it too.
+      await this.#o.broadcast.toChannels(channels, EVENTS.statusUpdated, publicRecord(record));
+      if (previous === 'invisible') {
+        for (const channel of channels) await index.removeInvisible(channel, record.id);
+      }
+    }
     return record;
+  }
+
+  /** `router.setStatus()`: as POST /status, by the server. */
+  async setStatusOf(userId: string, input: string | StatusInput): Promise<MemberRecord> {
+    const user = await this.#known(userId);
+    let status: CleanStatus;
+    if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+      onlyFields(input as unknown as Record<string, unknown>, ['text', 'emoji', 'clearAfter'], 'setStatus()');
+      status = this.clean(input);
+    } else status = this.clean({ text: input });
+    return publicRecord(await this.setStatus(user, status, undefined, 'server', this.#o.channelsOf(user)));
+  }
+
+  /** `router.setAvailability()`: as POST /availability, by the server. */
+  async setAvailabilityOf(userId: string, availability: unknown): Promise<MemberRecord> {
+    const user = await this.#known(userId);
+    const record = await this.setAvailability(
+      user,
+      parseAvailability(availability),
+      this.#o.channelsOf(user),
+    );
+    return publicRecord(record);
+  }
+
+  /** Publishes a record: to its channels (and their followers), or only to its owner's pages while invisible. */
+  async publishRecord(record: MemberRecord, channels: string[]): Promise<void> {
+    const { broadcast } = this.#o;
+    if (record.availability === 'invisible')
+      await broadcast.toOwnPages(record.id, channels, EVENTS.statusUpdated, publicRecord(record));
+    else await broadcast.toChannels(channels, EVENTS.statusUpdated, publicRecord(record));
+  }
+
+  async #known(userId: string): Promise<MemberRecord> {
+    const user = await this.load(String(userId), true);
+    if (!user)
+      throw new WhatsupError(404, 'member.unknown', `No member with id '${String(userId).slice(0, 64)}'.`);
+    return user;
   }
 
   /**
@@ -220,8 +275,7 @@ export class StatusService {
       activity: value,
       time: now,
     });
-    if (record.availability !== 'invisible')
-      await this.#o.publish(this.#o.channelsOf(record), 'status-updated', publicRecord(record));
+    await this.publishRecord(record, this.#o.channelsOf(record));
     return record;
   }
 
@@ -230,25 +284,4 @@ export class StatusService {
     this.#expiry.close();
     await this.#activity.close();
   }
-}
-
-/**
- * A record as browsers see it: which channels its owner joined, and the anonymous ids they used
- * while invisible, are nobody else's business.
- */
-export function publicRecord(record: MemberRecord): MemberRecord {
-  const { channels: _channels, hidden: _hidden, ...rest } = record;
-  return rest;
-}
-
-/** The presence user_info: always within USER_INFO_BYTES (limits.ts checks the worst case). */
-export function presenceInfo(user: MemberRecord, limits: Limits): Record<string, string | number> {
-  // Built in place (it is signed on every subscription); the keys keep this order in the JSON.
-  const info: Record<string, string | number> = { name: user.name, status: user.status };
-  if (user.avatar && jsonBytes(user.avatar) <= limits.avatarBytes) info.avatar = user.avatar;
-  if (user.emoji) info.emoji = user.emoji;
-  if (user.availability === 'dnd') info.availability = 'dnd';
-  if (user.activity === 'away') info.activity = 'away';
-  if (user.activitySince !== undefined) info.activitySince = user.activitySince;
-  return info;
 }

@@ -1,0 +1,66 @@
+// The demo as it ships (examples/basic/server.js, what `npm start` runs), for issue 20's item 12:
+// its sessions end (a cookie with an expiry, in a store that prunes them) and pages cannot send
+// each other events (client events off). Started as its own process on a free port.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { cleanup, person, sleep } from './support/http.js';
+import { nextEvent, pusherFor, subscribed } from './support/pusher.js';
+
+const DEMO = fileURLToPath(new URL('../../../../examples/basic/server.js', import.meta.url));
+const CHANNEL = 'presence-whatsup-members';
+
+async function startDemo(): Promise<{ origin: string; port: number }> {
+  const child = spawn(process.execPath, [DEMO], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  cleanup(async () => {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  });
+  let output = '';
+  for await (const chunk of child.stdout!) {
+    output += chunk;
+    const found = /whatsup demo: (http:\/\/[^/\s]+)\//.exec(output);
+    if (found) return { origin: found[1]!, port: Number(new URL(found[1]!).port) };
+  }
+  throw new Error(`the demo exited before listening:\n${output}`);
+}
+
+describe('examples/basic', () => {
+  it('should give sessions an expiry, so a guest’s session (and the name it holds) ends', async () => {
+    const demo = await startDemo();
+    const res = await fetch(`${demo.origin}/whatsup/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'Ann' }),
+    });
+    assert.equal(res.status, 200);
+    const cookie = res.headers.getSetCookie().join('; ');
+    const expires = /Expires=([^;]+)/i.exec(cookie)?.[1];
+    assert.ok(expires, `a session cookie without an expiry: ${cookie}`);
+    const inHours = (Date.parse(expires) - Date.now()) / 3_600_000;
+    assert.ok(inHours > 23 && inHours <= 24, `the session lasts a day, got ${inHours.toFixed(1)} h`);
+  });
+
+  it('should not relay client events between pages: statuses come from the server', async () => {
+    const demo = await startDemo();
+    const ann = person(`${demo.origin}/whatsup`);
+    const bo = person(`${demo.origin}/whatsup`);
+    await ann.post('/register', { username: 'Ann' });
+    await bo.post('/register', { username: 'Bo' });
+    const annPage = await subscribed(pusherFor(ann, demo.port), CHANNEL);
+    const boPage = await subscribed(pusherFor(bo, demo.port), CHANNEL);
+    let spoofed = 0;
+    boPage.bind('client-status', () => (spoofed += 1));
+    annPage.trigger('client-status', { id: 'someone-else', status: 'spoofed' });
+    await sleep(200);
+    const after = nextEvent(boPage, 'status-updated');
+    await ann.post('/status', { status: 'from the server' });
+    await after;
+    assert.equal(spoofed, 0, 'a page’s client event reached another page');
+  });
+});
