@@ -14,7 +14,7 @@
 // most of it the controller's split; lit's guard directive no longer used: −180 B). Issue 21's target (≤ 39,556) is not met; the editor,
 // picker and presets (~1.6 kB) become a lazy chunk next. 41,565 with the two fixes Firefox and
 // WebKit found (issue 22: the toasts' height, no showPopover on a panel that left the page).
-// 44,800 with the rest of issue 22 (+3.2 kB): the list
+// 44,840 with the rest of issue 22 (+3.3 kB): the list
 // as a listbox for the keyboard (~0.8 kB), the connection notice and the developer's diagnoses
 // (~1 kB), themes and the new row, stack and toast styles (~0.9 kB), the new strings (~0.3 kB);
 // the lazy editor (its module, picker and styles, ~2.4 kB alone) is what brings it back down. The target is 30 kB gzip (issue 15),
@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 44_800;
+const BUDGET_GZIP = 44_840;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {
