@@ -32,8 +32,16 @@ export const getConfig = (base: string, signal?: AbortSignal) =>
 export const getSession = (base: string, signal?: AbortSignal) =>
   call<SessionAnswer>(base + ROUTES.isLoggedIn, undefined, signal);
 
-export const getMembers = (base: string, signal?: AbortSignal) =>
-  call<{ members?: unknown }>(base + ROUTES.members, undefined, signal);
+/**
+ * `GET /members`: the channels I joined, or `channel` (while invisible, the answer names my follow
+ * channel for it in `follow`).
+ */
+export const getMembers = (base: string, signal?: AbortSignal, channel?: string) =>
+  call<{ members?: unknown; follow?: unknown }>(
+    base + ROUTES.members + (channel ? `?channel=${encodeURIComponent(channel)}` : ''),
+    undefined,
+    signal,
+  );
 
 export const register = (base: string, username: string, status: string) =>
   call<UserAnswer>(base + ROUTES.register, { username, status });

@@ -1,4 +1,4 @@
-import { EVENTS, type EventName } from '@whatsup/protocol';
+import { EVENTS, isFollowChannel, type EventName } from '@whatsup/protocol';
 import * as api from './api.js';
 import { toApiError } from './http.js';
 import { fromRecord } from './members.js';
@@ -13,6 +13,12 @@ import type { Member, ServerConfig } from './types.js';
 import { WhatsupAnnouncementEvent } from './events.js';
 
 const REFRESH_AFTER_JOIN_MS = 300;
+/**
+ * While invisible, how often GET /members is asked again: joins and leaves reach a follow channel
+ * only when the realtime server tells the middleware (in-process, or webhooks); without webhooks
+ * this is how the list stays true.
+ */
+const FOLLOW_REFRESH_MS = 15_000;
 /** The server ended this connection (`router.remove()`, going invisible): Pusher's 4009. */
 const CLOSED_BY_SERVER = 4009;
 
@@ -35,7 +41,10 @@ export interface LiveChannelOwner {
   settle(): void;
   /** The server says I am signed out: a refused authorization, or `signed-out` for me. */
   signedOut(reason: 'other-tab' | 'expired'): void;
-  /** The server closed the connection (4009): the owner looks whether I am still signed in. */
+  /**
+   * Look again who I am and connect accordingly: the server closed the connection (4009), my
+   * record moved into or out of invisible, or the channel refused me for it (409, 403).
+   */
   ended(): void;
 }
 
@@ -50,11 +59,17 @@ export class LiveChannel {
   private readonly _connection: Connection;
   private readonly _activity: Activity;
   private readonly _abort = new AbortController();
+  private readonly _channel: string;
+  /** Invisible: following the channel through my follow channel, not in it. */
+  private readonly _following: boolean;
   private _refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private _followTimer: ReturnType<typeof setInterval> | undefined;
   private _stopped = false;
 
   constructor(me: Member, o: PresenceOptions, config: ServerConfig, owner: LiveChannelOwner) {
     this._owner = owner;
+    this._channel = o.channel;
+    this._following = me.availability === 'invisible';
     this._activity = new Activity(
       me.id,
       () => seconds(o.idleAfter, 300) || 300_000,
@@ -67,13 +82,65 @@ export class LiveChannel {
       error: (code, message) => this._onError(code, message),
       retrying: (seconds) => owner.retrying(seconds),
     });
-    this._connection.subscribe(o.channel, {
+    if (this._following) void this._follow();
+    else this._join(o.channel);
+  }
+
+  /** In the presence channel, as everyone else sees me. */
+  private _join(channel: string): void {
+    this._connection.subscribe(channel, {
       subscribed: (members) => this._onSubscribed(members),
       refused: (status) => this._onRefused(status),
       added: (member) => this._onMemberAdded(member),
-      removed: (id) => owner.roster.removed(id),
+      removed: (id) => this._owner.roster.removed(id),
       event: (name, data) => this._onServerEvent(name, data),
     });
+  }
+
+  /**
+   * Invisible: GET /members names my follow channel and says who is here; the follow channel then
+   * brings the channel's joins, leaves and events (its own members are my pages: nothing to show).
+   */
+  private async _follow(): Promise<void> {
+    const follow = await this._members();
+    if (this._stopped || follow === undefined) return;
+    if (!follow) return this._owner.ended(); // not invisible any more (another tab, the server)
+    this._connection.subscribe(follow, {
+      subscribed: () => {
+        this._owner.subscribed();
+        this._owner.settle();
+      },
+      refused: (status) => this._onRefused(status),
+      added: () => {},
+      removed: () => {},
+      event: (name, data) => this._onServerEvent(name, data),
+    });
+    this._followTimer = setInterval(() => void this._members(), FOLLOW_REFRESH_MS);
+  }
+
+  /**
+   * While invisible: who is here (GET /members) into the roster. Resolves to my follow channel's
+   * name, '' when the server names none (I am not invisible), undefined when it could not ask.
+   */
+  private async _members(): Promise<string | undefined> {
+    try {
+      const answer = await api.getMembers(this._owner.base(), this._abort.signal, this._channel);
+      if (this._stopped) return undefined;
+      if (Array.isArray(answer.members)) this._owner.roster.followed(answer.members);
+      const follow = (answer.follow as Record<string, unknown> | undefined)?.[this._channel];
+      return isFollowChannel(follow) ? follow : '';
+    } catch (err) {
+      if (this._stopped) return undefined;
+      const e = toApiError(err);
+      if (e.status === 401) this._owner.signedOut('expired');
+      else if (!this._followTimer)
+        this._owner.failed(
+          'subscription.failed',
+          this._owner.messages().subscriptionFailed,
+          `(${e.status || e.message})`,
+        );
+      return undefined;
+    }
   }
 
   /** This browser's activity verdict (every tab of mine idle or hidden: true). */
@@ -89,6 +156,7 @@ export class LiveChannel {
   stop(): void {
     this._stopped = true;
     clearTimeout(this._refreshTimer);
+    clearInterval(this._followTimer);
     this._activity.stop();
     this._abort.abort();
     this._connection.disconnect();
@@ -126,6 +194,8 @@ export class LiveChannel {
 
   private _onRefused(status: number | undefined): void {
     if (status === 401) return this._owner.signedOut('expired');
+    // 409 member.invisible: I turned invisible (in another tab); 403 on my follow channel: visible again.
+    if (status === 409 || (this._following && status === 403)) return this._owner.ended();
     this._owner.failed(
       'subscription.failed',
       this._owner.messages().subscriptionFailed,
@@ -139,9 +209,28 @@ export class LiveChannel {
   }
 
   private _onServerEvent(name: EventName, data: unknown): void {
-    if (name === EVENTS.statusUpdated) this._owner.roster.updated(data);
+    if (name === EVENTS.statusUpdated) this._onStatusUpdated(data);
     else if (name === EVENTS.signedOut) this._onSignedOut(data as { id?: unknown } | null);
-    else this._onAnnouncement(data as { message?: unknown; sentAt?: unknown } | null);
+    else if (name === EVENTS.announcement)
+      this._onAnnouncement(data as { message?: unknown; sentAt?: unknown } | null);
+    else if (!this._following)
+      return; // follow-channel events only
+    else if (name === EVENTS.memberAdded) {
+      const m = data as { id?: unknown; info?: unknown } | null;
+      if (typeof m?.id === 'string') this._onMemberAdded({ id: m.id, info: m.info });
+    } else if (name === EVENTS.memberRemoved) {
+      const id = (data as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') this._owner.roster.removed(id);
+    }
+  }
+
+  private _onStatusUpdated(data: unknown): void {
+    const roster = this._owner.roster;
+    roster.updated(data);
+    // My own record moved into or out of invisible (another tab, the server): join or follow.
+    const mine = fromRecord(data);
+    if (mine && mine.id === roster.me?.id && (mine.availability === 'invisible') !== this._following)
+      this._owner.ended();
   }
 
   private _onSignedOut(data: { id?: unknown } | null): void {
@@ -169,6 +258,7 @@ export class LiveChannel {
 
   /** Presence info is from authorization time; GET /members has the statuses as they are now. */
   private async _refresh(): Promise<void> {
+    if (this._following) return void (await this._members());
     try {
       const { members } = await api.getMembers(this._owner.base(), this._abort.signal);
       if (!this._stopped && Array.isArray(members)) this._owner.roster.refreshed(members);

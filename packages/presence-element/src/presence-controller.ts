@@ -53,6 +53,8 @@ export class PresenceController implements ReactiveController {
   private _abort: AbortController | null = null;
   private _generation = 0;
   private _restartQueued = false;
+  /** When the last connections were ended and made again (`_onEnded`), to stop a loop. */
+  private _endings: number[] = [];
   private _ready!: Promise<void>;
   private _settle!: () => void;
   private readonly _roster = new Roster({
@@ -461,10 +463,20 @@ export class PresenceController implements ReactiveController {
     this._emit(new WhatsupErrorEvent(code, detail ? `${message} ${detail}` : message));
   }
 
-  /** The server ended the connection (4009): signed in still → a new connection; else signed out. */
+  /**
+   * The server ended the connection (4009), or my record moved into or out of invisible: signed
+   * in still → a new connection, in the channel or following it; else signed out. Three times
+   * within 10 s is a server that keeps contradicting itself: shown as a refused channel.
+   */
   private async _onEnded(): Promise<void> {
     const generation = this._generation;
+    const now = Date.now();
+    this._endings = [...this._endings.filter((t) => now - t < 10_000), now];
     this._teardown();
+    if (this._endings.length > 3) {
+      this._endings = [];
+      return this._onChannelRefused('subscription.failed', this._messages().subscriptionFailed, '(loop)');
+    }
     const session = await api.getSession(this._base).catch(() => null);
     // Stale, signed out meanwhile, or already connected again (resubscribe()): nothing to do.
     if (generation !== this._generation || !this.me || this._live) return;

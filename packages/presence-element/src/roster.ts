@@ -81,11 +81,28 @@ export class Roster {
    * know to be newer; who came or went while we were away joins or leaves (silently the first time).
    */
   subscribed(members: readonly PresenceMember[]): void {
+    this._rebuild(members.map((m) => fromPresence(m.id, m.info)));
+  }
+
+  /**
+   * While I am invisible my page is in no presence channel: who is here is GET /members (people
+   * without `lastSeen`), rebuilt as after a subscription, at the start and at every refresh.
+   */
+  followed(records: readonly unknown[]): void {
+    const present: Member[] = [];
+    for (const record of records) {
+      const m = fromRecord(record);
+      if (m && m.lastSeen === undefined) present.push(m);
+    }
+    this._rebuild(present);
+    this.refreshed(records);
+  }
+
+  private _rebuild(members: readonly Member[]): void {
     const meId = this.me?.id;
     const seen = new Set<string>();
     const joined: Member[] = [];
-    for (const m of members) {
-      const fresh = fromPresence(m.id, m.info);
+    for (const fresh of members) {
       seen.add(fresh.id);
       if (fresh.id === meId || hiddenId(fresh.id)) continue;
       const known = this._back(fresh.id);
@@ -99,6 +116,7 @@ export class Roster {
     }
     if (this._subscribedBefore) for (const m of joined) this._host.emit(new WhatsupMemberJoinedEvent(m));
     this._subscribedBefore = true;
+    this._host.changed();
   }
 
   /** Someone's connection joined. Returns true when their status is not known yet (ask GET /members). */

@@ -99,8 +99,13 @@ function whatsupServerPlugin(onApp, statusLimit) {
     return user;
   }
 
-  /** A pusher-js client subscribed to CHANNEL with a person's session cookie. */
+  /**
+   * A pusher-js client subscribed to CHANNEL with a person's session cookie; while they are
+   * invisible, to the follow channel GET /members names instead (what their element does).
+   */
   async function connectAs(cookie) {
+    const members = await fetch(`${base}/members?channel=${CHANNEL}`, { headers: { cookie } });
+    const follow = members.status === 200 ? (await members.json()).follow?.[CHANNEL] : undefined;
     const client = new Pusher('app-key', {
       cluster: 'local',
       wsHost: '127.0.0.1',
@@ -121,12 +126,14 @@ function whatsupServerPlugin(onApp, statusLimit) {
         },
       },
     });
-    const channel = client.subscribe(CHANNEL);
+    const channel = client.subscribe(follow ?? CHANNEL);
     const updates = [];
     channel.bind('status-updated', (record) => updates.push(record));
     await new Promise((resolve, reject) => {
       channel.bind('pusher:subscription_succeeded', resolve);
-      channel.bind('pusher:subscription_error', reject);
+      channel.bind('pusher:subscription_error', (error) =>
+        reject(new Error(`subscribing to ${follow ?? CHANNEL}: ${JSON.stringify(error)}`)),
+      );
     });
     return { client, channel, updates };
   }
@@ -202,7 +209,9 @@ function whatsupServerPlugin(onApp, statusLimit) {
       const ids = [];
       channel.members.each((m) => ids.push(m.id));
       const res = await fetch(`${base}/members`, { headers: { cookie } });
-      return { ids, updates, listed: (await res.json()).members?.map((m) => m.id) };
+      const members = (await res.json()).members ?? [];
+      // Listed: present per GET /members (people who left, and invisible people, have lastSeen).
+      return { ids, updates, listed: members.filter((m) => m.lastSeen === undefined).map((m) => m.id) };
     },
     /** The person's connection closes; they stay signed in (their name held) until the next person joins. */
     async 'whatsup-person-leave'({ id }) {
@@ -217,9 +226,9 @@ function whatsupServerPlugin(onApp, statusLimit) {
       await forgetLeft();
       return true;
     },
-    async 'whatsup-drop-all'() {
+    async 'whatsup-drop-all'({ code = 4100, reason = 'Over capacity' } = {}) {
       // 4100 "over capacity": pusher-js waits a second before reconnecting, so the state is visible.
-      await realtime.disconnectAll(4100, 'Over capacity');
+      await realtime.disconnectAll(code, reason);
       return true;
     },
     async 'whatsup-announce'({ message }) {

@@ -192,7 +192,7 @@ describe('presence states', () => {
       body: { availability: 'invisible' },
     });
     await waitUntil(() => !row(el, bo.id), 'gone after the grace');
-    // Bo's page connects again: authorized anonymously (hidden-…) by the server.
+    // Bo's page connects again: invisible, it follows the channel through his own follow channel.
     await executeServerCommand('whatsup-person-reload', { id: bo.id });
     await new Promise((r) => setTimeout(r, 500));
     expect(joined).to.deep.equal([]);
@@ -220,17 +220,31 @@ describe('presence states', () => {
 
   it('should show the signed-out state when the server ends my connection (4009) and my session is gone', async () => {
     const el = await signedInPanel('Removed');
-    // Invisible: the app's removal then publishes no signed-out event, so only the 4009 close tells.
     await post('/whatsup/availability', { availability: 'invisible' });
     await waitUntil(() => el.me?.availability === 'invisible' && el.connectionState === 'connected');
     const signedOut = new Promise<string>((resolve) =>
       el.addEventListener('whatsup-signed-out', (e) => resolve(e.detail.reason), { once: true }),
     );
+    // No signed-out event: only the 4009 close tells, and the session is gone when the page asks.
     await executeServerCommand('whatsup-expire-sessions');
-    await executeServerCommand('whatsup-remove', { id: el.me!.id });
+    await executeServerCommand('whatsup-drop-all', { code: 4009, reason: 'Ended by the server' });
     expect(await signedOut).to.equal('expired');
     expect(el.state).to.equal('signed-out');
     expect(el.controller.sessionEnded).to.equal(true);
+  });
+
+  it('should sign out an invisible page when the app removes the person', async () => {
+    const el = await signedInPanel('Removed');
+    await post('/whatsup/availability', { availability: 'invisible' });
+    await waitUntil(() => el.me?.availability === 'invisible' && el.connectionState === 'connected');
+    const signedOut = new Promise<string>((resolve) =>
+      el.addEventListener('whatsup-signed-out', (e) => resolve(e.detail.reason), { once: true }),
+    );
+    // Invisible, the page is on its follow channel: the removal's signed-out reaches it there.
+    await executeServerCommand('whatsup-remove', { id: el.me!.id });
+    expect(await signedOut).to.equal('other-tab');
+    expect(el.state).to.equal('signed-out');
+    expect((await (await fetch('/whatsup/isLoggedIn')).json()).authenticated).to.equal(false);
   });
 
   it('should show no leave and no join for a reload within the grace', async () => {
