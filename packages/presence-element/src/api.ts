@@ -34,11 +34,13 @@ export const getSession = (base: string, signal?: AbortSignal) =>
 
 /**
  * `GET /members`: the channels I joined, or `channel` (while invisible, the answer names my follow
- * channel for it in `follow`).
+ * channel for it in `follow`); with `online`, the ids the realtime server has in it now too.
  */
-export const getMembers = (base: string, signal?: AbortSignal, channel?: string) =>
-  call<{ members?: unknown; follow?: unknown }>(
-    base + ROUTES.members + (channel ? `?channel=${encodeURIComponent(channel)}` : ''),
+export const getMembers = (base: string, signal?: AbortSignal, channel?: string, online = false) =>
+  call<{ members?: unknown; follow?: unknown; online?: unknown }>(
+    base +
+      ROUTES.members +
+      (channel ? `?channel=${encodeURIComponent(channel)}${online ? '&online=1' : ''}` : ''),
     undefined,
     signal,
   );

@@ -19,6 +19,11 @@ const REFRESH_AFTER_JOIN_MS = 300;
  * this is how the list stays true.
  */
 const FOLLOW_REFRESH_MS = 15_000;
+/**
+ * In the channel, how often the list is checked against the realtime server's own (GET /members
+ * `online`), and on coming back to a hidden page: a member a rejoin list missed is not lost.
+ */
+const CHECK_MS = 120_000;
 /** The server ended this connection (`router.remove()`, going invisible): Pusher's 4009. */
 const CLOSED_BY_SERVER = 4009;
 
@@ -64,6 +69,12 @@ export class LiveChannel {
   private readonly _following: boolean;
   private _refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private _followTimer: ReturnType<typeof setInterval> | undefined;
+  private _checkTimer: ReturnType<typeof setInterval> | undefined;
+  private _checkedAt = 0;
+  private readonly _onVisible = () => {
+    if (document.visibilityState === 'visible' && Date.now() - this._checkedAt > CHECK_MS / 4)
+      void this._refresh(true);
+  };
   private _stopped = false;
 
   constructor(me: Member, o: PresenceOptions, config: ServerConfig, owner: LiveChannelOwner) {
@@ -86,8 +97,12 @@ export class LiveChannel {
     else this._join(o.channel);
   }
 
-  /** In the presence channel, as everyone else sees me. */
+  /** In the presence channel, as everyone else sees me; its list checked now and then. */
   private _join(channel: string): void {
+    this._checkTimer = setInterval(() => {
+      if (document.visibilityState !== 'hidden') void this._refresh(true);
+    }, CHECK_MS);
+    document.addEventListener('visibilitychange', this._onVisible);
     this._connection.subscribe(channel, {
       subscribed: (members) => this._onSubscribed(members),
       refused: (status) => this._onRefused(status),
@@ -157,6 +172,8 @@ export class LiveChannel {
     this._stopped = true;
     clearTimeout(this._refreshTimer);
     clearInterval(this._followTimer);
+    clearInterval(this._checkTimer);
+    document.removeEventListener('visibilitychange', this._onVisible);
     this._activity.stop();
     this._abort.abort();
     this._connection.disconnect();
@@ -189,7 +206,8 @@ export class LiveChannel {
   private _onSubscribed(members: PresenceMember[]): void {
     this._owner.roster.subscribed(members);
     this._owner.subscribed();
-    void this._refresh().then(() => this._owner.settle());
+    // Checked against the realtime server's own list: a member the rejoin list missed stays.
+    void this._refresh(true).then(() => this._owner.settle());
   }
 
   private _onRefused(status: number | undefined): void {
@@ -257,11 +275,16 @@ export class LiveChannel {
   }
 
   /** Presence info is from authorization time; GET /members has the statuses as they are now. */
-  private async _refresh(): Promise<void> {
+  private async _refresh(check = false): Promise<void> {
     if (this._following) return void (await this._members());
     try {
-      const { members } = await api.getMembers(this._owner.base(), this._abort.signal);
-      if (!this._stopped && Array.isArray(members)) this._owner.roster.refreshed(members);
+      if (check) this._checkedAt = Date.now();
+      const base = this._owner.base();
+      const answer = await api.getMembers(base, this._abort.signal, check ? this._channel : undefined, check);
+      if (this._stopped || !Array.isArray(answer.members)) return;
+      this._owner.roster.refreshed(answer.members);
+      if (Array.isArray(answer.online))
+        this._owner.roster.confirmed(answer.online.map(String), answer.members);
     } catch (err) {
       if (!this._stopped && toApiError(err).status === 401) this._owner.signedOut('expired');
     }

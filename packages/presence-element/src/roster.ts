@@ -35,6 +35,8 @@ export class Roster {
   /** People who left lately (GET /members records with `lastSeen`), latest first. */
   recent: readonly Member[] = [];
   private _leaving = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Listed here, missing from the realtime server's list at the last check (`confirmed`). */
+  private _missing = new Set<string>();
   private _subscribedBefore = false;
   private readonly _host: RosterHost;
 
@@ -58,6 +60,7 @@ export class Roster {
   stop(): void {
     this._leaving.forEach(clearTimeout);
     this._leaving.clear();
+    this._missing.clear();
     this.recent = [];
     this._subscribedBefore = false;
   }
@@ -165,6 +168,38 @@ export class Roster {
     }
     this.recent = recent.sort((a, b) => b.lastSeen! - a.lastSeen!);
     this._host.changed();
+  }
+
+  /**
+   * The realtime server's own list (GET /members `online`), after a subscription and now and then:
+   * the list's truth beats what this browser pieced together from events. Someone it has who is
+   * greyed as left (missing from a rejoin list) is back at once; someone it has that is not listed
+   * joins; someone listed it has not had at two checks in a row leaves (one miss may be a join that
+   * came after its answer).
+   */
+  confirmed(online: readonly string[], records: readonly unknown[]): void {
+    const here = new Set(online);
+    const byId = new Map<string, Member>();
+    for (const record of records) {
+      const m = fromRecord(record);
+      if (m) byId.set(m.id, m);
+    }
+    for (const id of here) {
+      this._missing.delete(id);
+      if (id === this.me?.id || hiddenId(id) || (this.others.get(id) && !this._leaving.has(id))) continue;
+      if (this._back(id)) continue;
+      const record = byId.get(id);
+      if (!record) continue; // nothing to show yet (past the record cap): the next event brings them
+      const { lastSeen: _stale, ...member } = record;
+      this.recent = this.recent.filter((r) => r.id !== id);
+      this.upsert(member);
+      this._host.emit(new WhatsupMemberJoinedEvent(member));
+    }
+    for (const m of [...this.others.values()]) {
+      if (here.has(m.id) || this._leaving.has(m.id)) continue;
+      if (this._missing.delete(m.id)) this._leave(m);
+      else this._missing.add(m.id);
+    }
   }
 
   /** Gone for good, without a grace (signed out: their connections close next). */

@@ -91,4 +91,9 @@ export interface MembersAnswer {
    * channel their pages subscribe to instead of it (see `FOLLOW_CHANNEL_PREFIX`).
    */
   follow?: Record<string, string>;
+  /**
+   * Only when asked (`?channel=…&online=1`) and the realtime server answered: the ids present in
+   * the channel there now (invisible people are in no channel others see); absent past the member cap.
+   */
+  online?: string[];
 }

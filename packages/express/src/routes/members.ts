@@ -1,5 +1,5 @@
 // GET /members: the latest stored status of everyone in the channels the caller may see.
-import { isChannelName, type MembersAnswer } from '@whatsup/protocol';
+import { HIDDEN_PREFIX, isChannelName, type MembersAnswer } from '@whatsup/protocol';
 import type { Router } from 'express';
 import { WhatsupError } from '../errors.js';
 import { publicRecord, seenByOthers } from '../records.js';
@@ -13,7 +13,22 @@ const LEFT_TTL_MS = 60 * 60 * 1000;
 
 export function membersRoute(router: Router, kit: Kit): void {
   const { settings, identity } = kit;
-  const { store, channels: allowed, limits } = settings;
+  const { store, channels: allowed, limits, publisher } = settings;
+
+  /**
+   * The ids in the channel as the realtime server has them now (`?online=1`): the panel checks its
+   * list against them after a resubscription and now and then. Undefined when the publisher cannot
+   * say (no `channelUsers`) or the realtime server did not answer: the panel keeps its list.
+   */
+  async function onlineIn(channel: string): Promise<string[] | undefined> {
+    if (!publisher.channelUsers) return undefined;
+    try {
+      return (await publisher.channelUsers(channel)).filter((id) => !id.startsWith(HIDDEN_PREFIX));
+    } catch {
+      return undefined;
+    }
+  }
+
   router.get(
     '/members',
     wrap(async (req, res) => {
@@ -47,6 +62,11 @@ export function membersRoute(router: Router, kit: Kit): void {
         Object.assign(answer, { truncated: true, total: shownRecords.length });
       if (user.availability === 'invisible') {
         answer.follow = Object.fromEntries([...visible].map((c) => [c, followChannel(c, user.id)]));
+      }
+      if (req.query.online === '1' && asked !== undefined) {
+        // Past the member cap a partial list would read as people missing: none then.
+        const online = await onlineIn(asked as string);
+        if (online && online.length <= limits.members) answer.online = online;
       }
       res.json(answer);
     }),

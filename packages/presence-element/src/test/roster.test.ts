@@ -45,6 +45,60 @@ describe('Roster', () => {
     });
   });
 
+  describe('checked against the realtime server (GET /members online)', () => {
+    const bo = { id: 'b', name: 'Bo', status: 'here', updatedAt: 5 };
+    it('should keep someone a rejoin list missed: greyed, then back without a leave or a join', () => {
+      const { roster: r, events } = roster(30_000);
+      r.reset(me);
+      r.subscribed([{ id: 'b', info: { name: 'Bo' } }]);
+      // A rejoin list that misses Bo (soketi, several clients rejoining at once): greyed for the grace…
+      r.subscribed([]);
+      expect(r.others.get('b')!.lastSeen).to.be.a('number');
+      expect(r.count).to.equal(1);
+      // …and the server's own list says he is there: back, as if nothing happened.
+      r.confirmed(['me', 'b'], [bo]);
+      expect(r.others.get('b')!.lastSeen).to.equal(undefined);
+      expect(r.count).to.equal(2);
+      expect(events).to.deep.equal([]);
+      r.stop();
+    });
+
+    it('should add someone the server has whom this list lacks, with their record', () => {
+      const { roster: r, events } = roster();
+      r.reset(me);
+      r.subscribed([]);
+      r.confirmed(['me', 'b', 'nobody-known'], [bo, { ...me }]);
+      expect(r.others.list.map((m) => m.name)).to.deep.equal(['Bo']);
+      expect(r.others.get('b')).to.include({ status: 'here', updatedAt: 5 });
+      expect(types(events)).to.deep.equal(['whatsup-member-joined']);
+    });
+
+    it('should let someone go only when missing at two checks in a row', () => {
+      const { roster: r, events } = roster();
+      r.reset(me);
+      r.subscribed([
+        { id: 'b', info: { name: 'Bo' } },
+        { id: 'c', info: { name: 'Cy' } },
+      ]);
+      r.confirmed(['me', 'c'], []);
+      expect(r.others.size, 'one miss may be a join after the answer').to.equal(2);
+      r.confirmed(['me', 'b', 'c'], []);
+      r.confirmed(['me', 'c'], []);
+      expect(r.others.size, 'seen in between: counting starts again').to.equal(2);
+      r.confirmed(['me', 'c'], []);
+      expect(r.others.list.map((m) => m.id)).to.deep.equal(['c']);
+      expect(types(events)).to.deep.equal(['whatsup-member-left']);
+    });
+
+    it('should never list me, nor anonymous ids, from the server’s list', () => {
+      const { roster: r } = roster();
+      r.reset(me);
+      r.subscribed([]);
+      r.confirmed(['me', 'hidden-x1'], [me, { id: 'hidden-x1', name: 'x', status: '', updatedAt: 1 }]);
+      expect(r.others.size).to.equal(0);
+    });
+  });
+
   describe('status-updated', () => {
     it('should apply a newer record, ignore an older one and anything malformed or unknown', () => {
       const { roster: r, events } = roster();
