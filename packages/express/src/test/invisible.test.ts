@@ -39,6 +39,10 @@ for (const backend of ['embedded', 'soketi'] as Backend[]) {
       // Cy leaves for real; Ann turns invisible and opens three more tabs.
       cy.client.disconnect();
       await presentExactly(app, ['observer', bo.id, ann.id]);
+      // The server's list changes before the frame reaches the observer: wait for the frame itself.
+      await watcher.until(
+        (f) => f.event === 'pusher_internal:member_removed' && JSON.stringify(f.data).includes(cy.id),
+      );
       const before = watcher.frames.length;
       const page = await goInvisible(app, ann);
       assert.ok(page.follow?.startsWith(FOLLOW_CHANNEL_PREFIX), 'her page follows a channel of her own');
