@@ -121,16 +121,23 @@ export class LiveChannel {
     if (this._stopped || follow === undefined) return;
     if (!follow) return this._owner.ended(); // not invisible any more (another tab, the server)
     this._connection.subscribe(follow, {
+      // Read again once subscribed: what changed before the subscription took (my record visible
+      // again, someone joining) was published where this page did not listen yet.
       subscribed: () => {
         this._owner.subscribed();
-        this._owner.settle();
+        void this._refollow().then(() => this._owner.settle());
       },
       refused: (status) => this._onRefused(status),
       added: () => {},
       removed: () => {},
       event: (name, data) => this._onServerEvent(name, data),
     });
-    this._followTimer = setInterval(() => void this._members(), FOLLOW_REFRESH_MS);
+    this._followTimer = setInterval(() => void this._refollow(), FOLLOW_REFRESH_MS);
+  }
+
+  /** While following: who is here again, and whether I am still invisible (else: join). */
+  private async _refollow(): Promise<void> {
+    if ((await this._members()) === '' && !this._stopped) this._owner.ended();
   }
 
   /**
@@ -276,7 +283,7 @@ export class LiveChannel {
 
   /** Presence info is from authorization time; GET /members has the statuses as they are now. */
   private async _refresh(check = false): Promise<void> {
-    if (this._following) return void (await this._members());
+    if (this._following) return this._refollow();
     try {
       if (check) this._checkedAt = Date.now();
       const base = this._owner.base();
