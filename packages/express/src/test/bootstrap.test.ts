@@ -4,8 +4,13 @@
 // people are real pusher-js clients subscribed through the router.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { ROUTES, type Member } from '@whatsup/protocol';
-import { CHANNEL, waitFor, type Answer, type Person } from './support/http.js';
+import express4 from 'express4';
+import session from 'express-session';
+import { whatsup } from '../index.js';
+import { CHANNEL, cleanup, person, serve, waitFor, type Answer, type Person } from './support/http.js';
+import { startRealtime } from './support/servers.js';
 import { presentExactly, start } from './support/app.js';
 
 describe('GET /bootstrap', () => {
@@ -160,6 +165,28 @@ describe('GET /bootstrap', () => {
       assert.equal(signedIn.status, 200);
       assert.equal(signedIn.body.authenticated, true);
       assert.equal(signedIn.body.user.name, 'Dee');
+    });
+  });
+
+  describe('on Express 4', () => {
+    it('should answer, revalidate and refuse as on Express 5', async () => {
+      const realtime = await startRealtime();
+      const router = whatsup({ publisher: realtime });
+      cleanup(() => router.close());
+      const app = express4();
+      app.use(session({ secret: 'test', resave: false, saveUninitialized: false }));
+      app.use('/whatsup', router);
+      const { origin } = await serve(createServer(app));
+      const bo = person(`${origin}/whatsup`);
+      assert.equal((await bo.post('/register', { username: 'Bo' })).status, 200);
+      const boot = await bo.get(`/bootstrap?channel=${CHANNEL}`);
+      assert.equal(boot.status, 200);
+      assert.equal(boot.body.user.name, 'Bo');
+      assert.deepEqual(boot.body.members, (await members(bo)).members);
+      assert.equal((await revalidate(bo, boot.headers.get('etag')!)).status, 304);
+      const bad = await bo.get('/bootstrap?channel=not%20a%20channel');
+      assert.equal(bad.status, 400, 'a rejection reaches the error handler on Express 4 too');
+      assert.equal(bad.body.code, 'channel_name.invalid');
     });
   });
 
