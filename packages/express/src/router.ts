@@ -18,6 +18,7 @@ import type { Publisher } from './publisher.js';
 import type { Availability, StatusInput } from './rich-status.js';
 import { accountRoutes } from './routes/account.js';
 import { authRoute } from './routes/auth.js';
+import { bootstrapRoute } from './routes/bootstrap.js';
 import { configRoute } from './routes/config.js';
 import { membersRoute } from './routes/members.js';
 import { preambles, type Kit } from './routes/preamble.js';
@@ -128,6 +129,7 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   const pre = preambles(kit);
   authRoute(router, kit, pre);
   configRoute(router, kit);
+  bootstrapRoute(router, kit);
   accountRoutes(router, kit, pre);
   stateRoutes(router, kit, pre);
   membersRoute(router, kit);

@@ -26,6 +26,25 @@ export interface SessionAnswer {
   user?: unknown;
 }
 
+/**
+ * `GET /bootstrap?channel=`: the config, who I am and, signed in, the channel's members in one
+ * request (fields checked before use, as the answers of the routes it stands for).
+ */
+export interface BootstrapAnswer {
+  config?: unknown;
+  authenticated?: unknown;
+  user?: unknown;
+  members?: unknown;
+  follow?: unknown;
+}
+
+export const getBootstrap = (base: string, channel: string, signal?: AbortSignal) =>
+  call<BootstrapAnswer>(
+    `${base}${ROUTES.bootstrap}?channel=${encodeURIComponent(channel)}`,
+    undefined,
+    signal,
+  );
+
 export const getConfig = (base: string, signal?: AbortSignal) =>
   call<ServerConfig>(base + ROUTES.config, undefined, signal);
 

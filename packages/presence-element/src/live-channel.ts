@@ -10,6 +10,7 @@ import type { Connection, PresenceMember } from './connection/connection.js';
 import { openPusher } from './connection/pusher.js';
 import { pusherSettings } from './connection/settings.js';
 import type { Member, ServerConfig } from './types.js';
+import type { Snapshot } from './bootstrap.js';
 import { WhatsupAnnouncementEvent } from './events.js';
 
 const REFRESH_AFTER_JOIN_MS = 300;
@@ -77,7 +78,17 @@ export class LiveChannel {
   };
   private _stopped = false;
 
-  constructor(me: Member, o: PresenceOptions, config: ServerConfig, owner: LiveChannelOwner) {
+  /**
+   * `snapshot`: GET /bootstrap's members, already shown; while I am invisible its `follow` names my
+   * follow channel, so my page follows at once instead of asking GET /members first.
+   */
+  constructor(
+    me: Member,
+    o: PresenceOptions,
+    config: ServerConfig,
+    owner: LiveChannelOwner,
+    snapshot?: Snapshot,
+  ) {
     this._owner = owner;
     this._channel = o.channel;
     this._following = me.availability === 'invisible';
@@ -93,7 +104,7 @@ export class LiveChannel {
       error: (code, message) => this._onError(code, message),
       retrying: (seconds) => owner.retrying(seconds),
     });
-    if (this._following) void this._follow();
+    if (this._following) void this._follow(snapshot);
     else this._join(o.channel);
   }
 
@@ -116,8 +127,13 @@ export class LiveChannel {
    * Invisible: GET /members names my follow channel and says who is here; the follow channel then
    * brings the channel's joins, leaves and events (its own members are my pages: nothing to show).
    */
-  private async _follow(): Promise<void> {
-    const follow = await this._members();
+  private async _follow(snapshot?: Snapshot): Promise<void> {
+    const given = (snapshot?.follow as Record<string, unknown> | undefined)?.[this._channel];
+    let follow: string | undefined;
+    if (snapshot && isFollowChannel(given)) {
+      this._owner.roster.followed(snapshot.members);
+      follow = given;
+    } else follow = await this._members();
     if (this._stopped || follow === undefined) return;
     if (!follow) return this._owner.ended(); // not invisible any more (another tab, the server)
     this._connection.subscribe(follow, {

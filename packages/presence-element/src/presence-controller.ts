@@ -6,7 +6,7 @@ import { defaultMessages, type Messages } from './messages.js';
 import { fromRecord } from './members.js';
 import { Roster } from './roster.js';
 import { LiveChannel, type LiveChannelOwner } from './live-channel.js';
-import { bootstrap } from './bootstrap.js';
+import { bootstrap, type Snapshot } from './bootstrap.js';
 import { seconds, type PresenceOptions } from './presence-options.js';
 import { langOf } from './localize.js';
 import type { Availability, Member, PanelState, ServerConfig, StatusChange, StatusPreset } from './types.js';
@@ -388,7 +388,7 @@ export class PresenceController implements ReactiveController {
     if (!start || generation !== this._generation) return;
     if ('code' in start) return this._fail(start.code, start.message);
     this._config = start.config;
-    if (start.user) this._signedIn(start.user);
+    if (start.user) this._signedIn(start.user, start.snapshot);
     else this._setState(this._signedOutState());
   }
 
@@ -402,16 +402,21 @@ export class PresenceController implements ReactiveController {
     this._emit(new WhatsupErrorEvent(code, message));
   }
 
-  private _signedIn(user: unknown): void {
+  /**
+   * Signed in: the list from the bootstrap's snapshot at once when there is one, while the
+   * connection opens; the subscription then reconciles it.
+   */
+  private _signedIn(user: unknown, snapshot?: Snapshot): void {
     const me = fromRecord(user);
     if (!me) return this._fail('response.invalid', this._messages().genericError);
     this._pending();
     this._roster.reset(me);
+    if (snapshot) this._roster.snapshot(snapshot.members);
     this._sessionEnded = false;
     this._error = '';
     this._setState('signed-in');
     this._emit(new WhatsupSignedInEvent(me));
-    this._connect();
+    this._connect(snapshot);
   }
 
   private _signedOut(reason: 'user' | 'other-tab' | 'expired'): void {
@@ -436,9 +441,9 @@ export class PresenceController implements ReactiveController {
     }
   }
 
-  /** Opens the channel for me (signed in). */
-  private _connect(): void {
-    this._live = new LiveChannel(this.me!, this._options(), this._config, this._owner);
+  /** Opens the channel for me (signed in); a fresh snapshot may name my follow channel already. */
+  private _connect(snapshot?: Snapshot): void {
+    this._live = new LiveChannel(this.me!, this._options(), this._config, this._owner, snapshot);
   }
 
   // ---- what the live channel says ----

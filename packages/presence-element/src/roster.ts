@@ -80,6 +80,24 @@ export class Roster {
   }
 
   /**
+   * GET /bootstrap's members, before any subscription: who is here (no `lastSeen`) is listed at
+   * once, who left lately is `recent`. The first subscription then rebuilds the list silently,
+   * keeping these records' statuses where they are newer: someone who left in between is no
+   * longer listed, someone who came is.
+   */
+  snapshot(records: readonly unknown[]): void {
+    const recent: Member[] = [];
+    for (const record of records) {
+      const m = fromRecord(record);
+      if (!m || m.id === this.me?.id || hiddenId(m.id)) continue;
+      if (m.lastSeen === undefined) this.others.set(m);
+      else recent.push(m);
+    }
+    this.recent = recent.sort((a, b) => b.lastSeen! - a.lastSeen!);
+    this._host.changed();
+  }
+
+  /**
    * Everyone in the channel now (after every (re)subscription): rebuilt from it, keeping what we
    * know to be newer; who came or went while we were away joins or leaves (silently the first time).
    */

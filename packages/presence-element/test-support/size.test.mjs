@@ -19,15 +19,16 @@
 // (~1 kB), themes and the new row, stack and toast styles (~0.9 kB), the new strings (~0.3 kB);
 // the lazy editor (its module, picker and styles, ~2.4 kB alone) is what brings it back down. The target is 30 kB gzip (issue 15),
 // not met: pusher-js (~17.3 kB) and lit (~6.6 kB) leave ~6.1 kB for our code (~16.3 kB now).
-// 45,626 with issue 20's follow channel for invisible pages (+532 B: GET /members names it, its
-// member events, moving in and out) and issue 26's check of the list against the realtime
-// server's own (+258 B).
+// 45,379 on main after the invisible follow channel (not moved there); 45,657 with issue 23's
+// GET /bootstrap (one request draws the list: the snapshot, the reconciling, the fallback +278 B).
+// 45,936 with issue 26's check of the list against the realtime server's own (GET /members
+// `online`, +258 B) and a follow page reading GET /members once subscribed (+21 B).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 45_626;
+const BUDGET_GZIP = 45_936;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {

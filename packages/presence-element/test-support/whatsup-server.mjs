@@ -28,10 +28,23 @@ const TEST_USER = 'whatsup-test-user';
  *   cookie with `path=/whatsup-id/` and another with `path=/whatsup-id-other/` (the controller tests).
  * - `/custom-auth`: the guest auth route under another name (for the api-base attribute).
  * - `/whatsup-hang/*`: answers nothing until the browser gives up (the loading state).
+ * - `/whatsup-old/*`: the guest routes of a middleware from before GET /bootstrap (it answers 404).
+ * - `/gated-auth`: the guest auth route, held while the `whatsup-gate` command has closed it (a
+ *   subscription made to wait, to change the channel between a snapshot and the subscription).
  */
 export function whatsupServer({ statusLimit = 40 } = {}) {
   let web;
+  const gate = { open: Promise.resolve(), release: () => {} };
   const middleware = async (ctx, next) => {
+    if (ctx.path === '/gated-auth') {
+      await gate.open;
+      ctx.req.url = '/whatsup/usersystem/auth';
+    } else if (ctx.path === '/whatsup-old/bootstrap') {
+      ctx.status = 404;
+      ctx.body = { success: false, error: true, code: 'route.not_found', message: 'No such whatsup route.' };
+      return;
+    } else if (ctx.path.startsWith('/whatsup-old/'))
+      ctx.req.url = ctx.req.url.replace('/whatsup-old/', '/whatsup/');
     if (ctx.path.startsWith('/whatsup-hang/')) {
       ctx.respond = false;
       const timer = setTimeout(() => ctx.res.writeHead(503).end(), 10_000);
@@ -48,7 +61,7 @@ export function whatsupServer({ statusLimit = 40 } = {}) {
     web(ctx.req, ctx.res);
     await once(ctx.res, 'close');
   };
-  return { plugin: whatsupServerPlugin((app) => (web = app), statusLimit), middleware, app: () => web };
+  return { plugin: whatsupServerPlugin((app) => (web = app), statusLimit, gate), middleware, app: () => web };
 }
 
 /** `id~name~avatar` (each part URI-encoded) → what identify(req) returns. */
@@ -64,7 +77,7 @@ function identifyFrom(req) {
   return { id, name: name || id, ...(avatar ? { avatar } : {}) };
 }
 
-function whatsupServerPlugin(onApp, statusLimit) {
+function whatsupServerPlugin(onApp, statusLimit, gate) {
   let realtime;
   let server;
   let base;
@@ -175,6 +188,12 @@ function whatsupServerPlugin(onApp, statusLimit) {
   }
 
   const commands = {
+    /** `/gated-auth` holds its requests (`open: false`) or lets them through (`open: true`). */
+    async 'whatsup-gate'({ open }) {
+      if (open) gate.release();
+      else gate.open = new Promise((resolve) => (gate.release = resolve));
+      return true;
+    },
     async 'whatsup-person'(payload) {
       return person(payload);
     },

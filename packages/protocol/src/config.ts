@@ -1,4 +1,4 @@
-import type { ClearAfter, StatusPreset } from './member.js';
+import type { ClearAfter, Member, StatusPreset } from './member.js';
 
 /** How pusher-js reaches the realtime side: what `GET /config` tells the element. Never the secret. */
 export interface ClientConfig {
@@ -27,6 +27,7 @@ export interface PanelConfig extends ClientConfig {
 
 /** The middleware's routes, relative to where it is mounted (the element derives the base from `auth-endpoint`). */
 export const ROUTES = Object.freeze({
+  bootstrap: '/bootstrap',
   config: '/config',
   register: '/register',
   isLoggedIn: '/isLoggedIn',
@@ -38,3 +39,20 @@ export const ROUTES = Object.freeze({
   logout: '/logout',
   webhooks: '/webhooks',
 } as const);
+
+/**
+ * What `GET /bootstrap?channel=` answers: all the panel needs to draw, in one request. `config` as
+ * `GET /config`, `authenticated` and `user` as `GET /isLoggedIn`; for a signed-in person the
+ * channel's `members` (with `truncated`, `total` and `follow`) as `GET /members?channel=`.
+ */
+export interface BootstrapAnswer {
+  config: PanelConfig;
+  authenticated: boolean;
+  user?: Member;
+  /** Newest first; people who left lately have `lastSeen`. Only when signed in. */
+  members?: Member[];
+  truncated?: true;
+  total?: number;
+  /** Only while the asker is invisible: the follow channel their pages subscribe to instead. */
+  follow?: Record<string, string>;
+}

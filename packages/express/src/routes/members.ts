@@ -1,6 +1,6 @@
 // GET /members: the latest stored status of everyone in the channels the caller may see.
 import { HIDDEN_PREFIX, isChannelName, type MembersAnswer } from '@whatsup/protocol';
-import type { Router } from 'express';
+import type { Request, Router } from 'express';
 import { WhatsupError } from '../errors.js';
 import { publicRecord, seenByOthers } from '../records.js';
 import { withoutExpired } from '../rich-status.js';
@@ -12,65 +12,83 @@ import { shown, wrap, type Kit } from './preamble.js';
 const LEFT_TTL_MS = 60 * 60 * 1000;
 
 export function membersRoute(router: Router, kit: Kit): void {
-  const { settings, identity } = kit;
-  const { store, channels: allowed, limits, publisher } = settings;
-
-  /**
-   * The ids in the channel as the realtime server has them now (`?online=1`): the panel checks its
-   * list against them after a resubscription and now and then. Undefined when the publisher cannot
-   * say (no `channelUsers`) or the realtime server did not answer: the panel keeps its list.
-   */
-  async function onlineIn(channel: string): Promise<string[] | undefined> {
-    if (!publisher.channelUsers) return undefined;
-    try {
-      return (await publisher.channelUsers(channel)).filter((id) => !id.startsWith(HIDDEN_PREFIX));
-    } catch {
-      return undefined;
-    }
-  }
-
   router.get(
     '/members',
     wrap(async (req, res) => {
-      const user = await identity.require(req, false);
+      const user = await kit.identity.require(req, false);
       const asked = req.query.channel;
-      let channels: string[];
-      if (asked === undefined) channels = identity.sessionChannels(req);
-      else if (isChannelName(asked)) channels = [asked];
-      else throw new WhatsupError(400, 'channel_name.invalid', `Invalid channel name: '${shown(asked)}'`);
-      const visible = new Set(channels.filter((c) => allowed.test(c, user, req)));
-      if (asked !== undefined && visible.size === 0) {
-        throw new WhatsupError(403, 'channel.forbidden', `You may not see '${shown(asked)}'.`);
-      }
-      const now = Date.now();
-      const leftTtlMs = store.leftTtlMs ?? LEFT_TTL_MS;
-      const shownRecords: MemberRecord[] = [];
-      for (const record of await store.list()) {
-        if (!identity.recordChannels(record).some((c) => visible.has(c))) continue;
-        // Invisible people see themselves; to everyone else they left when they turned invisible.
-        const seen =
-          record.id === user.id
-            ? publicRecord(withoutExpired(record, now))
-            : seenByOthers(record, now, leftTtlMs);
-        if (seen) shownRecords.push(seen);
-      }
-      // Latest news first (a change, or a leave), so the cap drops the people least likely to be online.
-      shownRecords.sort((a, b) => latest(b) - latest(a));
-      const members = shownRecords.slice(0, limits.members);
-      const answer: MembersAnswer = { success: true, error: false, members };
-      if (shownRecords.length > members.length)
-        Object.assign(answer, { truncated: true, total: shownRecords.length });
-      if (user.availability === 'invisible') {
-        answer.follow = Object.fromEntries([...visible].map((c) => [c, followChannel(c, user.id)]));
-      }
-      if (req.query.online === '1' && asked !== undefined) {
+      const answer = await membersFor(kit, req, user, asked);
+      if (req.query.online === '1' && typeof asked === 'string') {
         // Past the member cap a partial list would read as people missing: none then.
-        const online = await onlineIn(asked as string);
-        if (online && online.length <= limits.members) answer.online = online;
+        const online = await onlineIn(kit, asked);
+        if (online && online.length <= kit.settings.limits.members) answer.online = online;
       }
       res.json(answer);
     }),
   );
+}
+
+/**
+ * The ids in the channel as the realtime server has them now (`?online=1`): the panel checks its
+ * list against them after a subscription and now and then. Undefined when the publisher cannot
+ * say (no `channelUsers`) or the realtime server did not answer: the panel keeps its list.
+ */
+async function onlineIn(kit: Kit, channel: string): Promise<string[] | undefined> {
+  const { publisher } = kit.settings;
+  if (!publisher.channelUsers) return undefined;
+  try {
+    return (await publisher.channelUsers(channel)).filter((id) => !id.startsWith(HIDDEN_PREFIX));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `?channel=` as given: a channel name, or undefined for the session's channels; else 400. */
+export function askedChannel(asked: unknown): string | undefined {
+  if (asked === undefined || isChannelName(asked)) return asked;
+  throw new WhatsupError(400, 'channel_name.invalid', `Invalid channel name: '${shown(asked)}'`);
+}
+
+/**
+ * What GET /members answers `user`: everyone in `asked` (or the session's channels when
+ * undefined) as they see them; 400 for an invalid channel name, 403 for one they may not see.
+ */
+export async function membersFor(
+  kit: Kit,
+  req: Request,
+  user: MemberRecord,
+  asked: unknown,
+): Promise<MembersAnswer> {
+  const { settings, identity } = kit;
+  const { store, channels: allowed, limits } = settings;
+  const channel = askedChannel(asked);
+  const channels = channel === undefined ? identity.sessionChannels(req) : [channel];
+  const visible = new Set(channels.filter((c) => allowed.test(c, user, req)));
+  if (channel !== undefined && visible.size === 0) {
+    throw new WhatsupError(403, 'channel.forbidden', `You may not see '${shown(channel)}'.`);
+  }
+  const now = Date.now();
+  const leftTtlMs = store.leftTtlMs ?? LEFT_TTL_MS;
+  const shownRecords: MemberRecord[] = [];
+  for (const record of await store.list()) {
+    if (!identity.recordChannels(record).some((c) => visible.has(c))) continue;
+    // Invisible people see themselves; to everyone else they left when they turned invisible.
+    const seen =
+      record.id === user.id
+        ? publicRecord(withoutExpired(record, now))
+        : seenByOthers(record, now, leftTtlMs);
+    if (seen) shownRecords.push(seen);
+  }
+  // Latest news first (a change, or a leave), so the cap drops the people least likely to be online.
+  shownRecords.sort((a, b) => latest(b) - latest(a));
+  const members = shownRecords.slice(0, limits.members);
+  const answer: MembersAnswer = { success: true, error: false, members };
+  if (shownRecords.length > members.length)
+    Object.assign(answer, { truncated: true, total: shownRecords.length });
+  if (user.availability === 'invisible') {
+    answer.follow = Object.fromEntries([...visible].map((c) => [c, followChannel(c, user.id)]));
+  }
+  return answer;
 }
 
 function latest(record: MemberRecord): number {

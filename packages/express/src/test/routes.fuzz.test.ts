@@ -20,6 +20,7 @@ const CREDENTIALS = { appId: '1', key: 'fuzz-key', secret: 'fuzz-secret' };
 
 const ROUTES = [
   '/config',
+  '/bootstrap',
   '/register',
   '/isLoggedIn',
   '/usersystem/auth',

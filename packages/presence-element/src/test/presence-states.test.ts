@@ -237,6 +237,14 @@ describe('presence states', () => {
     const el = await signedInPanel('Removed');
     await post('/whatsup/availability', { availability: 'invisible' });
     await waitUntil(() => el.me?.availability === 'invisible' && el.connectionState === 'connected');
+    // Connected is not yet subscribed: on the follow channel once an announcement reaches the page.
+    let heard = false;
+    el.addEventListener('whatsup-announcement', () => (heard = true));
+    for (let i = 0; !heard && i < 50; i++) {
+      await executeServerCommand('whatsup-announce', { message: 'following' });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(heard, 'the page follows the channel').to.equal(true);
     const signedOut = new Promise<string>((resolve) =>
       el.addEventListener('whatsup-signed-out', (e) => resolve(e.detail.reason), { once: true }),
     );
