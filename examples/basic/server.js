@@ -50,7 +50,9 @@ app.use(
 );
 // Sign-ups are counted per client address: on a demo tried in many tabs of one machine everyone is
 // 127.0.0.1, so allow more than the default 10 per 10 s (a public site keeps the default).
-app.use('/whatsup', whatsup({ publisher: realtime, channels: channel, rateLimit: { signUpMax: 60 } }));
+const presence = whatsup({ publisher: realtime, channels: channel, rateLimit: { signUpMax: 60 } });
+// The error handler after the router: a session store error answers JSON 503 store.unavailable.
+app.use('/whatsup', presence, presence.errorHandler);
 // The one-file element bundle, served beside the page (`npm start` builds it first).
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
 // Its language packs, so the page's settings (or ?lang=fr) can try them: @whatsup/presence's
@@ -68,8 +70,10 @@ app.get('/locales/:file', (req, res, next) => {
 });
 // The headless example that ships in @whatsup/presence (examples/headless.html): a UI of its own on
 // PresenceController, without the element. It imports ../dist/whatsup-presence.bundle.esm.min.js.
-const presence = dirname(require.resolve('@whatsup/presence/package.json'));
-app.get('/examples/headless.html', (_req, res) => res.sendFile(join(presence, 'examples', 'headless.html')));
+const presencePackage = dirname(require.resolve('@whatsup/presence/package.json'));
+app.get('/examples/headless.html', (_req, res) =>
+  res.sendFile(join(presencePackage, 'examples', 'headless.html')),
+);
 app.get('/dist/whatsup-presence.bundle.esm.min.js', (_req, res) =>
   res.sendFile(require.resolve('@whatsup/presence/bundle.esm')),
 );

@@ -470,12 +470,12 @@ for (const [major, express] of MAJORS)
       });
 
       it('should hide the message of unexpected errors and keep serving', async () => {
-        const store = new MemoryStatusStore();
-        store.set = async () => {
-          throw new Error('secret database detail');
-        };
-        const app = await start({ statusStore: store });
-        const res = await app.post('/register', { username: 'Ann', status: '' });
+        const app = await start({
+          identify: () => {
+            throw new Error('secret database detail');
+          },
+        });
+        const res = await app.get('/isLoggedIn');
         assert.equal(res.status, 500);
         assert.deepEqual(res.body, {
           success: false,
@@ -483,6 +483,20 @@ for (const [major, express] of MAJORS)
           code: 'internal',
           message: 'Something went wrong on the server.',
         });
+        assert.equal((await app.get('/config')).status, 200);
+      });
+
+      it("should answer a failing store 503 store.unavailable with Retry-After, without the store's detail", async () => {
+        const store = new MemoryStatusStore();
+        store.set = async () => {
+          throw new Error('secret database detail');
+        };
+        const app = await start({ statusStore: store });
+        const res = await app.post('/register', { username: 'Ann', status: '' });
+        assert.equal(res.status, 503);
+        assert.equal(res.body.code, 'store.unavailable');
+        assert.equal(res.headers.get('retry-after'), '1');
+        assert.ok(!JSON.stringify(res.body).includes('secret'), JSON.stringify(res.body));
         assert.equal((await app.get('/config')).status, 200);
       });
 
