@@ -37,7 +37,8 @@ const realtime = createRealtimeServer({
 
 app.use(
   session({
-    // A new secret per start: a restart signs everyone out, which is what a demo wants.
+    // Sessions, the names they hold and the statuses live in this process's memory: a restart
+    // signs everyone out whatever the secret, which is what a demo wants (README: what a restart keeps).
     secret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     resave: false,
     saveUninitialized: false,
