@@ -5,6 +5,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanup, person, sleep } from './support/http.js';
 import { nextEvent, pusherFor, subscribed } from './support/pusher.js';
@@ -51,15 +54,15 @@ describe('examples/basic', () => {
     assert.ok(inHours > 23 && inHours <= 24, `the session lasts a day, got ${inHours.toFixed(1)} h`);
   });
 
-  it('should keep nothing across a restart, even with SESSION_SECRET set (as its README says)', async () => {
-    const first = await startDemo({ SESSION_SECRET: 'the same secret' });
+  it('should keep nothing across a restart without SESSION_SECRET', async () => {
+    const first = await startDemo();
     const ann = person(`${first.origin}/whatsup`);
     assert.equal((await ann.post('/register', { username: 'Ann', status: 'before' })).status, 200);
     await first.stop();
-    const again = await startDemo({ SESSION_SECRET: 'the same secret', PORT: String(first.port) });
+    const again = await startDemo({ PORT: String(first.port) });
     const me = await ann.get('/isLoggedIn');
     assert.equal(me.status, 200);
-    assert.equal(me.body.authenticated, false, 'signed out: the session lived in memory');
+    assert.equal(me.body.authenticated, false, 'signed out: a new secret, sessions in memory');
     const bo = person(`${again.origin}/whatsup`);
     assert.equal((await bo.post('/register', { username: 'Ann' })).status, 200, 'the name is free again');
     const members = await bo.get('/members');
@@ -68,6 +71,26 @@ describe('examples/basic', () => {
       [''],
       'no status from before',
     );
+  });
+
+  it('should keep sessions, statuses and held names across a restart with SESSION_SECRET', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'whatsup-demo-'));
+    cleanup(() => rm(data, { recursive: true, force: true }));
+    const env = { SESSION_SECRET: 'the same secret', WHATSUP_DATA: data };
+    const first = await startDemo(env);
+    const ann = person(`${first.origin}/whatsup`);
+    assert.equal((await ann.post('/register', { username: 'Ann', status: 'before' })).status, 200);
+    assert.equal((await ann.post('/status', { status: 'kept across the restart' })).status, 200);
+    await first.stop();
+    const again = await startDemo({ ...env, PORT: String(first.port) });
+    const me = await ann.get('/isLoggedIn');
+    assert.equal(me.body.authenticated, true, 'still signed in');
+    assert.equal(me.body.user.status, 'kept across the restart');
+    const bo = person(`${again.origin}/whatsup`);
+    const taken = await bo.post('/register', { username: 'Ann' });
+    assert.equal(taken.status, 409, 'Ann still holds her name');
+    assert.equal(taken.body.code, 'name.taken');
+    assert.equal((await ann.post('/status', { status: 'and after' })).status, 200);
   });
 
   it('should not relay client events between pages: statuses come from the server', async () => {
