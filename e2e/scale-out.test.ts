@@ -19,7 +19,7 @@ interface Running {
 }
 interface ScaleOut {
   freePort(): Promise<number>;
-  startRedis(port: number): Promise<Running>;
+  startRedis(port: number, dataDir?: string): Promise<Running>;
   startSoketi(port: number, redisPort: number): Promise<Running>;
   startBalancer(port: number, soketiPorts: number[]): Promise<Running>;
   startInstance(port: number, options: { redisPort: number; soketiPort: number }): Promise<Running>;
@@ -216,11 +216,13 @@ describe('examples/scale-out end to end', () => {
   });
 });
 
-describe('examples/scale-out behind HAProxy, when a soketi node goes down', () => {
+describe('examples/scale-out behind HAProxy, when a soketi node or Redis goes down', () => {
   let scale: ScaleOut;
   let browser: Browser;
   let redisPort = 0;
   let balancerPort = 0;
+  let redis: Running;
+  let data = '';
   const soketiPorts: number[] = [];
   const nodes: Running[] = [];
   const running: Running[] = [];
@@ -229,7 +231,8 @@ describe('examples/scale-out behind HAProxy, when a soketi node goes down', () =
   before(async () => {
     scale = (await import(join(root, 'scripts', 'scale-out.mjs'))) as ScaleOut;
     redisPort = await scale.freePort();
-    running.push(await scale.startRedis(redisPort));
+    data = await mkdtemp(join(tmpdir(), 'whatsup-scale-out-'));
+    redis = await scale.startRedis(redisPort, data);
     for (let i = 0; i < 2; i++) {
       soketiPorts.push(await scale.freePort());
       nodes.push(await scale.startSoketi(soketiPorts[i]!, redisPort));
@@ -247,24 +250,29 @@ describe('examples/scale-out behind HAProxy, when a soketi node goes down', () =
     await browser?.close();
     for (const r of running.reverse()) await r.stop();
     for (const node of nodes) await node.stop();
+    await redis?.stop();
+    if (data) await rm(data, { recursive: true, force: true });
   });
 
+  const open = async (i: number) => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`http://127.0.0.1:${appPorts[i]}/`);
+    return { page, panel: new Panel(page) };
+  };
+  const sees = (panel: Panel, name: string, status: string) =>
+    waitFor(
+      async () => (await panel.rows()).some((r) => r.name === name && r.status === status),
+      30_000,
+      () => `${name}: ${status}`,
+    );
+  let a: Awaited<ReturnType<typeof open>>;
+  let b: Awaited<ReturnType<typeof open>>;
+
   it('should move pages to the live node and keep them live, node after node', async (t) => {
-    const open = async (i: number) => {
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`http://127.0.0.1:${appPorts[i]}/`);
-      return { page, panel: new Panel(page) };
-    };
-    const a = await open(0);
+    a = await open(0);
     await a.panel.signUp('Ada', 'here');
-    const b = await open(1);
+    b = await open(1);
     await b.panel.signUp('Ben', 'here');
-    const sees = (panel: Panel, name: string, status: string) =>
-      waitFor(
-        async () => (await panel.rows()).some((r) => r.name === name && r.status === status),
-        30_000,
-        () => `${name}: ${status}`,
-      );
     await sees(a.panel, 'Ben', 'here');
     for (const [round, down] of [0, 1, 0].entries()) {
       await nodes[down]!.stop();
@@ -278,6 +286,69 @@ describe('examples/scale-out behind HAProxy, when a soketi node goes down', () =
       );
       nodes[down] = await scale.startSoketi(soketiPorts[down]!, redisPort);
     }
+  });
+
+  it('should answer JSON 503 store.unavailable while Redis is down, keep the pages live, and lose nothing when it is back', async (t) => {
+    const ask = (page: typeof a.page, path: string, init: { method?: string; body?: string } = {}) =>
+      page.evaluate(
+        async ([path, init]) => {
+          const res = await fetch(`/whatsup${path}`, {
+            ...init,
+            headers: init.body ? { 'content-type': 'application/json' } : {},
+          });
+          return {
+            status: res.status,
+            type: res.headers.get('content-type') ?? '',
+            retryAfter: res.headers.get('retry-after'),
+            body: await res.text(),
+          };
+        },
+        [path, init] as const,
+      );
+    await b.panel.editStatusByKeyboard('before the outage');
+    await sees(a.panel, 'Ben', 'before the outage');
+    await redis.stop();
+
+    for (const [page, path, init] of [
+      [a.page, '/members', {}],
+      [b.page, '/isLoggedIn', {}],
+      [b.page, '/status', { method: 'POST', body: JSON.stringify({ status: 'said in the outage' }) }],
+    ] as const) {
+      const res = await ask(page, path, init);
+      assert.equal(res.status, 503, `${path}: ${res.body}`);
+      assert.match(res.type, /application\/json/);
+      assert.equal(JSON.parse(res.body).code, 'store.unavailable');
+      assert.equal(res.retryAfter, '1');
+    }
+    assert.ok(
+      (await a.panel.rows()).some((r) => r.name === 'Ben' && r.status === 'before the outage'),
+      'A keeps the list',
+    );
+
+    redis = await scale.startRedis(redisPort, data);
+    const back = performance.now();
+    await waitFor(
+      async () => (await ask(b.page, '/isLoggedIn')).status === 200,
+      30_000,
+      () => 'answers again',
+    );
+    t.diagnostic(
+      `routes answer again ${Math.round(performance.now() - back)} ms after redis-server was ready`,
+    );
+    const members = JSON.parse((await ask(a.page, '/members')).body) as {
+      members: { name: string; status: string }[];
+    };
+    const ben = members.members.find((m) => m.name === 'Ben');
+    assert.equal(
+      ben?.status,
+      'before the outage',
+      'the session and the status survived; the refused change is not there',
+    );
+    await b.panel.editStatusByKeyboard('after the outage');
+    await sees(a.panel, 'Ben', 'after the outage');
+    t.diagnostic(
+      `a change seen across nodes ${Math.round(performance.now() - back)} ms after redis-server was ready`,
+    );
   });
 });
 
