@@ -398,6 +398,7 @@ describe('every README command, as printed, on a fresh copy of the repository', 
       REDIS_PORT: String(await freePort()),
       SOKETI_PORT_1: String(await freePort()),
       SOKETI_PORT_2: String(await freePort()),
+      BALANCER_PORT: String(await freePort()),
       APP_PORT_1: String(await freePort()),
       APP_PORT_2: String(await freePort()),
     });

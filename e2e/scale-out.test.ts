@@ -4,7 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { Panel } from './panel.js';
@@ -16,8 +19,9 @@ interface Running {
 }
 interface ScaleOut {
   freePort(): Promise<number>;
-  startRedis(port: number): Promise<Running>;
+  startRedis(port: number, dataDir?: string): Promise<Running>;
   startSoketi(port: number, redisPort: number): Promise<Running>;
+  startBalancer(port: number, soketiPorts: number[]): Promise<Running>;
   startInstance(port: number, options: { redisPort: number; soketiPort: number }): Promise<Running>;
 }
 
@@ -212,6 +216,142 @@ describe('examples/scale-out end to end', () => {
   });
 });
 
+describe('examples/scale-out behind HAProxy, when a soketi node or Redis goes down', () => {
+  let scale: ScaleOut;
+  let browser: Browser;
+  let redisPort = 0;
+  let balancerPort = 0;
+  let redis: Running;
+  let data = '';
+  const soketiPorts: number[] = [];
+  const nodes: Running[] = [];
+  const running: Running[] = [];
+  const appPorts: number[] = [];
+
+  before(async () => {
+    scale = (await import(join(root, 'scripts', 'scale-out.mjs'))) as ScaleOut;
+    redisPort = await scale.freePort();
+    data = await mkdtemp(join(tmpdir(), 'whatsup-scale-out-'));
+    redis = await scale.startRedis(redisPort, data);
+    for (let i = 0; i < 2; i++) {
+      soketiPorts.push(await scale.freePort());
+      nodes.push(await scale.startSoketi(soketiPorts[i]!, redisPort));
+    }
+    balancerPort = await scale.freePort();
+    running.push(await scale.startBalancer(balancerPort, soketiPorts));
+    for (let i = 0; i < 2; i++) {
+      appPorts.push(await scale.freePort());
+      running.push(await scale.startInstance(appPorts[i]!, { redisPort, soketiPort: balancerPort }));
+    }
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const r of running.reverse()) await r.stop();
+    for (const node of nodes) await node.stop();
+    await redis?.stop();
+    if (data) await rm(data, { recursive: true, force: true });
+  });
+
+  const open = async (i: number) => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`http://127.0.0.1:${appPorts[i]}/`);
+    return { page, panel: new Panel(page) };
+  };
+  const sees = (panel: Panel, name: string, status: string) =>
+    waitFor(
+      async () => (await panel.rows()).some((r) => r.name === name && r.status === status),
+      30_000,
+      () => `${name}: ${status}`,
+    );
+  let a: Awaited<ReturnType<typeof open>>;
+  let b: Awaited<ReturnType<typeof open>>;
+
+  it('should move pages to the live node and keep them live, node after node', async (t) => {
+    a = await open(0);
+    await a.panel.signUp('Ada', 'here');
+    b = await open(1);
+    await b.panel.signUp('Ben', 'here');
+    await sees(a.panel, 'Ben', 'here');
+    for (const [round, down] of [0, 1, 0].entries()) {
+      await nodes[down]!.stop();
+      const began = performance.now();
+      await b.panel.editStatusByKeyboard(`node ${down + 1} down, round ${round + 1}`);
+      await sees(a.panel, 'Ben', `node ${down + 1} down, round ${round + 1}`);
+      await a.panel.editStatusByKeyboard(`Ada, round ${round + 1}`);
+      await sees(b.panel, 'Ada', `Ada, round ${round + 1}`);
+      t.diagnostic(
+        `round ${round + 1}: node ${down + 1} stopped; both pages live again after ${Math.round(performance.now() - began)} ms`,
+      );
+      nodes[down] = await scale.startSoketi(soketiPorts[down]!, redisPort);
+    }
+  });
+
+  it('should answer JSON 503 store.unavailable while Redis is down, keep the pages live, and lose nothing when it is back', async (t) => {
+    const ask = (page: typeof a.page, path: string, init: { method?: string; body?: string } = {}) =>
+      page.evaluate(
+        async ([path, init]) => {
+          const res = await fetch(`/whatsup${path}`, {
+            ...init,
+            headers: init.body ? { 'content-type': 'application/json' } : {},
+          });
+          return {
+            status: res.status,
+            type: res.headers.get('content-type') ?? '',
+            retryAfter: res.headers.get('retry-after'),
+            body: await res.text(),
+          };
+        },
+        [path, init] as const,
+      );
+    await b.panel.editStatusByKeyboard('before the outage');
+    await sees(a.panel, 'Ben', 'before the outage');
+    await redis.stop();
+
+    for (const [page, path, init] of [
+      [a.page, '/members', {}],
+      [b.page, '/isLoggedIn', {}],
+      [b.page, '/status', { method: 'POST', body: JSON.stringify({ status: 'said in the outage' }) }],
+    ] as const) {
+      const res = await ask(page, path, init);
+      assert.equal(res.status, 503, `${path}: ${res.body}`);
+      assert.match(res.type, /application\/json/);
+      assert.equal(JSON.parse(res.body).code, 'store.unavailable');
+      assert.equal(res.retryAfter, '1');
+    }
+    assert.ok(
+      (await a.panel.rows()).some((r) => r.name === 'Ben' && r.status === 'before the outage'),
+      'A keeps the list',
+    );
+
+    redis = await scale.startRedis(redisPort, data);
+    const back = performance.now();
+    await waitFor(
+      async () => (await ask(b.page, '/isLoggedIn')).status === 200,
+      30_000,
+      () => 'answers again',
+    );
+    t.diagnostic(
+      `routes answer again ${Math.round(performance.now() - back)} ms after redis-server was ready`,
+    );
+    const members = JSON.parse((await ask(a.page, '/members')).body) as {
+      members: { name: string; status: string }[];
+    };
+    const ben = members.members.find((m) => m.name === 'Ben');
+    assert.equal(
+      ben?.status,
+      'before the outage',
+      'the session and the status survived; the refused change is not there',
+    );
+    await b.panel.editStatusByKeyboard('after the outage');
+    await sees(a.panel, 'Ben', 'after the outage');
+    t.diagnostic(
+      `a change seen across nodes ${Math.round(performance.now() - back)} ms after redis-server was ready`,
+    );
+  });
+});
+
 describe('npm run scale-out, as a newcomer runs it', () => {
   let child: ChildProcess | undefined;
 
@@ -221,17 +361,23 @@ describe('npm run scale-out, as a newcomer runs it', () => {
       process.kill(-child.pid, 'SIGKILL');
   });
 
-  it('should start Redis, two soketi nodes and two instances, print the URLs, and stop them all on Ctrl-C', async () => {
+  it('should start Redis, two soketi nodes behind HAProxy and two instances, print the URLs, and stop them all on Ctrl-C', async () => {
     const ports = {
       REDIS_PORT: await freePort(),
       SOKETI_PORT_1: await freePort(),
       SOKETI_PORT_2: await freePort(),
+      BALANCER_PORT: await freePort(),
       APP_PORT_1: await freePort(),
       APP_PORT_2: await freePort(),
     };
+    const data = await mkdtemp(join(tmpdir(), 'whatsup-scale-out-'));
     child = spawn(process.execPath, [join(root, 'scripts', 'scale-out.mjs')], {
       cwd: root,
-      env: { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+        SCALE_OUT_DATA: data,
+      },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -245,18 +391,19 @@ describe('npm run scale-out, as a newcomer runs it', () => {
     );
     assert.equal(child.exitCode, null, output);
 
-    for (const [app, soketi] of [
-      [ports.APP_PORT_1, ports.SOKETI_PORT_1],
-      [ports.APP_PORT_2, ports.SOKETI_PORT_2],
-    ] as const) {
+    for (const app of [ports.APP_PORT_1, ports.APP_PORT_2]) {
       assert.ok(output.includes(`http://127.0.0.1:${app}/`), `the URL of :${app} is printed:\n${output}`);
       const config = (await (await fetch(`http://127.0.0.1:${app}/whatsup/config`)).json()) as {
         wsPort: number;
       };
-      assert.equal(config.wsPort, soketi, `:${app} sends its pages to soketi :${soketi}`);
+      assert.equal(config.wsPort, ports.BALANCER_PORT, `:${app} sends its pages to the balancer`);
+    }
+    for (const soketi of [ports.SOKETI_PORT_1, ports.SOKETI_PORT_2]) {
       assert.ok((await fetch(`http://127.0.0.1:${soketi}/`)).ok, `soketi :${soketi} answers`);
     }
+    assert.ok((await fetch(`http://127.0.0.1:${ports.BALANCER_PORT}/`)).ok, 'soketi answers through haproxy');
     assert.ok(await listening(ports.REDIS_PORT), 'redis-server listens');
+    assert.ok(existsSync(join(data, 'redis', 'appendonlydir')), 'Redis keeps an append-only file');
 
     const exited = once(child, 'exit');
     child.kill('SIGINT'); // the script alone: it must stop what it started
@@ -265,6 +412,7 @@ describe('npm run scale-out, as a newcomer runs it', () => {
     for (const [name, port] of Object.entries(ports)) {
       assert.equal(await listening(port), false, `${name} ${port} is closed after Ctrl-C`);
     }
+    await rm(data, { recursive: true, force: true });
   });
 });
 

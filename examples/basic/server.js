@@ -10,6 +10,7 @@ import session from 'express-session';
 import createMemoryStore from 'memorystore';
 import { whatsup } from '@whatsup/express';
 import { createRealtimeServer } from '@whatsup/realtime';
+import { FileSessionStore, fileStatusStore } from './persist.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -35,9 +36,17 @@ const realtime = createRealtimeServer({
   clientEvents: false,
 });
 
+// With SESSION_SECRET set, sessions, statuses and the names they hold are kept in JSON files
+// (WHATSUP_DATA, default examples/basic/.data), so a restart signs nobody out. Without it
+// everything lives in memory and a restart starts afresh (README: what a restart keeps).
+const dataDir = process.env.WHATSUP_DATA ?? join(here, '.data');
+const kept = process.env.SESSION_SECRET
+  ? { sessions: new FileSessionStore({ dir: dataDir }), statuses: await fileStatusStore({ dir: dataDir }) }
+  : undefined;
+
 app.use(
   session({
-    // A new secret per start: a restart signs everyone out, which is what a demo wants.
+    // Without SESSION_SECRET, a new secret per start: a restart signs everyone out.
     secret: process.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
     resave: false,
     saveUninitialized: false,
@@ -45,12 +54,19 @@ app.use(
     // prunes the expired ones): a guest's display name is held only while their session lives.
     // express-session's own MemoryStore never shrinks. In production: connect-redis (docs/production.md).
     cookie: { httpOnly: true, sameSite: 'lax', maxAge: DAY },
-    store: new MemoryStore({ checkPeriod: 10 * 60 * 1000 }),
+    store: kept?.sessions ?? new MemoryStore({ checkPeriod: 10 * 60 * 1000 }),
   }),
 );
 // Sign-ups are counted per client address: on a demo tried in many tabs of one machine everyone is
 // 127.0.0.1, so allow more than the default 10 per 10 s (a public site keeps the default).
-app.use('/whatsup', whatsup({ publisher: realtime, channels: channel, rateLimit: { signUpMax: 60 } }));
+const presence = whatsup({
+  publisher: realtime,
+  channels: channel,
+  rateLimit: { signUpMax: 60 },
+  ...(kept ? { statusStore: kept.statuses.store } : {}),
+});
+// The error handler after the router: a session store error answers JSON 503 store.unavailable.
+app.use('/whatsup', presence, presence.errorHandler);
 // The one-file element bundle, served beside the page (`npm start` builds it first).
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
 // Its language packs, so the page's settings (or ?lang=fr) can try them: @whatsup/presence's
@@ -68,8 +84,10 @@ app.get('/locales/:file', (req, res, next) => {
 });
 // The headless example that ships in @whatsup/presence (examples/headless.html): a UI of its own on
 // PresenceController, without the element. It imports ../dist/whatsup-presence.bundle.esm.min.js.
-const presence = dirname(require.resolve('@whatsup/presence/package.json'));
-app.get('/examples/headless.html', (_req, res) => res.sendFile(join(presence, 'examples', 'headless.html')));
+const presencePackage = dirname(require.resolve('@whatsup/presence/package.json'));
+app.get('/examples/headless.html', (_req, res) =>
+  res.sendFile(join(presencePackage, 'examples', 'headless.html')),
+);
 app.get('/dist/whatsup-presence.bundle.esm.min.js', (_req, res) =>
   res.sendFile(require.resolve('@whatsup/presence/bundle.esm')),
 );
@@ -87,7 +105,9 @@ server.listen(port, host, () => {
   console.log(`announce to every open page:  ${prefix}npm run announce -- "hello everyone"`);
 });
 
-function shutdown() {
+async function shutdown() {
+  kept?.sessions.close();
+  await kept?.statuses.close();
   realtime.close().finally(() => server.close(() => process.exit(0)));
   setTimeout(() => process.exit(0), 2000).unref();
 }

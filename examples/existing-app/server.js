@@ -66,17 +66,16 @@ app.get('/', (req, res) => {
   res.sendFile(join(here, 'public', 'index.html'));
 });
 
-// --- the whatsup part: three lines ---
-app.use(
-  '/whatsup',
-  whatsup({
-    publisher: realtime,
-    identify: (req) => {
-      const account = byId(req.session.accountId);
-      return account ? { id: account.id, name: account.name } : null;
-    },
-  }),
-);
+// --- the whatsup part ---
+const presence = whatsup({
+  publisher: realtime,
+  identify: (req) => {
+    const account = byId(req.session.accountId);
+    return account ? { id: account.id, name: account.name } : null;
+  },
+});
+// The error handler after the router: a session store error answers JSON 503 store.unavailable.
+app.use('/whatsup', presence, presence.errorHandler);
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
 
 app.use(express.static(join(here, 'public'), { index: false }));

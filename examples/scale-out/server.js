@@ -43,10 +43,31 @@ if (!pusher)
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
-const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
-redis.on('error', (err) => console.error(`scale-out: redis: ${err.message}`));
+// While Redis is away a command fails at once (no offline queue) or after a second (a Redis that
+// hangs), so pages get 503 store.unavailable within a second; reconnects are at most a second apart,
+// so everything answers again about a second after Redis is back (docs/production.md#redis-down).
+const redis = new Redis(REDIS_URL, {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 1000,
+  retryStrategy: (times) => Math.min(times * 100, 1000),
+});
 // Fail at start rather than on the first request. Only the host is shown: the URL may hold a password.
-await redis.ping().catch((err) => fail(`cannot reach Redis at ${redisHost(REDIS_URL)}: ${err.message}`));
+await new Promise((resolve, reject) => {
+  redis.once('ready', resolve);
+  redis.once('error', reject);
+}).catch((err) => fail(`cannot reach Redis at ${redisHost(REDIS_URL)}: ${err.message}`));
+let redisDown = false;
+redis.on('error', (err) => {
+  // Once per outage, not once per reconnect attempt.
+  if (!redisDown)
+    console.error(`scale-out: redis: ${err.message} (answering 503 store.unavailable until it is back)`);
+  redisDown = true;
+});
+redis.on('ready', () => {
+  if (redisDown) console.error('scale-out: redis is back');
+  redisDown = false;
+});
 
 const app = express();
 app.disable('x-powered-by');
@@ -62,23 +83,23 @@ app.use(
     cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
   }),
 );
-app.use(
-  '/whatsup',
-  whatsup({
-    pusher,
-    client,
-    statusStore: new RedisStatusStore({ client: redis }),
-    // Counts in Redis: a visitor gets the same limits whichever instance answers.
-    rateLimit: {
-      store: (name) =>
-        new RateLimitStore({
-          sendCommand: (command, ...args) => redis.call(command, ...args),
-          prefix: `whatsup-rl:${name}:`,
-        }),
-    },
-    channels: process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members',
-  }),
-);
+const presence = whatsup({
+  pusher,
+  client,
+  statusStore: new RedisStatusStore({ client: redis }),
+  // Counts in Redis: a visitor gets the same limits whichever instance answers.
+  rateLimit: {
+    store: (name) =>
+      new RateLimitStore({
+        sendCommand: (command, ...args) => redis.call(command, ...args),
+        prefix: `whatsup-rl:${name}:`,
+      }),
+  },
+  channels: process.env.WHATSUP_CHANNEL ?? 'presence-whatsup-members',
+});
+// The error handler after the router: the session store failing (Redis down) in the session
+// middleware above answers JSON 503 store.unavailable on the whatsup routes, not Express's HTML page.
+app.use('/whatsup', presence, presence.errorHandler);
 app.get('/instance', (_req, res) => res.json({ port }));
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
 app.use(express.static(join(here, 'public')));

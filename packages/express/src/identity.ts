@@ -5,6 +5,7 @@
 import type { Request } from 'express';
 import type session from 'express-session';
 import { WhatsupError } from './errors.js';
+import { storeUnavailable } from './store-errors.js';
 import type { NameHold } from './indexes.js';
 import { nameKey } from './names.js';
 import type { Settings } from './options.js';
@@ -104,7 +105,7 @@ export class Identity {
     const store = this.#sessionStore;
     if (!store) return (await this.#s.store.get(hold.id)) !== undefined;
     const data = await new Promise<session.SessionData | null | undefined>((resolve, reject) =>
-      store.get(hold.sid, (err, value) => (err ? reject(err) : resolve(value))),
+      store.get(hold.sid, (err, value) => (err ? reject(storeUnavailable(err)) : resolve(value))),
     );
     return data?.whatsup?.id === hold.id;
   }
@@ -174,9 +175,13 @@ export class Identity {
 }
 
 export function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((err) => (err ? reject(storeUnavailable(err)) : resolve())),
+  );
 }
 
 export function save(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) =>
+    req.session.save((err) => (err ? reject(storeUnavailable(err)) : resolve())),
+  );
 }

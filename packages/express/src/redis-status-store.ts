@@ -87,7 +87,24 @@ export class RedisStatusStore implements StatusStore {
       record.lastSeen === undefined
         ? this.#ttl
         : Math.max(1, Math.min(this.#ttl, Math.ceil((record.lastSeen - Date.now()) / 1000) + this.#leftTtl));
-    await this.#client.set(this.#key(record.id), JSON.stringify(record), 'EX', seconds);
+    const value = JSON.stringify(record);
+    // One script, so a Redis that goes away mid-change leaves the record and the list as they were
+    // or both changed: never a status stored that the list does not show.
+    if (this.#client.eval) {
+      await this.#client.eval(
+        SET,
+        2,
+        this.#key(record.id),
+        this.#index,
+        value,
+        String(seconds),
+        String(record.updatedAt),
+        record.id,
+        String(this.#ttl),
+      );
+      return;
+    }
+    await this.#client.set(this.#key(record.id), value, 'EX', seconds);
     await this.#client.zadd(this.#index, record.updatedAt, record.id);
     // The index lives as long as its newest member, so an app that is gone leaves nothing behind.
     await this.#client.expire(this.#index, this.#ttl);
@@ -115,6 +132,14 @@ export class RedisStatusStore implements StatusStore {
     return `${this.#prefix}member:${id}`;
   }
 }
+
+// KEYS: the record, the list. ARGV: the record's JSON, its TTL, its score (updatedAt), its id, the list's TTL.
+const SET = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[5])
+return 1
+`;
 
 function parse(value: string | null | undefined): MemberRecord | undefined {
   if (!value) return undefined;

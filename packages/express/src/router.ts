@@ -5,10 +5,10 @@ import type { WebhookBody } from '@whatsup/protocol';
 import express from 'express';
 import session from 'express-session';
 import createMemoryStore from 'memorystore';
-import type { NextFunction, Request, Router } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, Router } from 'express';
 import Pusher from 'pusher';
 import { announceOn, type Announcement } from './announce.js';
-import { errorHandler } from './error-handler.js';
+import { errorHandler, hostErrorHandler } from './error-handler.js';
 import { WhatsupError } from './errors.js';
 import type { WhatsupHooks } from './hooks.js';
 import { corsFor, ownPaths } from './host.js';
@@ -28,6 +28,7 @@ import { Broadcast } from './services/broadcast.js';
 import { PresenceService } from './services/presence.js';
 import { StatusService } from './services/status.js';
 import type { MemberRecord, StatusStore } from './status-store.js';
+import { guardMiddleware, guardStore } from './store-errors.js';
 import { webhookReceiver } from './webhooks.js';
 
 export type { ChannelRule, Identity, WhatsupOptions } from './options.js';
@@ -42,6 +43,12 @@ export interface WhatsupRouter extends Router {
   readonly statusStore: StatusStore;
   /** The session store the router mounted (the `session` option), or undefined. */
   readonly sessionStore: session.Store | undefined;
+  /**
+   * Mount after the router, at the same path (`app.use('/whatsup', router, router.errorHandler)`):
+   * answers errors raised before the router on its paths — the host's session store unreachable —
+   * as JSON, 503 `store.unavailable` with Retry-After, instead of Express's HTML page.
+   */
+  readonly errorHandler: ErrorRequestHandler;
   /** Calls `handler` on every `member_added`, `member_removed`, `status_changed`, `availability_changed` or `signed_out`. */
   on<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
   once<K extends keyof WhatsupHooks>(event: K, handler: (...args: WhatsupHooks[K]) => unknown): this;
@@ -73,7 +80,9 @@ const MemoryStore = createMemoryStore(session);
 
 /** The whatsup router: mount it where the element's `auth-endpoint` points (`app.use('/whatsup', whatsup(…))`). */
 export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
-  const settings = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  // A store that cannot be reached answers 503 store.unavailable, whichever service asked it.
+  const settings = { ...resolved, store: guardStore(resolved.store), index: guardStore(resolved.index) };
   const { publisher, store, index, defaultChannel } = settings;
   const sessionStore = options.session
     ? (options.session.store ?? newMemoryStore(options.session.checkPeriodMs))
@@ -145,8 +154,9 @@ export function whatsup(options: WhatsupOptions = {}): WhatsupRouter {
   // The server API: the services' own methods.
   Object.defineProperties(router, {
     publisher: { value: publisher, enumerable: true },
-    statusStore: { value: store, enumerable: true },
+    statusStore: { value: resolved.store, enumerable: true },
     sessionStore: { value: sessionStore, enumerable: true },
+    errorHandler: { value: hostErrorHandler(ownPaths(router)), enumerable: true },
   });
   // Invisible people hear announcements too, on their follow channels.
   const announcer = {
@@ -204,16 +214,18 @@ function mountSessions(
   if (cors) router.use(cors);
   if (options.session) {
     router.use(
-      session({
-        secret: options.session.secret,
-        resave: false,
-        saveUninitialized: false,
-        name: options.session.name ?? 'whatsup.sid',
-        cookie: { httpOnly: true, sameSite: 'lax', ...options.session.cookie },
-        // Without a store of their own, sessions live in a memory store that prunes expired ones,
-        // so guests who never come back cost nothing after their cookie's lifetime (default a day).
-        store: sessionStore!,
-      }),
+      guardMiddleware(
+        session({
+          secret: options.session.secret,
+          resave: false,
+          saveUninitialized: false,
+          name: options.session.name ?? 'whatsup.sid',
+          cookie: { httpOnly: true, sameSite: 'lax', ...options.session.cookie },
+          // Without a store of their own, sessions live in a memory store that prunes expired ones,
+          // so guests who never come back cost nothing after their cookie's lifetime (default a day).
+          store: sessionStore!,
+        }),
+      ),
     );
   }
   if (!checkSessionHere) router.use((req, _res, next) => requireSession(req, next));

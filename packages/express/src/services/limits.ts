@@ -5,6 +5,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit as expressRateLimit, type Store } from 'express-rate-limit';
 import { WhatsupError } from '../errors.js';
+import { guardMiddleware } from '../store-errors.js';
 import type { MemberRecord } from '../status-store.js';
 
 export interface RateLimitOptions {
@@ -116,22 +117,27 @@ export function limiter(name: LimiterName, options: RateLimitOptions | undefined
       : rule.by === 'everyone'
         ? () => 'all'
         : (req: Request) => address(req);
-  return expressRateLimit({
-    windowMs,
-    limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    // express-rate-limit's checks print to the console; a library stays quiet (see README on trust proxy).
-    validate: false,
-    keyGenerator: async (req, res) => `${name}:${await key(req as Request, res as Response)}`,
-    ...(options?.store ? { store: options.store(name) } : {}),
-    handler: (req, res: Response, next) => {
-      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : windowMs / 1000;
-      res.set('Retry-After', String(Math.ceil(seconds)));
-      next(new WhatsupError(429, 'rate.limited', rule.message));
-    },
-  });
+  // Counts kept in an unreachable store (rate-limit-redis, Redis down) answer store.unavailable.
+  return guardMiddleware(
+    expressRateLimit({
+      windowMs,
+      limit,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      // express-rate-limit's checks print to the console; a library stays quiet (see README on trust proxy).
+      validate: false,
+      keyGenerator: async (req, res) => `${name}:${await key(req as Request, res as Response)}`,
+      ...(options?.store ? { store: options.store(name) } : {}),
+      handler: (req, res: Response, next) => {
+        const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+        const seconds = reset
+          ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000))
+          : windowMs / 1000;
+        res.set('Retry-After', String(Math.ceil(seconds)));
+        next(new WhatsupError(429, 'rate.limited', rule.message));
+      },
+    }),
+  );
 }
 
 function positive(value: number, label: string): number {

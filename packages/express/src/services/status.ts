@@ -6,6 +6,7 @@ import { EVENTS } from '@whatsup/protocol';
 import { ActivityWindows } from './activity.js';
 import type { Broadcast } from './broadcast.js';
 import { ExpiryTimers } from './expiry.js';
+import { Republish } from './republish.js';
 import { WhatsupError } from '../errors.js';
 import type { WhatsupIndex } from '../indexes.js';
 import type { Limits } from '../limits.js';
@@ -37,7 +38,7 @@ export interface StatusServiceOptions {
   presence: PresenceService;
   limits: Limits;
   activityMs: number;
-  /** Where changes go; its sends reject with `publish.failed` when the realtime service is unreachable. */
+  /** Where changes go; its sends reject with `publish.failed` when the realtime service is unreachable (then retried). */
   broadcast: Broadcast;
   /** Ends every connection of a user id (a no-op without `terminateUserConnections`). */
   terminate(id: string): Promise<void>;
@@ -56,9 +57,17 @@ export class StatusService {
   readonly #o: StatusServiceOptions;
   readonly #expiry: ExpiryTimers;
   readonly #activity: ActivityWindows;
+  readonly #republish: Republish;
 
   constructor(options: StatusServiceOptions) {
     this.#o = options;
+    this.#republish = new Republish({
+      publish: async (id, channels) => {
+        const record = await this.#o.store.get(id);
+        if (record)
+          await this.#publishNow(record, [...new Set([...channels, ...this.#o.channelsOf(record)])]);
+      },
+    });
     this.#expiry = new ExpiryTimers(async (id) => void (await this.clearExpired(id)));
     this.#activity = new ActivityWindows(options.activityMs, async (id, value) => {
       await this.applyActivity(id, value);
@@ -196,7 +205,7 @@ export class StatusService {
       await this.#o.terminate(record.id);
     } else {
       // Still in the index while this goes out, so their own follow channels hear it too.
-      await this.#o.broadcast.toChannels(channels, EVENTS.statusUpdated, publicRecord(record));
+      await this.publishRecord(record, channels);
       if (previous === 'invisible') {
         for (const channel of channels) await index.removeInvisible(channel, record.id);
       }
@@ -226,8 +235,26 @@ export class StatusService {
     return publicRecord(record);
   }
 
-  /** Publishes a record: to its channels (and their followers), or only to its owner's pages while invisible. */
+  /**
+   * Publishes a record: to its channels (and their followers), or only to its owner's pages while
+   * invisible. When the realtime service cannot be reached the record is stored already: its
+   * owner's latest record is published again, with backoff, until it goes.
+   */
   async publishRecord(record: MemberRecord, channels: string[]): Promise<void> {
+    try {
+      await this.#publishNow(record, channels);
+    } catch (err) {
+      if (!(err instanceof WhatsupError && err.code === 'publish.failed')) throw err;
+      this.#republish.add(record.id, channels);
+    }
+  }
+
+  /** How many people's changes wait for the realtime service. */
+  get unpublished(): number {
+    return this.#republish.size;
+  }
+
+  async #publishNow(record: MemberRecord, channels: string[]): Promise<void> {
     const { broadcast } = this.#o;
     if (record.availability === 'invisible')
       await broadcast.toOwnPages(record.id, channels, EVENTS.statusUpdated, publicRecord(record));
@@ -282,6 +309,7 @@ export class StatusService {
   /** Stops the timers and applies deferred activity reports. */
   async close(): Promise<void> {
     this.#expiry.close();
+    this.#republish.close();
     await this.#activity.close();
   }
 }

@@ -5,6 +5,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanup, person, sleep } from './support/http.js';
 import { nextEvent, pusherFor, subscribed } from './support/pusher.js';
@@ -12,20 +15,25 @@ import { nextEvent, pusherFor, subscribed } from './support/pusher.js';
 const DEMO = fileURLToPath(new URL('../../../../examples/basic/server.js', import.meta.url));
 const CHANNEL = 'presence-whatsup-members';
 
-async function startDemo(): Promise<{ origin: string; port: number }> {
+async function startDemo(
+  env: Record<string, string> = {},
+): Promise<{ origin: string; port: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [DEMO], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  cleanup(async () => {
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
     child.kill('SIGTERM');
-    await once(child, 'exit');
-  });
+    await exited;
+  };
+  cleanup(stop);
   let output = '';
   for await (const chunk of child.stdout!) {
     output += chunk;
     const found = /whatsup demo: (http:\/\/[^/\s]+)\//.exec(output);
-    if (found) return { origin: found[1]!, port: Number(new URL(found[1]!).port) };
+    if (found) return { origin: found[1]!, port: Number(new URL(found[1]!).port), stop };
   }
   throw new Error(`the demo exited before listening:\n${output}`);
 }
@@ -44,6 +52,45 @@ describe('examples/basic', () => {
     assert.ok(expires, `a session cookie without an expiry: ${cookie}`);
     const inHours = (Date.parse(expires) - Date.now()) / 3_600_000;
     assert.ok(inHours > 23 && inHours <= 24, `the session lasts a day, got ${inHours.toFixed(1)} h`);
+  });
+
+  it('should keep nothing across a restart without SESSION_SECRET', async () => {
+    const first = await startDemo();
+    const ann = person(`${first.origin}/whatsup`);
+    assert.equal((await ann.post('/register', { username: 'Ann', status: 'before' })).status, 200);
+    await first.stop();
+    const again = await startDemo({ PORT: String(first.port) });
+    const me = await ann.get('/isLoggedIn');
+    assert.equal(me.status, 200);
+    assert.equal(me.body.authenticated, false, 'signed out: a new secret, sessions in memory');
+    const bo = person(`${again.origin}/whatsup`);
+    assert.equal((await bo.post('/register', { username: 'Ann' })).status, 200, 'the name is free again');
+    const members = await bo.get('/members');
+    assert.deepEqual(
+      members.body.members.map((m: { status: string }) => m.status),
+      [''],
+      'no status from before',
+    );
+  });
+
+  it('should keep sessions, statuses and held names across a restart with SESSION_SECRET', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'whatsup-demo-'));
+    cleanup(() => rm(data, { recursive: true, force: true }));
+    const env = { SESSION_SECRET: 'the same secret', WHATSUP_DATA: data };
+    const first = await startDemo(env);
+    const ann = person(`${first.origin}/whatsup`);
+    assert.equal((await ann.post('/register', { username: 'Ann', status: 'before' })).status, 200);
+    assert.equal((await ann.post('/status', { status: 'kept across the restart' })).status, 200);
+    await first.stop();
+    const again = await startDemo({ ...env, PORT: String(first.port) });
+    const me = await ann.get('/isLoggedIn');
+    assert.equal(me.body.authenticated, true, 'still signed in');
+    assert.equal(me.body.user.status, 'kept across the restart');
+    const bo = person(`${again.origin}/whatsup`);
+    const taken = await bo.post('/register', { username: 'Ann' });
+    assert.equal(taken.status, 409, 'Ann still holds her name');
+    assert.equal(taken.body.code, 'name.taken');
+    assert.equal((await ann.post('/status', { status: 'and after' })).status, 200);
   });
 
   it('should not relay client events between pages: statuses come from the server', async () => {
