@@ -5,6 +5,8 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly field: string | undefined;
+  /** Seconds the server asked to wait (`Retry-After`, on a 503 or 429), or 0. */
+  retryAfter = 0;
 
   constructor(status: number, code: string, message: string, field?: string) {
     super(message);
@@ -86,12 +88,14 @@ export async function call<T>(url: string, body?: unknown, signal?: AbortSignal)
   }
   if (!response.ok) {
     const e = (data ?? {}) as { code?: string; message?: string; field?: string };
-    throw new ApiError(
+    const error = new ApiError(
       response.status,
       e.code ?? `http.${response.status}`,
       e.message ?? response.statusText,
       e.field,
     );
+    error.retryAfter = Math.max(0, Number(response.headers.get('retry-after')) || 0);
+    throw error;
   }
   return data as T;
 }

@@ -21,6 +21,8 @@ export const defaultMessages = {
   dismiss: 'Dismiss',
   announcementLabel: 'Announcement',
   statusRefused: 'Your status was not saved:',
+  /** The server's storage is down for a moment (503 `store.unavailable`): the change is tried again. */
+  cantSaveRetrying: "Can't save right now — retrying…",
   notSignedIn: 'Sign in first.',
   updated: (relative: string) => `updated ${relative}`,
   counter: (length: number, max: number) => `${length}/${max}`,

@@ -24,6 +24,9 @@ export type { PresenceOptions } from './presence-options.js';
 export type PresenceHost = ReactiveControllerHost & EventTarget;
 
 const SIGNED_OUT: ErrorCode = 'auth.signed_out';
+const STORE_UNAVAILABLE: ErrorCode = 'store.unavailable';
+/** How long a change refused by a storage outage is tried again before it is given up. */
+const RETRY_FOR_MS = 120_000;
 
 /**
  * The panel without a face: configuration (`GET /config`), session, the realtime connection and
@@ -46,6 +49,7 @@ export class PresenceController implements ReactiveController {
   private _retryAt = 0;
   private _error = '';
   private _statusError = '';
+  private _statusPending = false;
   private _sessionEnded = false;
   private _config: ServerConfig = {};
   /** The channel while signed in, or null. */
@@ -53,6 +57,8 @@ export class PresenceController implements ReactiveController {
   private _abort: AbortController | null = null;
   private _generation = 0;
   private _restartQueued = false;
+  /** Counts my status changes: a retried one gives up once a newer one is made. */
+  private _statusAttempts = 0;
   /** When the last connections were ended and made again (`_onEnded`), to stop a loop. */
   private _endings: number[] = [];
   private _ready!: Promise<void>;
@@ -160,6 +166,13 @@ export class PresenceController implements ReactiveController {
   /** Why my last status change was refused, or ''. Cleared by the next success. */
   get statusError(): string {
     return this._statusError;
+  }
+  /**
+   * True while my last status change is being tried again (the server's storage is down for a
+   * moment): `statusError` then says "Can't save right now — retrying", not a refusal.
+   */
+  get statusPending(): boolean {
+    return this._statusPending;
   }
   /** The session ended under an open page (expiry, server restart): say so on the form. */
   get sessionEnded(): boolean {
@@ -270,17 +283,52 @@ export class PresenceController implements ReactiveController {
     delete optimistic.emoji;
     if (emoji) optimistic.emoji = emoji;
     this._roster.setMe(optimistic);
-    try {
-      const { user } = await api.postStatus(this._base, status, emoji, clearAfter);
-      if (!this._saved(me, user)) return false;
-      if (user.status !== me.status) this._emit(new WhatsupStatusChangedEvent(user, me.status));
-      return true;
-    } catch (err) {
-      if (this.me?.id !== me.id) return false;
-      // Roll back only my optimistic change; a newer status from the server stays.
-      if (this.me === optimistic) this._roster.setMe(me);
-      return this._refused(err, this._messages().statusRefused);
+    const attempt = ++this._statusAttempts;
+    const started = Date.now();
+    for (let wait = 1000; ; wait = Math.min(wait * 2, 16_000)) {
+      try {
+        const { user } = await api.postStatus(this._base, status, emoji, clearAfter);
+        if (!this._saved(me, user)) return false;
+        if (user.status !== me.status) this._emit(new WhatsupStatusChangedEvent(user, me.status));
+        return true;
+      } catch (err) {
+        if (this.me?.id !== me.id) return false;
+        // The server's storage is down for a moment: nothing was changed there, so the change is
+        // shown as pending and sent again, until a newer change, a sign-out or two minutes.
+        if (
+          await this._retrying(
+            err,
+            wait,
+            started,
+            () => attempt === this._statusAttempts && this.me?.id === me.id,
+          )
+        )
+          continue;
+        if (attempt !== this._statusAttempts) return false;
+        // Roll back only my optimistic change; a newer status from the server stays.
+        if (this.me === optimistic) this._roster.setMe(me);
+        return this._refused(err, this._messages().statusRefused);
+      }
     }
+  }
+
+  /**
+   * A 503 `store.unavailable` within `RETRY_FOR_MS` of `started`: says "Can't save right now —
+   * retrying", waits (`Retry-After`, at least `wait`) and resolves true if `current()` still holds.
+   */
+  private async _retrying(
+    err: unknown,
+    wait: number,
+    started: number,
+    current: () => boolean,
+  ): Promise<boolean> {
+    const e = toApiError(err);
+    if (e.code !== STORE_UNAVAILABLE || Date.now() - started > RETRY_FOR_MS || !current()) return false;
+    this._statusError = this._messages().cantSaveRetrying;
+    this._statusPending = true;
+    this._changed();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(wait, e.retryAfter * 1000)));
+    return current();
   }
 
   /**
@@ -327,6 +375,7 @@ export class PresenceController implements ReactiveController {
   /** The server's record of me after a change, unless I am someone else by now. */
   private _saved(me: Member, user: Member): boolean {
     if (this.me?.id !== me.id) return false;
+    this._statusPending = false;
     this._statusError = '';
     this._error = '';
     this._roster.setMe(user);
@@ -336,6 +385,7 @@ export class PresenceController implements ReactiveController {
   /** A refused change: signed out on 401, else `statusError` and a `whatsup-error` event. */
   private _refused(err: unknown, prefix: string): false {
     const e = toApiError(err);
+    this._statusPending = false;
     if (e.status === 401) this._signedOut('expired');
     else {
       this._statusError = `${prefix} ${e.message}`;
@@ -380,6 +430,7 @@ export class PresenceController implements ReactiveController {
     this._abort = abort;
     this._error = '';
     this._statusError = '';
+    this._statusPending = false;
     this._roster.reset(null);
     this._setState('loading');
     const start = await bootstrap(this._base, this._options(), this._messages(), abort.signal).catch(
@@ -423,6 +474,7 @@ export class PresenceController implements ReactiveController {
     this._teardown();
     this._roster.reset(null);
     this._statusError = '';
+    this._statusPending = false;
     this._error = '';
     this._sessionEnded = reason !== 'user';
     this._setState(this._signedOutState());

@@ -136,6 +136,10 @@ export const styles = css`
     font-size: 0.8125rem;
     margin: 0 0.5rem 0.25rem;
   }
+  .pending {
+    color: inherit;
+    opacity: 0.8;
+  }
   .list {
     list-style: none;
     margin: 0;

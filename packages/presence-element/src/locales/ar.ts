@@ -24,6 +24,7 @@ export const ar: MessagePack = {
   dismiss: 'إغلاق',
   announcementLabel: 'إعلان',
   statusRefused: 'لم تُحفظ حالتك:',
+  cantSaveRetrying: 'تعذّر الحفظ الآن — نعيد المحاولة…',
   notSignedIn: 'سجّل الدخول أولًا.',
   updated: (relative) => `حُدّثت ${relative}`,
   counter: (length, max) => `${length}/${max}`,

@@ -24,6 +24,7 @@ export const de: MessagePack = {
   dismiss: 'Schließen',
   announcementLabel: 'Ankündigung',
   statusRefused: 'Dein Status wurde nicht gespeichert:',
+  cantSaveRetrying: 'Speichern gerade nicht möglich — neuer Versuch…',
   notSignedIn: 'Bitte zuerst anmelden.',
   updated: (relative) => `aktualisiert ${relative}`,
   counter: (length, max) => `${length}/${max}`,

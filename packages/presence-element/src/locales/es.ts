@@ -24,6 +24,7 @@ export const es: MessagePack = {
   dismiss: 'Cerrar',
   announcementLabel: 'Anuncio',
   statusRefused: 'Tu estado no se guardó:',
+  cantSaveRetrying: 'No se puede guardar ahora — reintentando…',
   notSignedIn: 'Primero inicia sesión.',
   updated: (relative) => `actualizado ${relative}`,
   counter: (length, max) => `${length}/${max}`,

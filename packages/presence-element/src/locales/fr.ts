@@ -24,6 +24,7 @@ export const fr: MessagePack = {
   dismiss: 'Fermer',
   announcementLabel: 'Annonce',
   statusRefused: 'Votre statut n’a pas été enregistré :',
+  cantSaveRetrying: 'Impossible d’enregistrer pour l’instant — nouvel essai…',
   notSignedIn: 'Connectez-vous d’abord.',
   updated: (relative) => `mis à jour ${relative}`,
   counter: (length, max) => `${length}/${max}`,

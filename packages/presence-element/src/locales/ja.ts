@@ -24,6 +24,7 @@ export const ja: MessagePack = {
   dismiss: '閉じる',
   announcementLabel: 'お知らせ',
   statusRefused: 'ステータスは保存されませんでした：',
+  cantSaveRetrying: '今は保存できません — 再試行中…',
   notSignedIn: '先にログインしてください。',
   updated: (relative) => `${relative}に更新`,
   counter: (length, max) => `${length}/${max}`,

@@ -24,6 +24,7 @@ export const zhHans: MessagePack = {
   dismiss: '关闭',
   announcementLabel: '公告',
   statusRefused: '你的状态未保存：',
+  cantSaveRetrying: '暂时无法保存 — 正在重试…',
   notSignedIn: '请先登录。',
   updated: (relative) => `更新于${relative}`,
   counter: (length, max) => `${length}/${max}`,

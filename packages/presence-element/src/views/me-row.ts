@@ -11,8 +11,13 @@ import type { PanelView } from './panel-view.js';
 export function renderMine(me: Member, v: PanelView): TemplateResult {
   const { t, presence, draft } = v;
   const error = presence.statusError;
-  return html`<span id="edit-hint" class="sr-only">${t.editStatusHint}</span>
-    ${error && !draft.editing ? html`<p id="status-error" class="field-error" role="alert">${error}</p>` : nothing}
+  return html`<span id="edit-hint" class="sr-only">${t.editStatusHint}</span> ${
+      !error || draft.editing
+        ? nothing
+        : presence.statusPending
+          ? html`<p id="status-error" class="field-error pending" role="status">${error}</p>`
+          : html`<p id="status-error" class="field-error" role="alert">${error}</p>`
+    }
     ${
       draft.editing
         ? renderStatusEditor(
@@ -23,6 +28,7 @@ export function renderMine(me: Member, v: PanelView): TemplateResult {
               presets: presence.presets,
               error,
               field: draft.field,
+              pending: presence.statusPending,
             },
             t,
             {

@@ -16,6 +16,8 @@ export interface EditorState extends Draft {
   /** The refusal to show, and the field it is about (`status`, `emoji`, `clearAfter`, `availability`). */
   error: string;
   field: string;
+  /** `error` is no refusal but "retrying" (a storage outage): said politely, no field marked. */
+  pending?: boolean;
 }
 
 export interface EditorActions {
@@ -38,8 +40,12 @@ export function renderStatusEditor(s: EditorState, t: Messages, on: EditorAction
   // A refusal about no field of its own (rate limit, network…) shows under the text.
   const bad = !s.error ? '' : ['emoji', 'clearAfter', 'availability'].includes(s.field) ? s.field : 'status';
   const error = (field: string) =>
-    bad === field ? html`<p id="editor-error" class="field-error" role="alert">${s.error}</p>` : nothing;
-  const invalid = (field: string) => String(bad === field);
+    bad !== field
+      ? nothing
+      : s.pending
+        ? html`<p id="editor-error" class="field-error pending" role="status">${s.error}</p>`
+        : html`<p id="editor-error" class="field-error" role="alert">${s.error}</p>`;
+  const invalid = (field: string) => String(bad === field && !s.pending);
   const described = (field: string, other = '') =>
     bad === field ? `editor-error ${other}`.trim() : other || nothing;
   const keys = (e: KeyboardEvent) => {
