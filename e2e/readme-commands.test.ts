@@ -75,7 +75,7 @@ const plan: Record<string, Plan> = {
     how: 'elsewhere',
     why: "e2e/tarball.test.ts starts the README's app with exactly this command",
   },
-  'packages/realtime/README.md: cd ../.. && WHATSUP_PKG=realtime npx rollup -c && node --test --test-reporter=spec packages/realtime/dist/test/':
+  'packages/realtime/README.md: cd ../.. && WHATSUP_PKG=protocol npx rollup -c && WHATSUP_PKG=realtime npx rollup -c && node --test --test-reporter=spec packages/realtime/dist/test/':
     { how: 'run', cwd: 'packages/realtime' },
   'examples/basic/README.md: npm install && npm start': { how: 'serve' },
   'packages/presence-element/examples/README.md: npm install && npm start': { how: 'serve' },
@@ -412,7 +412,7 @@ describe('every README command, as printed, on a fresh copy of the repository', 
 
   it('packages/realtime README: the build-and-test line from the package folder', async () => {
     const { code, output } = await runDocumented(
-      'packages/realtime/README.md: cd ../.. && WHATSUP_PKG=realtime npx rollup -c && node --test --test-reporter=spec packages/realtime/dist/test/',
+      'packages/realtime/README.md: cd ../.. && WHATSUP_PKG=protocol npx rollup -c && WHATSUP_PKG=realtime npx rollup -c && node --test --test-reporter=spec packages/realtime/dist/test/',
     );
     assert.equal(code, 0, output.slice(-3000));
     assert.match(output, /\bfail 0\b/);
