@@ -36,6 +36,7 @@ export interface BootstrapAnswer {
   user?: unknown;
   members?: unknown;
   follow?: unknown;
+  online?: unknown;
 }
 
 export const getBootstrap = (base: string, channel: string, signal?: AbortSignal) =>

@@ -20,6 +20,8 @@ export interface Start {
 export interface Snapshot {
   members: readonly unknown[];
   follow?: unknown;
+  /** The ids in the channel per the realtime server, when it could say: who is here. */
+  online?: readonly string[];
 }
 
 /** Why the panel cannot start: a `whatsup-error` code and the message to show. */
@@ -60,10 +62,11 @@ export async function bootstrap(
 
 /** GET /bootstrap's answer as a start, or undefined when it is not the middleware's. */
 function fromAnswer(answer: api.BootstrapAnswer): Start | undefined {
-  const { config, authenticated, user, members, follow } = answer ?? {};
+  const { config, authenticated, user, members, follow, online } = answer ?? {};
   if (!config || typeof config !== 'object' || typeof authenticated !== 'boolean') return undefined;
   if (!authenticated || !user) return { config: config as ServerConfig, user: null };
-  const snapshot = Array.isArray(members) ? { members, ...(follow ? { follow } : {}) } : undefined;
+  const here = Array.isArray(online) ? { online: online.map(String) } : {};
+  const snapshot = Array.isArray(members) ? { members, ...(follow ? { follow } : {}), ...here } : undefined;
   return { config: config as ServerConfig, user, ...(snapshot ? { snapshot } : {}) };
 }
 

@@ -131,7 +131,7 @@ export class LiveChannel {
     const given = (snapshot?.follow as Record<string, unknown> | undefined)?.[this._channel];
     let follow: string | undefined;
     if (snapshot && isFollowChannel(given)) {
-      this._owner.roster.followed(snapshot.members);
+      this._owner.roster.followed(snapshot.members, snapshot.online);
       follow = given;
     } else follow = await this._members();
     if (this._stopped || follow === undefined) return;
@@ -162,9 +162,10 @@ export class LiveChannel {
    */
   private async _members(): Promise<string | undefined> {
     try {
-      const answer = await api.getMembers(this._owner.base(), this._abort.signal, this._channel);
+      const answer = await api.getMembers(this._owner.base(), this._abort.signal, this._channel, true);
       if (this._stopped) return undefined;
-      if (Array.isArray(answer.members)) this._owner.roster.followed(answer.members);
+      const online = Array.isArray(answer.online) ? answer.online.map(String) : undefined;
+      if (Array.isArray(answer.members)) this._owner.roster.followed(answer.members, online);
       const follow = (answer.follow as Record<string, unknown> | undefined)?.[this._channel];
       return isFollowChannel(follow) ? follow : '';
     } catch (err) {

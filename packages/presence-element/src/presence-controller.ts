@@ -462,7 +462,7 @@ export class PresenceController implements ReactiveController {
     if (!me) return this._fail('response.invalid', this._messages().genericError);
     this._pending();
     this._roster.reset(me);
-    if (snapshot) this._roster.snapshot(snapshot.members);
+    if (snapshot) this._roster.snapshot(snapshot.members, snapshot.online);
     this._sessionEnded = false;
     this._error = '';
     this._setState('signed-in');

@@ -80,18 +80,19 @@ export class Roster {
   }
 
   /**
-   * GET /bootstrap's members, before any subscription: who is here (no `lastSeen`) is listed at
-   * once, who left lately is `recent`. The first subscription then rebuilds the list silently,
+   * GET /bootstrap's members, before any subscription: who is here (the realtime server's
+   * `online` ids, else the records without `lastSeen`) is listed at once, who left lately is `recent`. The first subscription then rebuilds the list silently,
    * keeping these records' statuses where they are newer: someone who left in between is no
    * longer listed, someone who came is.
    */
-  snapshot(records: readonly unknown[]): void {
+  snapshot(records: readonly unknown[], online?: readonly string[]): void {
+    const here = present(records, online);
     const recent: Member[] = [];
     for (const record of records) {
       const m = fromRecord(record);
       if (!m || m.id === this.me?.id || hiddenId(m.id)) continue;
-      if (m.lastSeen === undefined) this.others.set(m);
-      else recent.push(m);
+      if (here.has(m.id)) this.others.set(withoutLastSeen(m));
+      else if (m.lastSeen !== undefined) recent.push(m);
     }
     this.recent = recent.sort((a, b) => b.lastSeen! - a.lastSeen!);
     this._host.changed();
@@ -106,16 +107,18 @@ export class Roster {
   }
 
   /**
-   * While I am invisible my page is in no presence channel: who is here is GET /members (people
-   * without `lastSeen`), rebuilt as after a subscription, at the start and at every refresh.
+   * While I am invisible my page is in no presence channel: who is here is GET /members (the
+   * realtime server's `online` ids, else the records without `lastSeen`), rebuilt as after a
+   * subscription, at the start and at every refresh.
    */
-  followed(records: readonly unknown[]): void {
-    const present: Member[] = [];
+  followed(records: readonly unknown[], online?: readonly string[]): void {
+    const here = present(records, online);
+    const members: Member[] = [];
     for (const record of records) {
       const m = fromRecord(record);
-      if (m && m.lastSeen === undefined) present.push(m);
+      if (m && here.has(m.id)) members.push(withoutLastSeen(m));
     }
-    this._rebuild(present);
+    this._rebuild(members);
     this.refreshed(records);
   }
 
@@ -269,4 +272,23 @@ export class Roster {
     this._host.changed();
     return back;
   }
+}
+
+/**
+ * Who is here: the realtime server's ids when it said (`online`), else the records without
+ * `lastSeen` (which may include someone who signed up and never connected).
+ */
+function present(records: readonly unknown[], online?: readonly string[]): Set<string> {
+  if (online) return new Set(online);
+  const here = new Set<string>();
+  for (const record of records) {
+    const m = fromRecord(record);
+    if (m && m.lastSeen === undefined) here.add(m.id);
+  }
+  return here;
+}
+
+function withoutLastSeen(m: Member): Member {
+  const { lastSeen: _gone, ...rest } = m;
+  return rest;
 }

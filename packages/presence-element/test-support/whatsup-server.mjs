@@ -240,6 +240,26 @@ function whatsupServerPlugin(onApp, statusLimit, gate) {
       people.delete(id);
       return true;
     },
+    /**
+     * Someone who signs up and never connects (the tab closed first): a record without lastSeen,
+     * signed out at the next clean-up like those who left.
+     */
+    async 'whatsup-sign-up-only'({ name }) {
+      await forgetLeft();
+      const res = await fetch(`${base}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: name, status: 'never connected' }),
+      });
+      if (res.status !== 200) throw new Error(`register ${name}: ${res.status} ${await res.text()}`);
+      left.push(
+        res.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0])
+          .join('; '),
+      );
+      return (await res.json()).user;
+    },
     /** Signs out everyone who left, so their names are free (a test's clean-up). */
     async 'whatsup-people-forget'() {
       await forgetLeft();

@@ -55,4 +55,6 @@ export interface BootstrapAnswer {
   total?: number;
   /** Only while the asker is invisible: the follow channel their pages subscribe to instead. */
   follow?: Record<string, string>;
+  /** With `?channel=`, when the realtime server can say: the ids present in it now (as `MembersAnswer.online`). */
+  online?: string[];
 }

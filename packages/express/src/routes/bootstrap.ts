@@ -6,7 +6,7 @@ import type { BootstrapAnswer } from '@whatsup/protocol';
 import type { Request, Response, Router } from 'express';
 import { publicRecord } from '../records.js';
 import { panelConfig } from './config.js';
-import { askedChannel, membersFor } from './members.js';
+import { askedChannel, membersFor, onlineIn } from './members.js';
 import { wrap, type Kit } from './preamble.js';
 
 export function bootstrapRoute(router: Router, kit: Kit): void {
@@ -21,6 +21,9 @@ export function bootstrapRoute(router: Router, kit: Kit): void {
         const { members, truncated, total, follow } = await membersFor(kit, req, user, req.query.channel);
         Object.assign(answer, { user: publicRecord(user), members }, truncated ? { truncated, total } : {});
         if (follow) answer.follow = follow;
+        const channel = askedChannel(req.query.channel);
+        const online = channel === undefined ? undefined : await onlineIn(kit, channel);
+        if (online) answer.online = online;
       }
       sendRevalidated(req, res, JSON.stringify(answer));
     }),

@@ -19,9 +19,8 @@ export function membersRoute(router: Router, kit: Kit): void {
       const asked = req.query.channel;
       const answer = await membersFor(kit, req, user, asked);
       if (req.query.online === '1' && typeof asked === 'string') {
-        // Past the member cap a partial list would read as people missing: none then.
         const online = await onlineIn(kit, asked);
-        if (online && online.length <= kit.settings.limits.members) answer.online = online;
+        if (online) answer.online = online;
       }
       res.json(answer);
     }),
@@ -29,15 +28,18 @@ export function membersRoute(router: Router, kit: Kit): void {
 }
 
 /**
- * The ids in the channel as the realtime server has them now (`?online=1`): the panel checks its
- * list against them after a subscription and now and then. Undefined when the publisher cannot
- * say (no `channelUsers`) or the realtime server did not answer: the panel keeps its list.
+ * The ids in the channel as the realtime server has them now (`?online=1`, and GET /bootstrap):
+ * who is here, where a record without `lastSeen` may be someone who never connected. Undefined when
+ * the publisher cannot say (no `channelUsers`), the realtime server did not answer, or there are
+ * more than the member cap: the panel goes by the records then.
  */
-async function onlineIn(kit: Kit, channel: string): Promise<string[] | undefined> {
-  const { publisher } = kit.settings;
+export async function onlineIn(kit: Kit, channel: string): Promise<string[] | undefined> {
+  const { publisher, limits } = kit.settings;
   if (!publisher.channelUsers) return undefined;
   try {
-    return (await publisher.channelUsers(channel)).filter((id) => !id.startsWith(HIDDEN_PREFIX));
+    const online = (await publisher.channelUsers(channel)).filter((id) => !id.startsWith(HIDDEN_PREFIX));
+    // Past the member cap a partial list would read as people missing: none then.
+    return online.length <= limits.members ? online : undefined;
   } catch {
     return undefined;
   }

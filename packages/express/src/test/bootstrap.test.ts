@@ -54,12 +54,16 @@ describe('GET /bootstrap', () => {
 
       const boot = await bo.get(`/bootstrap?channel=${CHANNEL}`);
       assert.equal(boot.status, 200);
-      assert.deepEqual(boot.body, {
+      const { online, ...rest } = boot.body as { online: string[] };
+      assert.deepEqual(rest, {
         config: (await bo.get('/config')).body,
         authenticated: true,
         user: (await bo.get('/isLoggedIn')).body.user,
         members: (await members(bo)).members,
       });
+      // Who is here, as the realtime server has it (as GET /members?channel=…&online=1 answers).
+      assert.deepEqual([...online].sort(), [bo.id, ann.id].sort());
+      assert.deepEqual(online, (await bo.get(`/members?channel=${CHANNEL}&online=1`)).body.online);
       const byId = new Map((boot.body.members as Member[]).map((m) => [m.id, m]));
       assert.equal(byId.get(ann.id)?.status, 'on call');
       assert.equal(byId.get(ann.id)?.lastSeen, undefined, 'Ann is here');

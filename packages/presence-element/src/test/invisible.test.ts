@@ -41,6 +41,12 @@ describe('invisible pages', () => {
     await waitUntil(async () => !(await view(bo.id)).ids.includes(me), 'gone for Bo');
     expect(row(el, bo.id), 'I still see Bo').to.not.equal(null);
 
+    // Someone who signed up and never connected is not here, for an invisible page either.
+    const ghost = (await executeServerCommand('whatsup-sign-up-only', { name: 'Gone' })) as Member;
+    el.controller.resubscribe(); // a fresh start on the follow channel, with the ghost's record there
+    await waitUntil(() => el.connectionState === 'connected' && row(el, bo.id), 'following again');
+    await el.ready;
+    expect(row(el, ghost.id)).to.equal(null);
     const joined: string[] = [];
     const left: string[] = [];
     el.addEventListener('whatsup-member-joined', (e) => joined.push(e.detail.member.id));
