@@ -22,13 +22,15 @@
 // 45,379 on main after the invisible follow channel (not moved there); 45,657 with issue 23's
 // GET /bootstrap (one request draws the list: the snapshot, the reconciling, the fallback +278 B).
 // 45,936 with issue 26's check of the list against the realtime server's own (GET /members
-// `online`, +258 B) and a follow page reading GET /members once subscribed (+21 B).
+// `online`, +258 B) and a follow page reading GET /members once subscribed (+21 B). 46,351 with
+// issue 26's "Can't save right now — retrying…" (the retry loop, its message and the polite style,
+// +~300 B) and who is here from the realtime server's list in the snapshot (+~100 B).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 45_936;
+const BUDGET_GZIP = 46_351;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 
 describe('the one-file bundle', () => {
