@@ -1,8 +1,7 @@
 // Builds every package: ESM + .d.ts (modules preserved, dependencies external), and the element
-// also as one-file bundles (lit + pusher-js inside) for a plain <script> tag.
+// also as one-file bundles (lit inside, pusher-js their chunk beside them) for a plain <script> tag.
 // `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
@@ -70,15 +69,28 @@ const elementTs = (sourceMap) =>
     ...startTs,
   });
 
+/** A module of our own for `id` (a virtual one: `\0…`), its code `code`. */
+const virtual = (id, code) => ({
+  name: id.slice(1),
+  resolveId: (source) => (source === id || source.endsWith(`/${id.slice(1)}.js`) ? id : null),
+  load: (source) => (source === id ? code : null),
+});
+const PUSHER_CHUNK = 'whatsup-presence.pusher.min.js';
+
 /**
- * The element with lit and pusher-js inside, minified: classic script (IIFE) and ES module.
- * pusher-js is its published browser build (`browser`: dist/web/pusher.js), made a module by the
- * commonjs plugin; our html`` and css`` go through lit's minifier plugin, the rest through terser.
+ * The element with lit inside, minified: classic script (IIFE) and ES module; and pusher-js as
+ * their chunk beside them, an ES module they import from their own URL (the IIFE's import.meta.url
+ * is its script's src, read as it runs) once the panel starts. pusher-js is its published browser
+ * build (`browser`: dist/web/pusher.js), made a module by the commonjs plugin; our html`` and css``
+ * go through lit's minifier plugin, the rest through terser.
  */
 function bundles() {
-  const pusher = createRequire(import.meta.url).resolve('pusher-js/dist/web/pusher.js');
-  const pusherNames = [...new Set(readFileSync(pusher, 'utf8').match(/(?<=\.)_[a-z]\w*/g))];
   const plugins = () => [
+    virtual(
+      '\0pusher-module',
+      `const base = import.meta.url;
+export const importPusher = () => import(new URL('${PUSHER_CHUNK}', base).href);`,
+    ),
     minifyLiterals({
       include: [join(element, 'src', '**', '*.ts')],
       failOnError: true,
@@ -92,16 +104,23 @@ function bundles() {
       // ~320 B off gzip: no function expression here is called with `new` or needs its own
       // `arguments` (unsafe_arrows/_methods), no getter is read for a side effect (pure_getters).
       compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true },
-      // Our private `_names` get short names (lit's internals are `_$…`); pusher-js's stay.
-      mangle: { properties: { regex: /^_[a-z]/, reserved: pusherNames } },
+      // Our private `_names` get short names (lit's internals are `_$…`).
+      mangle: { properties: { regex: /^_[a-z]/ } },
       // Licence comments (`/*!`, `@license`, `@preserve`) stay, as the published files carry them.
       format: { comments: /^!|@license|@preserve/ },
     }),
   ];
-  return [
-    ['iife', 'min'],
-    ['es', 'esm.min'],
-  ].map(([format, name]) => ({
+  const chunk = {
+    input: '\0pusher-chunk',
+    plugins: [
+      virtual('\0pusher-chunk', "export { default } from 'pusher-js';"),
+      nodeResolve({ browser: true }),
+      commonjs(),
+      terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: /^!|@license|@preserve/ } }),
+    ],
+    output: { file: join(element, 'dist', PUSHER_CHUNK), format: 'es', sourcemap: true },
+  };
+  const bundle = ([format, name]) => ({
     input: join(element, 'src', 'define.ts'),
     plugins: plugins(),
     output: {
@@ -110,7 +129,8 @@ function bundles() {
       sourcemap: true,
       name: 'WhatsupPresence',
     },
-  }));
+  });
+  return [bundle(['iife', 'min']), bundle(['es', 'esm.min']), chunk];
 }
 
 /** Each message pack also as a classic script registering itself through the bundle's global. */

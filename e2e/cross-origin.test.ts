@@ -119,6 +119,11 @@ describe('the page and the middleware on two origins', () => {
     app.get('/whatsup-presence.js', (_req, res) => {
       res.sendFile(require.resolve('@whatsup/presence/bundle'));
     });
+    // pusher-js, imported by the bundle from beside itself: an ES module, fetched with CORS.
+    app.get('/whatsup-presence.pusher.min.js', (_req, res) => {
+      res.set('Access-Control-Allow-Origin', '*');
+      res.sendFile(require.resolve('@whatsup/presence/bundle.pusher'));
+    });
     closers.push(async () => {
       await realtime.close();
       server.closeAllConnections();

@@ -59,6 +59,9 @@ describe('presence states end to end (host app with hooks)', () => {
     app.get('/whatsup-presence.js', (_req, res) => {
       res.sendFile(require.resolve('@whatsup/presence/bundle'));
     });
+    app.get('/whatsup-presence.pusher.min.js', (_req, res) => {
+      res.sendFile(require.resolve('@whatsup/presence/bundle.pusher'));
+    });
     app.get('/', (req, res) => {
       const attrs = String(req.query['attrs'] ?? `leave-grace="${GRACE_S}" show-recent`);
       res.type('html').send(page(attrs.replace(/[<>]/g, '')));

@@ -138,8 +138,8 @@ async function main() {
       else await run(pkg.dir, process.execPath, [rollup, '-c'], { WHATSUP_PKG: pkg.dir });
     }
   } else {
-    // Without type checks no build reads another's output: every job at once, as many as there are
-    // cores, the one-input ones first (the element's bundles: everything inside, minified, longest).
+    // Without type checks only the bundles read another's output (the protocol's): every other job
+    // at once, as many as there are cores, the one-input ones first (the element's bundles, minified, longest).
     process.env.WHATSUP_BUILD = 'start';
     delete process.env.WHATSUP_PKG;
     const { jobs } = await import('./rollup-jobs.mjs');
@@ -153,7 +153,7 @@ async function main() {
       .filter(owner)
       .sort((a, b) => Number(Array.isArray(a.config.input)) - Number(Array.isArray(b.config.input)));
     const announced = new Set();
-    await inParallel(mine, Math.max(1, availableParallelism()), (job) => {
+    const build = (job) => {
       const pkg = owner(job);
       if (!announced.has(pkg)) announce(pkg);
       announced.add(pkg);
@@ -161,7 +161,15 @@ async function main() {
         WHATSUP_BUILD: 'start',
         WHATSUP_JOB: job.name,
       });
-    });
+    };
+    // The element's bundles read @whatsup/protocol's dist/ (its constants go inside): it comes first.
+    const protocol = (job) => owner(job).dir === 'protocol';
+    await inParallel(mine.filter(protocol), 1, build);
+    await inParallel(
+      mine.filter((job) => !protocol(job)),
+      Math.max(1, availableParallelism()),
+      build,
+    );
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.error(`whatsup: built ${stale.map((pkg) => pkg.dir).join(', ')} in ${seconds} s`);

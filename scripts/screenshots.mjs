@@ -17,6 +17,7 @@ import { whatsupServer } from '../packages/presence-element/test-support/whatsup
 
 const root = new URL('../', import.meta.url);
 const bundle = fileURLToPath(new URL('packages/presence-element/dist/whatsup-presence.bundle.min.js', root));
+const chunk = fileURLToPath(new URL('packages/presence-element/dist/whatsup-presence.pusher.min.js', root));
 const outDir = fileURLToPath(new URL('docs/gallery/', root));
 const only = process.env.GALLERY_ONLY ? new RegExp(process.env.GALLERY_ONLY) : null;
 const DEVICES = {
@@ -219,6 +220,10 @@ const server = createServer(async (req, res) => {
   }
   if (req.url === '/whatsup-presence.bundle.min.js') {
     return res.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(bundle));
+  }
+  if (req.url === '/whatsup-presence.pusher.min.js') {
+    // pusher-js, which the bundle imports from beside itself
+    return res.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(chunk));
   }
   whatsup.app()(req, res);
 });

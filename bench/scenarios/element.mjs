@@ -12,6 +12,7 @@ import { ms, ratio, target } from '../stats.mjs';
 
 export const title = 'Element (headless Chromium, 1,000 and 10,000 members)';
 const BUNDLE = 'packages/presence-element/dist/whatsup-presence.bundle.esm.min.js';
+const CHUNK = 'packages/presence-element/dist/whatsup-presence.pusher.min.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -74,6 +75,13 @@ async function runOne(N, { log }) {
         return route.fulfill({
           contentType: 'application/json',
           body: JSON.stringify({ auth: `app-key:${'0'.repeat(64)}`, channel_data: channelData }),
+        });
+      }
+      if (url.pathname === `/${CHUNK.split('/').pop()}`) {
+        // pusher-js, which the bundle imports from beside itself (here: an inline module, the page's URL)
+        return route.fulfill({
+          contentType: 'text/javascript',
+          body: readFileSync(join(root, CHUNK), 'utf8'),
         });
       }
       return route.fulfill({ status: 404, body: 'not found' });

@@ -1,4 +1,5 @@
-// 6. Size of the one-file bundle: raw, gzip and brotli bytes, and who they belong to.
+// 6. Size of the one-file bundle: raw, gzip and brotli bytes, and who they belong to; and of the
+// pusher-js chunk it imports from beside itself once the panel starts (not needed to see the list).
 // Attribution reads the bundle's own source map: every generated character belongs to the source
 // its mapping segment names (lit, pusher-js, tslib, our src/). Segments the minifier left
 // unmapped (the text inside template literals: our HTML templates and CSS) belong to the source
@@ -13,9 +14,12 @@ import { kb, ratio, target } from '../stats.mjs';
 
 export const title = 'Size of the one-file bundle';
 export const BUNDLE = 'packages/presence-element/dist/whatsup-presence.bundle.min.js';
+export const CHUNK = 'packages/presence-element/dist/whatsup-presence.pusher.min.js';
 /**
- * Issue 15's budget for the one-file bundle, everything inside (pusher-js, lit, our code): gzip -9
- * at most 30 kB = 30 × 1024 bytes. Checked by bench/budget/bundle-size.test.mjs (npm run test:budget).
+ * Issues 15 and 23's budget for the JavaScript before the first row: the one-file bundle (lit and
+ * our code; pusher-js is its chunk, loaded beside the first request), gzip -9 at most 30 kB = 30 ×
+ * 1024 bytes. Checked by bench/budget/bundle-size.test.mjs (npm run test:budget) and by
+ * packages/presence-element/test-support/size.test.mjs (npm test).
  */
 export const GZIP_BUDGET_BYTES = 30 * 1024;
 export const gzipBytes = (code) => gzipSync(code, { level: 9 }).length;
@@ -99,7 +103,8 @@ export async function run() {
   if (attributed !== code.length)
     throw new Error(`attribution covers ${attributed} of ${code.length} characters`);
   const shares = [...parts].map(([name, text]) => ({ name, ...measure(text) })).sort((a, b) => b.raw - a.raw);
-  return { full: measure(code), shares, baseline: measure(readFileSync(join(root, BASELINE))) };
+  const chunk = measure(readFileSync(join(root, CHUNK)));
+  return { full: measure(code), shares, chunk, baseline: measure(readFileSync(join(root, BASELINE))) };
 }
 
 /** One line for the summary at the top of BENCHMARKS.md. */
@@ -112,7 +117,7 @@ export function headline(r) {
       ratio(r.full.brotli, r.baseline.brotli),
     ],
     [
-      'bundle, gzip -9 (issue 15 budget: 30 kB = 30,720 bytes)',
+      'bytes before the first row: the bundle, gzip -9 (issues 15, 23 budget: 30 kB = 30,720 bytes)',
       `${r.full.gzip.toLocaleString('en-US')} bytes`,
       `budget ${GZIP_BUDGET_BYTES.toLocaleString('en-US')} bytes`,
       ratio(r.full.gzip, GZIP_BUDGET_BYTES),
@@ -126,10 +131,11 @@ export function report(r) {
   return [
     '| | raw | gzip -9 | brotli -q 11 |',
     '|---|---|---|---|',
-    row('**`whatsup-presence.bundle.min.js`** (everything inside)', r.full),
+    row('**`whatsup-presence.bundle.min.js`** (the bytes before the first row)', r.full),
     ...r.shares.map((s) =>
       row(`of which ${s.name} (${((100 * s.raw) / r.full.raw).toFixed(0)} % of raw)`, s),
     ),
+    row('`whatsup-presence.pusher.min.js` (pusher-js, its chunk, loaded beside the first request)', r.chunk),
     row("baseline: pusher-js's own `pusher.min.js`", r.baseline),
     `| **ratio bundle ÷ pusher-js alone** | ${ratio(r.full.raw, r.baseline.raw)} | ${ratio(r.full.gzip, r.baseline.gzip)} | ${ratio(r.full.brotli, r.baseline.brotli)} |`,
     '',

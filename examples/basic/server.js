@@ -69,6 +69,10 @@ const presence = whatsup({
 app.use('/whatsup', presence, presence.errorHandler);
 // The one-file element bundle, served beside the page (`npm start` builds it first).
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
+// pusher-js, which the bundle loads from beside itself (its own folder) while the list is drawn.
+app.get('/whatsup-presence.pusher.min.js', (_req, res) =>
+  res.sendFile(require.resolve('@whatsup/presence/bundle.pusher')),
+);
 // Its language packs, so the page's settings (or ?lang=fr) can try them: @whatsup/presence's
 // dist/locales/<lang>.bundle.min.js, found through the package's exports. A tag only, no paths.
 app.get('/locales/:file', (req, res, next) => {
@@ -90,6 +94,9 @@ app.get('/examples/headless.html', (_req, res) =>
 );
 app.get('/dist/whatsup-presence.bundle.esm.min.js', (_req, res) =>
   res.sendFile(require.resolve('@whatsup/presence/bundle.esm')),
+);
+app.get('/dist/whatsup-presence.pusher.min.js', (_req, res) =>
+  res.sendFile(require.resolve('@whatsup/presence/bundle.pusher')),
 );
 app.use(express.static(join(here, 'public')));
 

@@ -102,6 +102,10 @@ const presence = whatsup({
 app.use('/whatsup', presence, presence.errorHandler);
 app.get('/instance', (_req, res) => res.json({ port }));
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
+// pusher-js, which the bundle loads from beside itself (its own folder) while the list is drawn.
+app.get('/whatsup-presence.pusher.min.js', (_req, res) =>
+  res.sendFile(require.resolve('@whatsup/presence/bundle.pusher')),
+);
 app.use(express.static(join(here, 'public')));
 
 const server = createServer(app);

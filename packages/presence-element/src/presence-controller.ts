@@ -7,6 +7,7 @@ import { fromRecord } from './members.js';
 import { Roster } from './roster.js';
 import { LiveChannel, type LiveChannelOwner } from './live-channel.js';
 import { bootstrap, type Snapshot } from './bootstrap.js';
+import { loadPusher } from './connection/load-pusher.js';
 import { seconds, type PresenceOptions } from './presence-options.js';
 import { langOf } from './localize.js';
 import type { Availability, Member, PanelState, ServerConfig, StatusChange, StatusPreset } from './types.js';
@@ -433,6 +434,8 @@ export class PresenceController implements ReactiveController {
     this._statusPending = false;
     this._roster.reset(null);
     this._setState('loading');
+    // pusher-js loads beside the bootstrap request: the list needs only the answer, the connection both.
+    loadPusher().catch(() => {}); // a failed load is the connection's `failed` state
     const start = await bootstrap(this._base, this._options(), this._messages(), abort.signal).catch(
       () => null, // aborted: a newer start or a teardown took over
     );

@@ -25,18 +25,41 @@
 // `online`, +258 B) and a follow page reading GET /members once subscribed (+21 B). 46,351 with
 // issue 26's "Can't save right now — retrying…" (the retry loop, its message and the polite style,
 // +~300 B) and who is here from the realtime server's list in the snapshot (+~100 B).
+// 29,130 with issue 23's lazy pusher-js (−17.4 kB): pusher-js is a chunk beside the bundle
+// (whatsup-presence.pusher.min.js, 17,823 B), imported from the bundle's own URL as the panel starts,
+// in parallel with GET /bootstrap: the list is drawn without it. The bundle alone is what a
+// visitor loads before the first row: issue 23's 30 kB (30,720 B) holds.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 46_351;
+const BUDGET_GZIP = 29_130;
+/** Issue 23: the JavaScript before the first member row, gzip -9: at most 30 kB. */
+const FIRST_ROW_GZIP = 30_720;
+/** The pusher-js chunk: a ratchet too (pusher-js 8.6.0's build, minified, with its licence). */
+const CHUNK_GZIP = 17_823;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
+const chunk = new URL('../dist/whatsup-presence.pusher.min.js', import.meta.url);
+const gzip = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
 
 describe('the one-file bundle', () => {
   it(`should stay within ${BUDGET_GZIP} bytes gzip -9`, () => {
-    const gzip = gzipSync(readFileSync(bundle), { level: 9 }).length;
-    assert.ok(gzip <= BUDGET_GZIP, `${gzip} bytes gzip, budget ${BUDGET_GZIP}`);
+    assert.ok(gzip(bundle) <= BUDGET_GZIP, `${gzip(bundle)} bytes gzip, budget ${BUDGET_GZIP}`);
+  });
+
+  // The first row is drawn from GET /bootstrap by the bundle alone: pusher-js, its chunk, loads
+  // beside that request (the browser tests show the list before it, then live with it).
+  it(`bytes before the first row ≤ ${FIRST_ROW_GZIP.toLocaleString('en-US')}`, () => {
+    const code = readFileSync(bundle, 'utf8');
+    assert.doesNotMatch(code, /Pusher JavaScript Library/, 'pusher-js is not inside');
+    assert.ok(gzip(bundle) <= FIRST_ROW_GZIP, `${gzip(bundle)} bytes gzip before the first row`);
+  });
+
+  it('should import its pusher-js chunk from beside its own URL', () => {
+    const code = readFileSync(bundle, 'utf8');
+    assert.match(code, /document\.currentScript/, 'its script, read as it runs');
+    assert.match(code, /import\(new URL\("whatsup-presence\.pusher\.min\.js",/);
   });
 
   it('should carry no template whitespace runs (the templates are minified)', () => {
@@ -47,9 +70,19 @@ describe('the one-file bundle', () => {
   });
 });
 
-describe('pusher-js inside', () => {
+describe('pusher-js in its chunk', () => {
   const map = () =>
-    JSON.parse(readFileSync(new URL('../dist/whatsup-presence.bundle.min.js.map', import.meta.url), 'utf8'));
+    JSON.parse(readFileSync(new URL('../dist/whatsup-presence.pusher.min.js.map', import.meta.url), 'utf8'));
+
+  it(`should stay within ${CHUNK_GZIP} bytes gzip -9`, () => {
+    assert.ok(gzip(chunk) <= CHUNK_GZIP, `${gzip(chunk)} bytes gzip, budget ${CHUNK_GZIP}`);
+  });
+
+  it('should be published beside the bundle (@whatsup/presence/bundle.pusher)', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    assert.equal(pkg.exports['./bundle.pusher'], './dist/whatsup-presence.pusher.min.js');
+    assert.ok(pkg.files.includes('dist'));
+  });
 
   it('should be its published browser build (package.json `browser`), not rebuilt from its source', () => {
     const sources = map().sources;
@@ -64,7 +97,7 @@ describe('pusher-js inside', () => {
     const pusher = new URL('../../../node_modules/pusher-js/', import.meta.url);
     const { version } = JSON.parse(readFileSync(new URL('package.json', pusher), 'utf8'));
     assert.ok(
-      readFileSync(bundle, 'utf8').includes(`Pusher JavaScript Library v${version}`),
+      readFileSync(chunk, 'utf8').includes(`Pusher JavaScript Library v${version}`),
       "pusher-js's MIT notice",
     );
   });

@@ -17,6 +17,8 @@ import { whatsupServer } from './whatsup-server.mjs';
 
 const root = new URL('../../../', import.meta.url);
 const bundle = fileURLToPath(new URL('packages/presence-element/dist/whatsup-presence.bundle.min.js', root));
+// pusher-js, which the bundle imports from beside itself
+const chunk = fileURLToPath(new URL('packages/presence-element/dist/whatsup-presence.pusher.min.js', root));
 const baselines = fileURLToPath(new URL('docs/gallery/', root));
 /** Share of pixels allowed to differ (anti-aliasing, sub-pixel text). */
 const TOLERANCE = 0.005;
@@ -42,6 +44,8 @@ describe('the panel looks as it did (pixelmatch against docs/gallery/baseline-*.
       if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(html);
       if (req.url === '/bundle.js')
         return res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(bundle));
+      if (req.url === '/whatsup-presence.pusher.min.js')
+        return res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(chunk));
       whatsup.app()(req, res);
     });
     server.listen(0, '127.0.0.1');

@@ -1,22 +1,56 @@
-import Pusher, { type Members, type Options, type PresenceChannel } from 'pusher-js';
+import type Pusher from 'pusher-js';
+import type { Members, Options, PresenceChannel } from 'pusher-js';
 import { EVENTS } from '@whatsup/protocol';
 import type { ChannelEvents, Connection, ConnectionEvents, PresenceMember } from './connection.js';
+import { loadPusher } from './load-pusher.js';
 
 interface PusherError {
   data?: { code?: number; message?: string };
   error?: { data?: { code?: number; message?: string } };
 }
 
-/** A `Connection` on a pusher-js client of this tab, through pusher-js's public API only. */
+/**
+ * A `Connection` on a pusher-js client of this tab, through pusher-js's public API only. pusher-js
+ * loads on demand (`loadPusher()`): what is asked before it is here waits for it; if it cannot
+ * load, the state is `failed`.
+ */
 export function openPusher(key: string, options: Options, on: ConnectionEvents): Connection {
-  const pusher = new Pusher(key, options);
+  let pusher: Pusher | undefined;
   let open = true;
+  const waiting: ((pusher: Pusher) => void)[] = [];
   // pusher-js may still call back after disconnect(): those calls go nowhere.
   const live =
     <A extends unknown[]>(fn: (...args: A) => void) =>
     (...args: A): void => {
       if (open) fn(...args);
     };
+  const withPusher = (fn: (pusher: Pusher) => void): void => {
+    if (pusher) fn(pusher);
+    else waiting.push(fn);
+  };
+  loadPusher().then(
+    (PusherClass) => {
+      if (!open) return;
+      pusher = new PusherClass(key, options);
+      bindConnection(pusher, on, live);
+      for (const fn of waiting.splice(0)) fn(pusher);
+    },
+    live(() => on.state('failed')),
+  );
+  return {
+    subscribe(name: string, events: ChannelEvents): void {
+      withPusher((p) => bindChannel(p.subscribe(name) as PresenceChannel, events, live));
+    },
+    disconnect(): void {
+      open = false;
+      pusher?.disconnect();
+    },
+  };
+}
+
+type Live = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A) => void;
+
+function bindConnection(pusher: Pusher, on: ConnectionEvents, live: Live): void {
   pusher.connection.bind(
     'state_change',
     live(({ current }: { current: string }) => on.state(current)),
@@ -33,38 +67,32 @@ export function openPusher(key: string, options: Options, on: ConnectionEvents):
       if (typeof data?.code === 'number') on.error(data.code, data.message ?? '');
     }),
   );
-  return {
-    subscribe(name: string, events: ChannelEvents): void {
-      const channel = pusher.subscribe(name) as PresenceChannel;
-      channel.bind(
-        'pusher:subscription_succeeded',
-        live((members: Members) => {
-          const list: PresenceMember[] = [];
-          members.each((m: PresenceMember) => list.push(m));
-          events.subscribed(list);
-        }),
-      );
-      channel.bind(
-        'pusher:subscription_error',
-        live((error: { status?: number }) => events.refused(error?.status)),
-      );
-      channel.bind(
-        'pusher:member_added',
-        live((m: PresenceMember) => events.added(m)),
-      );
-      channel.bind(
-        'pusher:member_removed',
-        live((m: { id?: unknown }) => events.removed(String(m?.id))),
-      );
-      for (const event of Object.values(EVENTS))
-        channel.bind(
-          event,
-          live((data: unknown) => events.event(event, data)),
-        );
-    },
-    disconnect(): void {
-      open = false;
-      pusher.disconnect();
-    },
-  };
+}
+
+function bindChannel(channel: PresenceChannel, events: ChannelEvents, live: Live): void {
+  channel.bind(
+    'pusher:subscription_succeeded',
+    live((members: Members) => {
+      const list: PresenceMember[] = [];
+      members.each((m: PresenceMember) => list.push(m));
+      events.subscribed(list);
+    }),
+  );
+  channel.bind(
+    'pusher:subscription_error',
+    live((error: { status?: number }) => events.refused(error?.status)),
+  );
+  channel.bind(
+    'pusher:member_added',
+    live((m: PresenceMember) => events.added(m)),
+  );
+  channel.bind(
+    'pusher:member_removed',
+    live((m: { id?: unknown }) => events.removed(String(m?.id))),
+  );
+  for (const event of Object.values(EVENTS))
+    channel.bind(
+      event,
+      live((data: unknown) => events.event(event, data)),
+    );
 }
