@@ -404,9 +404,11 @@ try {
     // Presence states first (no one else has left yet): Bo away, Chidi on do not disturb, Dee
     // leaving, Gus recently here. Then everyone is active again for the rooms.
     await room(1);
+    await room(5);
+    // Gus leaves last: the next person to join signs out those who left (their names are held
+    // while their session lives), and Gus must stay a record with a last seen.
     const gus = await command('whatsup-person', { name: 'Gus Grey', status: 'Gone for the day' });
     await command('whatsup-person-leave', { id: gus.id });
-    await room(5);
     await command('whatsup-person-post', { id: joined[0].id, path: '/activity', body: { activity: 'away' } });
     await command('whatsup-person-post', {
       id: joined[1].id,
