@@ -1,4 +1,4 @@
-import { EVENTS, isFollowChannel, type EventName } from '@whatsup/protocol';
+import { EVENTS, ROUTES, isFollowChannel, type EventName } from '@whatsup/protocol';
 import * as api from './api.js';
 import { toApiError } from './http.js';
 import { fromRecord } from './members.js';
@@ -9,6 +9,7 @@ import { seconds, type PresenceOptions } from './presence-options.js';
 import type { Connection, PresenceMember } from './connection/connection.js';
 import { openPusher } from './connection/pusher.js';
 import { pusherSettings } from './connection/settings.js';
+import { ReconnectProbe } from './connection/probe.js';
 import type { Member, ServerConfig } from './types.js';
 import type { Snapshot } from './bootstrap.js';
 import { WhatsupAnnouncementEvent } from './events.js';
@@ -63,6 +64,8 @@ export class LiveChannel {
   everConnected = false;
   private readonly _owner: LiveChannelOwner;
   private readonly _connection: Connection;
+  /** After a drop: the server's HTTP side coming back makes the connection try at once. */
+  private readonly _probe: ReconnectProbe;
   private readonly _activity: Activity;
   private readonly _abort = new AbortController();
   private readonly _channel: string;
@@ -98,6 +101,7 @@ export class LiveChannel {
       (away) => void this._report(away),
       me.activity === 'away',
     );
+    this._probe = new ReconnectProbe(owner.base() + ROUTES.config, () => this._connection.reconnect());
     const { key, options } = pusherSettings(o, config);
     this._connection = openPusher(key, options, {
       state: (current) => this._onState(current),
@@ -199,6 +203,7 @@ export class LiveChannel {
     clearInterval(this._checkTimer);
     document.removeEventListener('visibilitychange', this._onVisible);
     this._activity.stop();
+    this._probe.stop();
     this._abort.abort();
     this._connection.disconnect();
   }
@@ -213,6 +218,9 @@ export class LiveChannel {
 
   private _onState(current: string): void {
     if (current === 'connected') this.everConnected = true;
+    if (current === 'connecting' || current === 'unavailable') {
+      if (this.everConnected) this._probe.start();
+    } else this._probe.stop();
     this._owner.state(current);
   }
 

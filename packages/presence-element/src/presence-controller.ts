@@ -6,6 +6,7 @@ import { defaultMessages, type Messages } from './messages.js';
 import { fromRecord } from './members.js';
 import { Roster } from './roster.js';
 import { LiveChannel, type LiveChannelOwner } from './live-channel.js';
+import { MyStatus } from './my-status.js';
 import { bootstrap, type Snapshot } from './bootstrap.js';
 import { loadPusher } from './connection/load-pusher.js';
 import { seconds, type PresenceOptions } from './presence-options.js';
@@ -16,7 +17,6 @@ import {
   WhatsupErrorEvent,
   WhatsupSignedInEvent,
   WhatsupSignedOutEvent,
-  WhatsupStatusChangedEvent,
 } from './events.js';
 
 export type { PresenceOptions } from './presence-options.js';
@@ -25,9 +25,6 @@ export type { PresenceOptions } from './presence-options.js';
 export type PresenceHost = ReactiveControllerHost & EventTarget;
 
 const SIGNED_OUT: ErrorCode = 'auth.signed_out';
-const STORE_UNAVAILABLE: ErrorCode = 'store.unavailable';
-/** How long a change refused by a storage outage is tried again before it is given up. */
-const RETRY_FOR_MS = 120_000;
 
 /**
  * The panel without a face: configuration (`GET /config`), session, the realtime connection and
@@ -49,8 +46,6 @@ export class PresenceController implements ReactiveController {
   private _connectionState = 'initialized';
   private _retryAt = 0;
   private _error = '';
-  private _statusError = '';
-  private _statusPending = false;
   private _sessionEnded = false;
   private _config: ServerConfig = {};
   /** The channel while signed in, or null. */
@@ -58,8 +53,6 @@ export class PresenceController implements ReactiveController {
   private _abort: AbortController | null = null;
   private _generation = 0;
   private _restartQueued = false;
-  /** Counts my status changes: a retried one gives up once a newer one is made. */
-  private _statusAttempts = 0;
   /** When the last connections were ended and made again (`_onEnded`), to stop a loop. */
   private _endings: number[] = [];
   private _ready!: Promise<void>;
@@ -91,6 +84,19 @@ export class PresenceController implements ReactiveController {
     signedOut: (reason) => this._signedOut(reason),
     ended: () => void this._onEnded(),
   };
+  /** My status and availability as I change them. */
+  private readonly _status = new MyStatus({
+    roster: this._roster,
+    base: () => this._base,
+    messages: () => this._messages(),
+    me: () => this.me,
+    emit: (event) => this._emit(event),
+    changed: () => this._changed(),
+    expired: () => this._signedOut('expired'),
+    saved: () => {
+      this._error = '';
+    },
+  });
 
   readonly host: PresenceHost;
   private readonly _options: () => PresenceOptions;
@@ -166,14 +172,14 @@ export class PresenceController implements ReactiveController {
   }
   /** Why my last status change was refused, or ''. Cleared by the next success. */
   get statusError(): string {
-    return this._statusError;
+    return this._status.error;
   }
   /**
    * True while my last status change is being tried again (the server's storage is down for a
    * moment): `statusError` then says "Can't save right now — retrying", not a refusal.
    */
   get statusPending(): boolean {
-    return this._statusPending;
+    return this._status.pending;
   }
   /** The session ended under an open page (expiry, server restart): say so on the form. */
   get sessionEnded(): boolean {
@@ -272,64 +278,12 @@ export class PresenceController implements ReactiveController {
    * Saves my status through POST /status: text, or `{ text, emoji?, clearAfter? }` (an emoji,
    * '' for none; how long it lasts, `today` meaning the next midnight here). The change shows at
    * once and is rolled back, with `statusError` and a `whatsup-error` event, if the server refuses
-   * it. Resolves to whether it was saved; never rejects.
+   * it; while the server's storage is down it is pending and sent again for up to two minutes.
+   * Resolves to whether it was saved; never rejects.
    */
   async setStatus(change: string | StatusChange): Promise<boolean> {
     const me = this._signedInMe();
-    if (!me) return false;
-    const { text, emoji, clearAfter } = typeof change === 'object' && change ? change : { text: change };
-    const status = String(text ?? '');
-    // The server replaces text, emoji and expiry together: no emoji given means none.
-    const optimistic: Member = { ...me, status, updatedAt: Date.now() };
-    delete optimistic.emoji;
-    if (emoji) optimistic.emoji = emoji;
-    this._roster.setMe(optimistic);
-    const attempt = ++this._statusAttempts;
-    const started = Date.now();
-    for (let wait = 1000; ; wait = Math.min(wait * 2, 16_000)) {
-      try {
-        const { user } = await api.postStatus(this._base, status, emoji, clearAfter);
-        if (!this._saved(me, user)) return false;
-        if (user.status !== me.status) this._emit(new WhatsupStatusChangedEvent(user, me.status));
-        return true;
-      } catch (err) {
-        if (this.me?.id !== me.id) return false;
-        // The server's storage is down for a moment: nothing was changed there, so the change is
-        // shown as pending and sent again, until a newer change, a sign-out or two minutes.
-        if (
-          await this._retrying(
-            err,
-            wait,
-            started,
-            () => attempt === this._statusAttempts && this.me?.id === me.id,
-          )
-        )
-          continue;
-        if (attempt !== this._statusAttempts) return false;
-        // Roll back only my optimistic change; a newer status from the server stays.
-        if (this.me === optimistic) this._roster.setMe(me);
-        return this._refused(err, this._messages().statusRefused);
-      }
-    }
-  }
-
-  /**
-   * A 503 `store.unavailable` within `RETRY_FOR_MS` of `started`: says "Can't save right now —
-   * retrying", waits (`Retry-After`, at least `wait`) and resolves true if `current()` still holds.
-   */
-  private async _retrying(
-    err: unknown,
-    wait: number,
-    started: number,
-    current: () => boolean,
-  ): Promise<boolean> {
-    const e = toApiError(err);
-    if (e.code !== STORE_UNAVAILABLE || Date.now() - started > RETRY_FOR_MS || !current()) return false;
-    this._statusError = this._messages().cantSaveRetrying;
-    this._statusPending = true;
-    this._changed();
-    await new Promise((resolve) => setTimeout(resolve, Math.max(wait, e.retryAfter * 1000)));
-    return current();
+    return me ? this._status.setStatus(me, change) : false;
   }
 
   /**
@@ -339,18 +293,14 @@ export class PresenceController implements ReactiveController {
   async setAvailability(availability: Availability): Promise<boolean> {
     const me = this._signedInMe();
     if (!me) return false;
-    // Into or out of invisible the channel authorization changes (anonymous ↔ me): leave first
-    // (the server ends my connections when I go invisible; that is not an error to show), then
-    // subscribe again on a new connection, staying signed in, whatever the answer.
-    const resubscribe = (me.availability === 'invisible') !== (availability === 'invisible');
-    if (resubscribe) this._teardown();
-    try {
-      return this._saved(me, (await api.postAvailability(this._base, availability)).user);
-    } catch (err) {
-      return this.me?.id === me.id && this._refused(err, this._messages().editorNotSaved);
-    } finally {
-      if (resubscribe && this.me?.id === me.id && this._state === 'signed-in') this._connect();
-    }
+    // Into or out of invisible: leave first (the server ends my connections when I go invisible;
+    // that is not an error to show), then subscribe again on a new connection, whatever the answer.
+    return this._status.setAvailability(me, availability, {
+      leave: () => this._teardown(),
+      rejoin: () => {
+        if (this.me?.id === me.id && this._state === 'signed-in') this._connect();
+      },
+    });
   }
 
   /** Ends the session (POST /logout); my other tabs return to the form too. Never rejects. */
@@ -371,29 +321,6 @@ export class PresenceController implements ReactiveController {
     if (this.me && this._state === 'signed-in') return this.me;
     this._emit(new WhatsupErrorEvent(SIGNED_OUT, this._messages().notSignedIn));
     return null;
-  }
-
-  /** The server's record of me after a change, unless I am someone else by now. */
-  private _saved(me: Member, user: Member): boolean {
-    if (this.me?.id !== me.id) return false;
-    this._statusPending = false;
-    this._statusError = '';
-    this._error = '';
-    this._roster.setMe(user);
-    return true;
-  }
-
-  /** A refused change: signed out on 401, else `statusError` and a `whatsup-error` event. */
-  private _refused(err: unknown, prefix: string): false {
-    const e = toApiError(err);
-    this._statusPending = false;
-    if (e.status === 401) this._signedOut('expired');
-    else {
-      this._statusError = `${prefix} ${e.message}`;
-      this._emit(new WhatsupErrorEvent(e.code, e.message));
-      this._changed();
-    }
-    return false;
   }
 
   // ---- config → session → connection ----
@@ -430,8 +357,7 @@ export class PresenceController implements ReactiveController {
     const abort = new AbortController();
     this._abort = abort;
     this._error = '';
-    this._statusError = '';
-    this._statusPending = false;
+    this._status.reset();
     this._roster.reset(null);
     this._setState('loading');
     // pusher-js loads beside the bootstrap request: the list needs only the answer, the connection both.
@@ -476,8 +402,7 @@ export class PresenceController implements ReactiveController {
   private _signedOut(reason: 'user' | 'other-tab' | 'expired'): void {
     this._teardown();
     this._roster.reset(null);
-    this._statusError = '';
-    this._statusPending = false;
+    this._status.reset();
     this._error = '';
     this._sessionEnded = reason !== 'user';
     this._setState(this._signedOutState());

@@ -28,13 +28,15 @@
 // 29,130 with issue 23's lazy pusher-js (−17.4 kB): pusher-js is a chunk beside the bundle
 // (whatsup-presence.pusher.min.js, 17,823 B), imported from the bundle's own URL as the panel starts,
 // in parallel with GET /bootstrap: the list is drawn without it. The bundle alone is what a
-// visitor loads before the first row: issue 23's 30 kB (30,720 B) holds.
+// visitor loads before the first row: issue 23's 30 kB (30,720 B) holds. 29,634 with issue 26's
+// reconnect probe (GET /config while down, pusher-js nudged when the server answers again) and
+// issue 21's split of my status changes out of the controller (its own module and owner, +504 B).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 29_130;
+const BUDGET_GZIP = 29_634;
 /** Issue 23: the JavaScript before the first member row, gzip -9: at most 30 kB. */
 const FIRST_ROW_GZIP = 30_720;
 /** The pusher-js chunk: a ratchet too (pusher-js 8.6.0's build, minified, with its licence). */

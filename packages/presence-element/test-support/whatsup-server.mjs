@@ -31,11 +31,23 @@ const TEST_USER = 'whatsup-test-user';
  * - `/whatsup-old/*`: the guest routes of a middleware from before GET /bootstrap (it answers 404).
  * - `/gated-auth`: the guest auth route, held while the `whatsup-gate` command has closed it (a
  *   subscription made to wait, to change the channel between a snapshot and the subscription).
+ * - `/probe-target`: 204, or, while the `whatsup-probe-target` command says `down`, the connection
+ *   closed unanswered (a network error in the browser, as a stopped server gives); it counts asks.
  */
 export function whatsupServer({ statusLimit = 40 } = {}) {
   let web;
   const gate = { open: Promise.resolve(), release: () => {} };
+  const probe = { down: false, asked: 0 };
   const middleware = async (ctx, next) => {
+    if (ctx.path === '/probe-target') {
+      probe.asked++;
+      if (probe.down) {
+        ctx.status = 503; // never sent: koa would log its default 404
+        ctx.respond = false;
+        ctx.req.socket.destroy();
+      } else ctx.status = 204;
+      return;
+    }
     if (ctx.path === '/gated-auth') {
       await gate.open;
       ctx.req.url = '/whatsup/usersystem/auth';
@@ -61,7 +73,11 @@ export function whatsupServer({ statusLimit = 40 } = {}) {
     web(ctx.req, ctx.res);
     await once(ctx.res, 'close');
   };
-  return { plugin: whatsupServerPlugin((app) => (web = app), statusLimit, gate), middleware, app: () => web };
+  return {
+    plugin: whatsupServerPlugin((app) => (web = app), statusLimit, gate, probe),
+    middleware,
+    app: () => web,
+  };
 }
 
 /** `id~name~avatar` (each part URI-encoded) → what identify(req) returns. */
@@ -77,7 +93,7 @@ function identifyFrom(req) {
   return { id, name: name || id, ...(avatar ? { avatar } : {}) };
 }
 
-function whatsupServerPlugin(onApp, statusLimit, gate) {
+function whatsupServerPlugin(onApp, statusLimit, gate, probe) {
   let realtime;
   let server;
   let base;
@@ -188,6 +204,11 @@ function whatsupServerPlugin(onApp, statusLimit, gate) {
   }
 
   const commands = {
+    /** `/probe-target` answers (`down: false`) or not; returns how often it was asked so far. */
+    async 'whatsup-probe-target'({ down }) {
+      if (typeof down === 'boolean') probe.down = down;
+      return probe.asked;
+    },
     /** `/gated-auth` holds its requests (`open: false`) or lets them through (`open: true`). */
     async 'whatsup-gate'({ open }) {
       if (open) gate.release();

@@ -34,6 +34,11 @@ export interface ChannelEvents {
  */
 export interface Connection {
   subscribe(channel: string, on: ChannelEvents): void;
+  /**
+   * The server answers again (HTTP came back after failing): if the connection is still waiting
+   * to retry, try now. Nothing happens while connected.
+   */
+  reconnect(): void;
   /** Closes the connection; no callback runs after this. */
   disconnect(): void;
 }

@@ -17,6 +17,8 @@ interface PusherError {
 export function openPusher(key: string, options: Options, on: ConnectionEvents): Connection {
   let pusher: Pusher | undefined;
   let open = true;
+  /** A reconnect() is under way: its own `disconnected` is not news. */
+  let nudging = false;
   const waiting: ((pusher: Pusher) => void)[] = [];
   // pusher-js may still call back after disconnect(): those calls go nowhere.
   const live =
@@ -32,7 +34,12 @@ export function openPusher(key: string, options: Options, on: ConnectionEvents):
     (PusherClass) => {
       if (!open) return;
       pusher = new PusherClass(key, options);
-      bindConnection(pusher, on, live);
+      const state = (current: string): void => {
+        if (nudging && current === 'disconnected') return;
+        nudging = false;
+        on.state(current);
+      };
+      bindConnection(pusher, { ...on, state }, live);
       for (const fn of waiting.splice(0)) fn(pusher);
     },
     live(() => on.state('failed')),
@@ -40,6 +47,14 @@ export function openPusher(key: string, options: Options, on: ConnectionEvents):
   return {
     subscribe(name: string, events: ChannelEvents): void {
       withPusher((p) => bindChannel(p.subscribe(name) as PresenceChannel, events, live));
+    },
+    reconnect(): void {
+      const state = pusher?.connection.state;
+      if (!open || !pusher || (state !== 'connecting' && state !== 'unavailable')) return;
+      // pusher-js's public way to try now: end the attempt and its back-off, connect again.
+      nudging = true;
+      pusher.disconnect();
+      pusher.connect();
     },
     disconnect(): void {
       open = false;
