@@ -3,14 +3,11 @@
 // subscribed, the subscription then reconciles it without a row that comes and goes, and a
 // visitor who is not signed in sees the form after that same single request. Requests are
 // counted from the browser's own resource timing.
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
+import { expect, fixture } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import '../define.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
-
-const AUTH = '/whatsup/usersystem/auth';
-const CHANNEL = 'presence-whatsup-members';
+import { AUTH, CHANNEL, panel, part, people, post, row, signUp, waitUntil } from './support.js';
 
 /**
  * Where this test's requests start: resource timing entries are added when a response ends, so in
@@ -20,20 +17,15 @@ const CHANNEL = 'presence-whatsup-members';
 let since = 0;
 
 describe('first sight', () => {
-  const others: string[] = [];
+  const { person: someone, forget, leave } = people();
+  const person = (name: string, status = '') => someone(name, status);
   beforeEach(async () => {
     await post('/whatsup/logout', {});
   });
   afterEach(async () => {
     await executeServerCommand('whatsup-gate', { open: true });
-    for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
-    await executeServerCommand('whatsup-people-forget');
+    await leave();
   });
-  async function person(name: string, status = ''): Promise<Member> {
-    const user = (await executeServerCommand('whatsup-person', { name, status })) as Member;
-    others.push(user.id);
-    return user;
-  }
 
   it('should draw the members from one request, before the subscription, and keep the rows once live', async () => {
     const bo = await person('Bo', 'reviewing');
@@ -79,7 +71,8 @@ describe('first sight', () => {
     const annsRow = row(el, ann.id);
 
     // Cy leaves and Dee comes while the panel's subscription waits for its authorization.
-    await executeServerCommand('whatsup-person-leave', { id: others.splice(others.indexOf(cy.id), 1)[0] });
+    forget(cy.id);
+    await executeServerCommand('whatsup-person-leave', { id: cy.id });
     const dee = await person('Dee', 'just came');
     expect(
       requests().some((e) => path(e) === '/gated-auth'),
@@ -123,10 +116,7 @@ describe('first sight', () => {
 
   it('should show a visitor who is not signed in the form after one request', async () => {
     since = performance.now();
-    const el = document.createElement('whatsup-presence');
-    el.setAttribute('auth-endpoint', AUTH);
-    el.setAttribute('channel', CHANNEL);
-    await fixture<WhatsupPresence>(el);
+    const el = await fixture<WhatsupPresence>(panel());
     await waitUntil(() => part(el, 'form'), 'the sign-up form');
     expect(requests().map(path)).to.deep.equal([`/whatsup/bootstrap?channel=${CHANNEL}`]);
     await el.ready;
@@ -159,11 +149,7 @@ describe('first sight', () => {
 
   it('should start the old way (GET /config, then /isLoggedIn) from a middleware without /bootstrap', async () => {
     since = performance.now();
-    const el = document.createElement('whatsup-presence');
-    el.setAttribute('auth-endpoint', AUTH);
-    el.setAttribute('api-base', '/whatsup-old');
-    el.setAttribute('channel', CHANNEL);
-    await fixture<WhatsupPresence>(el);
+    const el = await fixture<WhatsupPresence>(panel({ 'api-base': '/whatsup-old' }));
     await waitUntil(() => part(el, 'form'), 'the sign-up form');
     expect(requests().map(path)).to.deep.equal([
       `/whatsup-old/bootstrap?channel=${CHANNEL}`,
@@ -235,34 +221,6 @@ function requests(from = 0, to = Infinity): PerformanceResourceTiming[] {
 function path(e: PerformanceEntry): string {
   const url = new URL(e.name);
   return url.pathname + url.search;
-}
-
-async function signUp(name: string): Promise<void> {
-  const res = await post('/whatsup/register', {
-    username: `${name}${Math.random().toString(36).slice(2, 6)}`,
-    status: '',
-  });
-  if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
-}
-
-function post(path: string, body: unknown): Promise<Response> {
-  return fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-function waitUntil(predicate: () => unknown, message?: string, timeout = 5000): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout });
-}
-
-function part(el: WhatsupPresence, name: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
-}
-
-function row(el: WhatsupPresence, id: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="list"] > [data-id="${id}"]`);
 }
 
 /** The ids of the others listed (not me). */

@@ -2,33 +2,21 @@
 // while I am invisible nobody sees me, yet my panel stays live — it follows the channel through my
 // own follow channel (GET /members names it) and hears joins, leaves, statuses and announcements
 // there. My other tabs follow me into and out of invisible.
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
+import { expect, fixture } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import '../define.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
-
-const AUTH = '/whatsup/usersystem/auth';
-const CHANNEL = 'presence-whatsup-members';
+import { CHANNEL, panel, people, post, row, signedInPanel, waitUntil } from './support.js';
 
 describe('invisible pages', () => {
-  const others: string[] = [];
+  const { person, view, forget, leave } = people();
   beforeEach(async () => {
     await post('/whatsup/logout', {});
   });
   afterEach(async () => {
     await post('/whatsup/availability', { availability: 'auto' });
-    for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
-    await executeServerCommand('whatsup-people-forget');
+    await leave();
   });
-  async function person(name: string): Promise<Member> {
-    const user = (await executeServerCommand('whatsup-person', { name, status: 'around' })) as Member;
-    others.push(user.id);
-    return user;
-  }
-  function view(id: string): Promise<{ ids: string[]; listed: string[]; updates: Member[] }> {
-    return executeServerCommand('whatsup-person-view', { id });
-  }
 
   it('should keep my panel live while invisible: joins, statuses, leaves and announcements', async () => {
     const bo = await person('Bo');
@@ -66,7 +54,7 @@ describe('invisible pages', () => {
     expect(await announced).to.equal('fire drill');
 
     await executeServerCommand('whatsup-person-leave', { id: cy.id });
-    others.splice(others.indexOf(cy.id), 1);
+    forget(cy.id);
     await waitUntil(() => !row(el, cy.id), 'Cy’s leave reaches me', 10_000);
     expect(left).to.deep.equal([cy.id]);
     expect(el.controller.count).to.equal(2, 'Bo and me');
@@ -105,44 +93,4 @@ function follows(): boolean {
   return performance
     .getEntriesByType('resource')
     .some((e) => e.name.includes('/whatsup/members?channel=') && e.name.includes(CHANNEL));
-}
-
-function panel(): HTMLElement {
-  const el = document.createElement('whatsup-presence');
-  el.setAttribute('auth-endpoint', AUTH);
-  el.setAttribute('channel', CHANNEL);
-  return el;
-}
-
-async function signedInPanel(
-  name: string,
-  attributes: Record<string, string> = {},
-): Promise<WhatsupPresence> {
-  const res = await post('/whatsup/register', {
-    username: `${name}${Math.random().toString(36).slice(2, 6)}`,
-    status: '',
-  });
-  if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
-  const el = panel();
-  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
-  await fixture<WhatsupPresence>(el);
-  await (el as WhatsupPresence).ready;
-  await (el as WhatsupPresence).updateComplete;
-  return el as WhatsupPresence;
-}
-
-function row(el: WhatsupPresence, id: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="list"] > [data-id="${CSS.escape(id)}"]`);
-}
-
-function post(path: string, body: unknown): Promise<Response> {
-  return fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-function waitUntil(predicate: () => unknown, message?: string, timeout = 5000): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout });
 }

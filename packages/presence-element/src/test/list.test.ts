@@ -1,9 +1,9 @@
 // The list (issue 22): one tab stop and the keys of a listbox, a long room that scrolls inside the
 // panel with a filter and a fade, names in the panel's language's order, user text aligned to the
 // panel's start whatever its own direction.
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
+import { expect, fixture } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import '../define.js';
+import { guestPanel, panel, waitUntil } from './support.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
 
@@ -109,10 +109,9 @@ describe('the list', () => {
     }) {
       this.timeout(60_000);
       document.cookie = `whatsup-test-user=keys-${Date.now()}~${encodeURIComponent('A keyboard user')}; path=/`;
-      const el = await panel({
-        'auth-endpoint': '/whatsup-id/usersystem/auth',
-        channel: 'presence-whatsup-identified',
-      });
+      const el = await fixture<WhatsupPresence>(
+        panel({ 'auth-endpoint': '/whatsup-id/usersystem/auth', channel: 'presence-whatsup-identified' }),
+      );
       await el.ready;
       await executeServerCommand('whatsup-crowd', { count: 130 });
       try {
@@ -225,34 +224,6 @@ describe('the list', () => {
 
 // ---- helpers ----
 
-async function panel(attributes: Record<string, string>): Promise<WhatsupPresence> {
-  const el = document.createElement('whatsup-presence');
-  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
-  return fixture<WhatsupPresence>(el);
-}
-
-async function guestPanel(name: string, attributes: Record<string, string> = {}): Promise<WhatsupPresence> {
-  await fetch('/whatsup/logout', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  const res = await fetch('/whatsup/register', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: `${name}${Math.random().toString(36).slice(2, 6)}`, status: '' }),
-  });
-  if (!res.ok) throw new Error(`register: ${res.status}`);
-  const el = await panel({
-    'auth-endpoint': '/whatsup/usersystem/auth',
-    channel: 'presence-whatsup-members',
-    ...attributes,
-  });
-  await el.ready;
-  await el.updateComplete;
-  return el;
-}
-
 function options(el: WhatsupPresence): HTMLElement[] {
   return [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="list"] > [role="option"]')];
 }
@@ -265,8 +236,4 @@ async function press(el: WhatsupPresence, key: string): Promise<void> {
   );
   await el.updateComplete;
   await el.updateComplete;
-}
-
-function waitUntil(predicate: () => unknown, message?: string, timeout = 5000): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout });
 }

@@ -1,9 +1,10 @@
 // What a person shows, read from another person's panel (issue 22): two panels in one page are
 // two people, each on its own mount of the identify router with a path-scoped cookie; or a
 // panel watching people the test server plays. Never the own row.
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
+import { expect, fixture } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../define.js';
+import { guestPanel, part, row, setViewport, waitUntil } from './support.js';
 import { clockTime } from '../localize.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
@@ -268,38 +269,8 @@ describe('what others see', () => {
 
 // ---- helpers ----
 
-async function guestPanel(name: string, attributes: Record<string, string> = {}): Promise<WhatsupPresence> {
-  await fetch('/whatsup/logout', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  const res = await fetch('/whatsup/register', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: unique(name), status: '' }),
-  });
-  if (!res.ok) throw new Error(`register: ${res.status}`);
-  const el = document.createElement('whatsup-presence');
-  el.setAttribute('auth-endpoint', '/whatsup/usersystem/auth');
-  el.setAttribute('channel', 'presence-whatsup-members');
-  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
-  await fixture<WhatsupPresence>(el);
-  await el.ready;
-  await el.updateComplete;
-  return el;
-}
-
 function unique(prefix: string): string {
   return `${prefix}${Math.random().toString(36).slice(2, 7)}`;
-}
-
-function part(el: WhatsupPresence, name: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
-}
-
-function row(el: WhatsupPresence, id: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="list"] > [data-id="${id}"]`);
 }
 
 function statusOf(el: WhatsupPresence, id: string): string {
@@ -308,16 +279,4 @@ function statusOf(el: WhatsupPresence, id: string): string {
 
 function stateOf(el: WhatsupPresence, id: string): string {
   return row(el, id)?.querySelector('[part~="presence"]')?.textContent ?? '';
-}
-
-function waitUntil(predicate: () => unknown, message?: string, timeout = 5000): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout });
-}
-
-/**
- * Sets the page's viewport (the config's `whatsup-viewport` command): @web/test-runner-commands'
- * `setViewport` knows puppeteer and playwright pages only, not WebKit's WebDriver session.
- */
-async function setViewport(size: { width: number; height: number }): Promise<void> {
-  await executeServerCommand('whatsup-viewport', size);
 }

@@ -1,30 +1,20 @@
 // Rich presence (issue 14) in real Chromium against the real middleware and realtime server:
 // away after a (shortened) idle time and back on input, the tabs of one browser agreeing, a hidden
 // page, DND and invisible people, and the leave grace.
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
+import { expect, fixture } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
-import '../define.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
-
-const AUTH = '/whatsup/usersystem/auth';
-const CHANNEL = 'presence-whatsup-members';
+import { panel, part, people, post, row, signedInPanel, waitUntil } from './support.js';
 
 describe('presence states', () => {
-  const others: string[] = [];
+  const { person: someone, forget, leave } = people();
+  const person = (name: string) => someone(name, '');
   beforeEach(async () => {
     await post('/whatsup/logout', {});
     performance.clearResourceTimings();
   });
-  afterEach(async () => {
-    for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
-    await executeServerCommand('whatsup-people-forget');
-  });
-  async function person(name: string): Promise<Member> {
-    const user = (await executeServerCommand('whatsup-person', { name, status: '' })) as Member;
-    others.push(user.id);
-    return user;
-  }
+  afterEach(leave);
 
   it('should go away after the idle time, report it once, and come back at once on input', async () => {
     // Listened for before the panel connects, and timed from there: on a loaded machine the panel
@@ -93,10 +83,7 @@ describe('presence states', () => {
     await away.text();
     await waitUntil(() => reports() === 1, 'my own report filed', 2000);
     performance.clearResourceTimings();
-    const el = document.createElement('whatsup-presence');
-    el.setAttribute('auth-endpoint', AUTH);
-    el.setAttribute('channel', CHANNEL);
-    await fixture<WhatsupPresence>(el);
+    const el = await fixture<WhatsupPresence>(panel());
     await el.ready;
     // The deferred report lands at the end of the server's 2 s window.
     await waitUntil(() => el.me && el.me.activity === undefined, 'active on the server', 5000);
@@ -283,7 +270,7 @@ describe('presence states', () => {
     const left: Member[] = [];
     el.addEventListener('whatsup-member-left', (e) => left.push(e.detail.member));
     await executeServerCommand('whatsup-person-leave', { id: bo.id });
-    others.splice(others.indexOf(bo.id), 1);
+    forget(bo.id);
     await waitUntil(() => label(el, bo.id) === 'Left just now', 'greyed');
     expect(left).to.have.length(0);
     expect(el.shadowRoot!.querySelector('#list-title')!.textContent).to.equal('1 person online');
@@ -304,45 +291,6 @@ describe('presence states', () => {
 
 function reports(): number {
   return performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/whatsup/activity')).length;
-}
-
-function post(path: string, body: unknown): Promise<Response> {
-  return fetch(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-
-async function signedInPanel(
-  name: string,
-  attributes: Record<string, string> = {},
-): Promise<WhatsupPresence> {
-  const res = await post('/whatsup/register', {
-    username: `${name}${Math.random().toString(36).slice(2, 6)}`,
-    status: '',
-  });
-  if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
-  const el = document.createElement('whatsup-presence');
-  el.setAttribute('auth-endpoint', AUTH);
-  el.setAttribute('channel', CHANNEL);
-  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
-  await fixture<WhatsupPresence>(el);
-  await el.ready;
-  await el.updateComplete;
-  return el;
-}
-
-function waitUntil(predicate: () => unknown, message?: string, timeout = 5000): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout });
-}
-
-function part(el: WhatsupPresence, name: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
-}
-
-function row(el: WhatsupPresence, id: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="list"] > [data-id="${id}"]`);
 }
 
 function label(el: WhatsupPresence, id: string): string | undefined {

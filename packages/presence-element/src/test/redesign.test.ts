@@ -1,4 +1,4 @@
-import { expect, fixture, oneEvent, waitUntil as openWcWaitUntil } from '@open-wc/testing';
+import { expect, fixture, oneEvent } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../define.js';
 import { define } from '../define.js';
@@ -13,9 +13,8 @@ import { de } from '../locales/de.js';
 import { ja } from '../locales/ja.js';
 import { zhHans } from '../locales/zh-Hans.js';
 import { ar } from '../locales/ar.js';
+import { AUTH, CHANNEL, panel, part, setViewport, signUp, signedInPanel, waitUntil } from './support.js';
 
-const AUTH = '/whatsup/usersystem/auth';
-const CHANNEL = 'presence-whatsup-members';
 // At most 40 characters (the test server's limit), but wider than a phone's row.
 const LONG = 'MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM';
 
@@ -41,7 +40,7 @@ describe('the redesigned panel', () => {
 
   it('should show compact rows (≤ 44 px), me once with "(you)", and the count once', async () => {
     await person('Bo', LONG);
-    const el = await signedInPanel('Ada', 'here');
+    const el = await signedInPanel('Ada', {}, 'here');
     await waitUntil(() => rows(el).length === 2);
     const [mine, bo] = [...el.shadowRoot!.querySelectorAll<HTMLElement>('[part~="member"]')];
     expect(mine!.matches('[part~="me"]')).to.equal(true);
@@ -74,7 +73,7 @@ describe('the redesigned panel', () => {
 
   it('should not change any row height when editing starts or ends, or when time passes', async () => {
     await person('Bo', 'coffee');
-    const el = await signedInPanel('Edit', 'one');
+    const el = await signedInPanel('Edit', {}, 'one');
     await waitUntil(() => rows(el).length === 2);
     const heights = () =>
       [...el.shadowRoot!.querySelectorAll('[part~="member"]')].map((r) => r.getBoundingClientRect().height);
@@ -138,7 +137,7 @@ describe('the redesigned panel', () => {
   });
 
   it('should hold a toast while hovered or focused, then let it go', async () => {
-    const el = await signedInPanel('Hold', '', { 'toast-duration': '300' });
+    const el = await signedInPanel('Hold', { 'toast-duration': '300' }, '');
     await executeServerCommand('whatsup-announce', { message: 'held' });
     await waitUntil(() => part(el, 'toast'));
     part(el, 'toasts')!.dispatchEvent(new FocusEvent('focusin'));
@@ -149,7 +148,7 @@ describe('the redesigned panel', () => {
   });
 
   it('should move focus to my status after Join and to the name field after Sign out', async () => {
-    const el = await fixturePanel();
+    const el = await fixture<WhatsupPresence>(panel());
     await el.ready;
     await el.updateComplete;
     const root = el.shadowRoot!;
@@ -162,7 +161,7 @@ describe('the redesigned panel', () => {
   });
 
   it('should say the session ended, and clear a refused-status message after the next success', async () => {
-    const el = await signedInPanel('Gone', 'a');
+    const el = await signedInPanel('Gone', {}, 'a');
     expect(await el.setStatus('x'.repeat(41))).to.equal(false);
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('#status-error')).to.not.equal(null);
@@ -182,10 +181,12 @@ describe('the redesigned panel', () => {
   it('should show no Sign out of its own in identify mode, or the logout-url link', async () => {
     document.cookie = `whatsup-test-user=id-${Date.now()}~${encodeURIComponent('Site User')}; path=/`;
     try {
-      const el = await fixturePanel({
-        'auth-endpoint': '/whatsup-id/usersystem/auth',
-        channel: 'presence-whatsup-identified',
-      });
+      const el = await fixture<WhatsupPresence>(
+        panel({
+          'auth-endpoint': '/whatsup-id/usersystem/auth',
+          channel: 'presence-whatsup-identified',
+        }),
+      );
       await el.ready;
       expect(el.state).to.equal('signed-in');
       expect(part(el, 'sign-out')).to.equal(null);
@@ -202,7 +203,7 @@ describe('the redesigned panel', () => {
     await person('Bo', 'b');
     await person('Cy', 'c');
     await person('Dee', 'd');
-    const el = await signedInPanel('Stacky', '', { variant: 'stack', 'max-visible': '2' });
+    const el = await signedInPanel('Stacky', { variant: 'stack', 'max-visible': '2' }, '');
     await waitUntil(() => el.members.length === 4);
     await el.updateComplete;
     const button = part(el, 'stack') as HTMLButtonElement;
@@ -220,7 +221,7 @@ describe('the redesigned panel', () => {
 
   it('should lay out a compact variant with one line per person', async () => {
     await person('Bo', 'coffee');
-    const el = await signedInPanel('Compact', 'here', { variant: 'compact' });
+    const el = await signedInPanel('Compact', { variant: 'compact' }, 'here');
     await waitUntil(() => rows(el).length === 2);
     for (const row of el.shadowRoot!.querySelectorAll('[part~="member"]')) {
       expect(row.getBoundingClientRect().height).to.be.at.most(33);
@@ -230,11 +231,13 @@ describe('the redesigned panel', () => {
 
   it('should pass axe in the identify-required state of every variant', async () => {
     for (const variant of ['list', 'compact', 'stack']) {
-      const hint = await fixturePanel({
-        variant,
-        'auth-endpoint': '/whatsup-id/usersystem/auth',
-        channel: 'presence-whatsup-identified',
-      });
+      const hint = await fixture<WhatsupPresence>(
+        panel({
+          variant,
+          'auth-endpoint': '/whatsup-id/usersystem/auth',
+          channel: 'presence-whatsup-identified',
+        }),
+      );
       await hint.ready;
       expect(hint.state).to.equal('identify-required');
       await expect(hint).to.be.accessible();
@@ -242,7 +245,7 @@ describe('the redesigned panel', () => {
   });
 
   it('should lay out right to left for Arabic', async () => {
-    const el = await signedInPanel('Rtl', 'مرحبا', { lang: 'ar' });
+    const el = await signedInPanel('Rtl', { lang: 'ar' }, 'مرحبا');
     const panelBox = el.shadowRoot!.querySelector('.panel')!;
     expect(getComputedStyle(panelBox).direction).to.equal('rtl');
     const row = part(el, 'me')!;
@@ -268,7 +271,7 @@ describe('the redesigned panel', () => {
 
   it('should drive the headless example page (examples/headless.html) from the bundle', async () => {
     await person('Bo', 'from the example');
-    await register(`Ex${Math.random().toString(36).slice(2, 6)}`, 'mine');
+    await signUp('Ex', 'mine');
     const frame = document.createElement('iframe');
     frame.src = '/packages/presence-element/examples/headless.html';
     document.body.append(frame);
@@ -290,7 +293,7 @@ describe('the redesigned panel', () => {
 
   it('should run headless: a controller without the element', async () => {
     await person('Bo', 'headless');
-    await register(`Head${Math.random().toString(36).slice(2, 6)}`, 'no element');
+    await signUp('Head', 'no element');
     const presence = PresenceController.standalone({ authEndpoint: AUTH, channel: CHANNEL });
     const joined: string[] = [];
     presence.host.addEventListener('whatsup-member-joined', (e) =>
@@ -337,7 +340,7 @@ describe('message packs', () => {
         headers: { 'content-type': 'application/json' },
         body: '{}',
       });
-      const el = await signedInPanel(`L${lang.slice(0, 2)}`, '', { lang });
+      const el = await signedInPanel(`L${lang.slice(0, 2)}`, { lang });
       expect(el.shadowRoot!.querySelector('#list-title')!.textContent).to.equal(heading[lang]);
       expect(part(el, 'me')!.querySelector('.you')!.textContent).to.equal(pack.you);
       const direction = getComputedStyle(el.shadowRoot!.querySelector('.panel')!).direction;
@@ -374,7 +377,7 @@ describe('message packs', () => {
     wrapper.lang = 'fr-CA';
     document.body.append(wrapper);
     try {
-      await register(`Ca${Math.random().toString(36).slice(2, 6)}`, '');
+      await signUp('Ca', '');
       const el = document.createElement('whatsup-presence');
       el.setAttribute('auth-endpoint', AUTH);
       el.setAttribute('channel', CHANNEL);
@@ -391,43 +394,6 @@ describe('message packs', () => {
   });
 });
 
-async function fixturePanel(attributes: Record<string, string> = {}): Promise<WhatsupPresence> {
-  const el = document.createElement('whatsup-presence');
-  el.setAttribute('auth-endpoint', AUTH);
-  el.setAttribute('channel', CHANNEL);
-  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
-  return fixture<WhatsupPresence>(el);
-}
-
-async function register(username: string, status: string): Promise<void> {
-  const res = await fetch('/whatsup/register', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, status }),
-  });
-  if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
-}
-
-async function signedInPanel(
-  name: string,
-  status = '',
-  attributes: Record<string, string> = {},
-): Promise<WhatsupPresence> {
-  await register(`${name}${Math.random().toString(36).slice(2, 6)}`, status);
-  const el = await fixturePanel(attributes);
-  await el.ready;
-  await el.updateComplete;
-  return el;
-}
-
-function waitUntil(predicate: () => unknown, message?: string): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout: 5000 });
-}
-
-function part(el: WhatsupPresence, name: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
-}
-
 function texts(el: WhatsupPresence): string[] {
   return [...el.shadowRoot!.querySelectorAll('[part~="toast"] .toast-text')].map((t) => t.textContent ?? '');
 }
@@ -436,11 +402,4 @@ function rows(el: WhatsupPresence): string[] {
   return [...el.shadowRoot!.querySelectorAll('[part~="member"] [part~="name"]')].map(
     (n) => n.textContent ?? '',
   );
-}
-/**
- * Sets the page's viewport (the config's `whatsup-viewport` command): @web/test-runner-commands'
- * `setViewport` knows puppeteer and playwright pages only, not WebKit's WebDriver session.
- */
-async function setViewport(size: { width: number; height: number }): Promise<void> {
-  await executeServerCommand('whatsup-viewport', size);
 }

@@ -1,39 +1,36 @@
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
-import '../define.js';
+import { expect, fixture } from '@open-wc/testing';
 import type { WhatsupPresence } from '../whatsup-presence.js';
-import type { Member } from '../types.js';
 import { statusText } from '../members.js';
+import {
+  panel,
+  part,
+  people,
+  post,
+  session,
+  setViewport,
+  signedInPanel,
+  type,
+  waitUntil,
+} from './support.js';
 
 // The status editor (issue 14) against the real middleware and realtime server. "Another person"
 // is a real pusher-js client on the server (test-support/whatsup-server.mjs); a second panel on
 // this page is the same person in another tab.
-const AUTH = '/whatsup/usersystem/auth';
-const CHANNEL = 'presence-whatsup-members';
 
 describe('the status editor', () => {
-  const others: string[] = [];
+  const { person, view, leave } = people();
   beforeEach(async () => {
     await post('/whatsup/logout', {});
   });
   afterEach(async () => {
     // Visible again for whoever comes next, then signed out.
     await post('/whatsup/availability', { availability: 'auto' });
-    for (const id of others.splice(0)) await executeServerCommand('whatsup-person-leave', { id });
-    await executeServerCommand('whatsup-people-forget');
+    await leave();
     await setViewport({ width: 800, height: 600 });
   });
-  async function person(name: string): Promise<Member> {
-    const user = (await executeServerCommand('whatsup-person', { name, status: 'around' })) as Member;
-    others.push(user.id);
-    return user;
-  }
-  function view(id: string): Promise<{ ids: string[]; listed: string[]; updates: Member[] }> {
-    return executeServerCommand('whatsup-person-view', { id });
-  }
 
   it('should open by click over my row, emoji first, and move through the picker by keyboard', async () => {
-    const el = await signedInPanel('Picky', 'before');
+    const el = await signedInPanel('Picky', {}, 'before');
     const heights = rowHeights(el);
     const editor = await openEditor(el);
     expect(editor.matches(':popover-open')).to.equal(true);
@@ -95,7 +92,7 @@ describe('the status editor', () => {
 
   it('should pass axe with the editor open and with its picker open', async () => {
     // (With a preset chosen: see the presets test.)
-    const el = await signedInPanel('Axe', 'checking');
+    const el = await signedInPanel('Axe', {}, 'checking');
     await openEditor(el);
     await expect(el).to.be.accessible();
     (part(el, 'emoji-button') as HTMLButtonElement).click();
@@ -105,7 +102,7 @@ describe('the status editor', () => {
 
   it('should mirror the arrow keys right to left, and fit a phone', async () => {
     await setViewport({ width: 320, height: 640 });
-    const el = await signedInPanel('Rtl', '', { dir: 'rtl' });
+    const el = await signedInPanel('Rtl', { dir: 'rtl' });
     const editor = await openEditor(el);
     (part(el, 'emoji-button') as HTMLButtonElement).click();
     await waitUntil(() => el.shadowRoot!.activeElement?.matches('.picker [role=option]'));
@@ -155,8 +152,8 @@ describe('the status editor', () => {
 
   it('should send text, emoji and clear after to another person and to my other tab', async () => {
     const other = await person('Watcher');
-    const el = await signedInPanel('Emoji', 'plain');
-    const tab = await fixturePanel();
+    const el = await signedInPanel('Emoji', {}, 'plain');
+    const tab = await fixture<WhatsupPresence>(panel());
     await tab.ready;
     expect(await el.setStatus({ text: 'On a train', emoji: '🚆', clearAfter: '1h' })).to.equal(true);
     expect(el.me!.emoji).to.equal('🚆');
@@ -184,7 +181,7 @@ describe('the status editor', () => {
   it('should show do not disturb on my row, in my other tab and to another person', async () => {
     const other = await person('Dnd watcher');
     const el = await signedInPanel('Busy');
-    const tab = await fixturePanel();
+    const tab = await fixture<WhatsupPresence>(panel());
     await tab.ready;
     expect(await el.setAvailability('dnd')).to.equal(true);
     await el.updateComplete;
@@ -236,7 +233,7 @@ describe('the status editor', () => {
   });
 
   it('should show a refused emoji next to its field and keep the editor open', async () => {
-    const el = await signedInPanel('Typo', 'kept');
+    const el = await signedInPanel('Typo', {}, 'kept');
     await openEditor(el);
     const emoji = part(el, 'emoji') as HTMLInputElement;
     await type(emoji, 'not an emoji <b>');
@@ -270,7 +267,7 @@ describe('the status editor', () => {
   });
 
   it('should edit inside the stack popover without closing it, and say so to assistive tech', async () => {
-    const el = await signedInPanel('Stacked', 'here', { variant: 'stack' });
+    const el = await signedInPanel('Stacked', { variant: 'stack' }, 'here');
     (part(el, 'stack') as HTMLButtonElement).click();
     await waitUntil(() => (part(el, 'popover') as HTMLElement).matches(':popover-open'));
     const status = part(el, 'me')!.querySelector('[part~="status"]')!;
@@ -294,7 +291,7 @@ describe('the status editor', () => {
   });
 
   it('should not throw when the panel leaves the page while its editor opens', async () => {
-    const el = await signedInPanel('Leaving', 'here');
+    const el = await signedInPanel('Leaving', {}, 'here');
     const errors: string[] = [];
     const onRejection = (e: PromiseRejectionEvent) => {
       errors.push(String(e.reason));
@@ -314,7 +311,7 @@ describe('the status editor', () => {
   });
 
   it('should save on blur, with the emoji, and leave focus where it went', async () => {
-    const el = await signedInPanel('Blurry', 'one');
+    const el = await signedInPanel('Blurry', {}, 'one');
     await openEditor(el);
     await type(part(el, 'emoji') as HTMLInputElement, '☕');
     await type(part(el, 'status-editor') as HTMLInputElement, 'two');
@@ -329,49 +326,10 @@ describe('the status editor', () => {
   });
 });
 
-async function post(url: string, body: unknown): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-async function fixturePanel(attributes: Record<string, string> = {}): Promise<WhatsupPresence> {
-  const el = document.createElement('whatsup-presence');
-  el.setAttribute('auth-endpoint', AUTH);
-  el.setAttribute('channel', CHANNEL);
-  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
-  return fixture<WhatsupPresence>(el);
-}
-async function signedInPanel(
-  name: string,
-  status = '',
-  attributes: Record<string, string> = {},
-): Promise<WhatsupPresence> {
-  const res = await post('/whatsup/register', {
-    username: `${name}${Math.random().toString(36).slice(2, 6)}`,
-    status,
-  });
-  if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
-  const el = await fixturePanel(attributes);
-  await el.ready;
-  await el.updateComplete;
-  return el;
-}
 async function openEditor(el: WhatsupPresence): Promise<HTMLElement> {
   (part(el, 'me')!.querySelector('[part~="status"]') as HTMLElement).click();
   await waitUntil(() => part(el, 'status-panel'));
   return part(el, 'status-panel') as HTMLElement;
-}
-async function session(): Promise<{ authenticated: boolean; user?: Member }> {
-  return (await fetch('/whatsup/isLoggedIn')).json();
-}
-async function type(input: HTMLInputElement, text: string): Promise<void> {
-  input.value = text;
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-}
-function part(el: WhatsupPresence, name: string): Element | null {
-  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
 }
 function rows(el: WhatsupPresence): string[] {
   return [...el.shadowRoot!.querySelectorAll('[part~="member"] [part~="name"]')].map(
@@ -382,14 +340,4 @@ function rowHeights(el: WhatsupPresence): number[] {
   return [...el.shadowRoot!.querySelectorAll('[part~="member"]')].map(
     (r) => r.getBoundingClientRect().height,
   );
-}
-function waitUntil(predicate: () => unknown, message?: string): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout: 5000 });
-}
-/**
- * Sets the page's viewport (the config's `whatsup-viewport` command): @web/test-runner-commands'
- * `setViewport` knows puppeteer and playwright pages only, not WebKit's WebDriver session.
- */
-async function setViewport(size: { width: number; height: number }): Promise<void> {
-  await executeServerCommand('whatsup-viewport', size);
 }

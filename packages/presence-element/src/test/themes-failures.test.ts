@@ -1,7 +1,8 @@
 // Themes, the connection failing, and attributes changed after the panel connected (issue 22).
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../define.js';
+import { guestPanel, waitUntil } from './support.js';
 import { clockTime } from '../localize.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
@@ -153,32 +154,6 @@ describe('attributes changed after the panel connected', () => {
 
 // ---- helpers ----
 
-async function guestPanel(
-  name: string,
-  attributes: Record<string, string> = {},
-  ready = true,
-): Promise<WhatsupPresence> {
-  await fetch('/whatsup/logout', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: '{}',
-  });
-  const res = await fetch('/whatsup/register', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: `${name}${Math.random().toString(36).slice(2, 6)}`, status: '' }),
-  });
-  if (!res.ok) throw new Error(`register: ${res.status}`);
-  const el = document.createElement('whatsup-presence');
-  el.setAttribute('auth-endpoint', '/whatsup/usersystem/auth');
-  el.setAttribute('channel', 'presence-whatsup-members');
-  for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
-  await fixture<WhatsupPresence>(el);
-  if (ready) await el.ready;
-  await el.updateComplete;
-  return el;
-}
-
 function text(el: WhatsupPresence, partName: string): string {
   return (el.shadowRoot!.querySelector(`[part~="${partName}"]`)?.textContent ?? '')
     .replace(/\s+/g, ' ')
@@ -197,8 +172,4 @@ function hsl(hex: string): [number, number] {
   const d = max - min;
   const h = d === 0 ? 0 : max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
   return [(h * 60 + 360) % 360, d];
-}
-
-function waitUntil(predicate: () => unknown, message?: string, timeout = 5000): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout });
 }

@@ -5,6 +5,7 @@ import { PALETTE } from '../views/avatar.js';
 import { tick } from '../controllers/clock.js';
 import type { WhatsupPresence } from '../whatsup-presence.js';
 import type { Member } from '../types.js';
+import { session, type } from './support.js';
 
 const AUTH = '/whatsup/usersystem/auth';
 const CHANNEL = 'presence-whatsup-members';
@@ -750,20 +751,11 @@ async function register(username: string, status: string): Promise<void> {
   if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
 }
 
-async function session(): Promise<{ authenticated: boolean; user?: Member }> {
-  return (await fetch('/whatsup/isLoggedIn')).json();
-}
-
 async function signUp(el: WhatsupPresence, name: string, status: string): Promise<void> {
   const root = el.shadowRoot!;
   root.querySelector<HTMLInputElement>('input[name="username"]')!.value = name;
   root.querySelector<HTMLTextAreaElement>('textarea[name="status"]')!.value = status;
   root.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
-}
-
-async function type(input: HTMLInputElement, text: string): Promise<void> {
-  input.value = text;
-  input.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
 /** waitUntil with room for real network round trips (open-wc's default is 1 s). */
