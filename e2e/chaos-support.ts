@@ -34,7 +34,7 @@ process.on('exit', () => {
   }
 });
 
-export async function startGroup(kind: 'redis' | 'soketi' | 'instance', args: (string | number)[]) {
+export async function startGroup(kind: 'redis' | 'soketi' | 'instance' | 'demo', args: (string | number)[]) {
   const child: ChildProcess = spawn(
     process.execPath,
     [join(root, 'e2e', 'chaos-group.mjs'), kind, ...args.map(String)],
@@ -156,16 +156,77 @@ export async function onlineIds(balancerPort: number): Promise<string[]> {
   return users.map((u) => u.id);
 }
 
-/** The statuses the app stored (GET /whatsup/members, asked from a signed-in page). */
-export async function storedMembers(page: Page): Promise<{ id: string; name: string; status: string }[]> {
-  return page.evaluate(async (channel) => {
-    const res = await fetch(`/whatsup/members?channel=${channel}`, {
-      headers: { accept: 'application/json' },
-    });
-    if (!res.ok) throw new Error(`GET /whatsup/members answered ${res.status}: ${await res.text()}`);
-    return ((await res.json()) as { members: { id: string; name: string; status: string }[] }).members;
-  }, CHANNEL);
+interface Stored {
+  members: { id: string; name: string; status: string }[];
+  online?: string[];
+}
+
+/**
+ * The statuses the app stored (GET /whatsup/members, asked from a signed-in page); with `online`,
+ * also the ids the realtime server has in the channel, as the app asks it.
+ */
+export async function storedMembers(page: Page, online = false): Promise<Stored> {
+  return page.evaluate(
+    async ([channel, online]) => {
+      const res = await fetch(`/whatsup/members?channel=${channel}${online ? '&online=1' : ''}`, {
+        headers: { accept: 'application/json' },
+      });
+      if (!res.ok) throw new Error(`GET /whatsup/members answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as Stored;
+    },
+    [CHANNEL, online] as const,
+  );
 }
 
 export const sorted = (rows: Row[]): Row[] =>
   [...rows].map((r) => ({ name: r.name, status: r.status })).sort((a, b) => a.name.localeCompare(b.name));
+
+const WAIT = 60_000;
+
+/** Waits until `viewer` shows `name` with `status`. */
+export function sees(viewer: Person, name: string, status: string): Promise<void> {
+  return waitFor(
+    async () => (await viewer.panel.rows()).some((r) => r.name === name && r.status === status),
+    WAIT,
+    () => `${viewer.name} sees ${name}: ${status}`,
+  ).catch(async (err: Error) => {
+    throw new Error(`${err.message}; shown: ${JSON.stringify(await viewer.panel.rows())}`);
+  });
+}
+
+/** `who` changes their status through the panel; every other browser shows it. */
+export async function changeSeenByOthers(people: Person[], who: Person, status: string): Promise<void> {
+  await who.panel.editStatusByKeyboard(status);
+  await Promise.all(people.filter((p) => p !== who).map((p) => sees(p, who.name, status)));
+}
+
+/**
+ * Every page's list, names and statuses, equals the truth (`truth()`: who the realtime server has
+ * in the channel, with the statuses the app stored), and that truth is everyone in `people`: nobody
+ * was dropped, from a page or from the server.
+ */
+export async function listsAreTheTruth(people: Person[], truth: () => Promise<Row[]>, label: string) {
+  const everyone = people
+    .map((p) => p.name)
+    .sort()
+    .join();
+  let last = '';
+  await waitFor(
+    async () => {
+      try {
+        const expected = sorted(await truth());
+        const shown = await Promise.all(people.map(async (p) => sorted(await p.panel.rows())));
+        last = JSON.stringify({ expected, shown });
+        return (
+          expected.map((r) => r.name).join() === everyone &&
+          shown.every((rows) => JSON.stringify(rows) === JSON.stringify(expected))
+        );
+      } catch (err) {
+        last = String(err);
+        return false;
+      }
+    },
+    WAIT,
+    () => `${label}: every list should be the realtime server's members with their stored statuses: ${last}`,
+  );
+}

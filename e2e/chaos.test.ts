@@ -12,9 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import {
+  changeSeenByOthers as changeSeen,
+  listsAreTheTruth as expectTruth,
   onlineIds,
   openPerson,
-  sorted,
+  sees as seesIn,
   startGroup,
   storedMembers,
   type Group,
@@ -79,50 +81,18 @@ describe('chaos: three people watch while an app instance, a soketi node and Red
     if (data) await rm(data, { recursive: true, force: true });
   });
 
-  /** Waits until `viewer` shows `name` with `status`. */
-  const sees = (viewer: Person, name: string, status: string) =>
-    waitFor(
-      async () => (await viewer.panel.rows()).some((r) => r.name === name && r.status === status),
-      WAIT,
-      () => `${viewer.name} sees ${name}: ${status}`,
-    ).catch(async (err: Error) => {
-      throw new Error(`${err.message}; shown: ${JSON.stringify(await viewer.panel.rows())}`);
-    });
-
-  /** `who` changes their status through the panel; every other browser shows it. */
-  const changeSeenByOthers = async (who: Person, status: string) => {
-    await who.panel.editStatusByKeyboard(status);
-    await Promise.all(others(who).map((p) => sees(p, who.name, status)));
-  };
-
-  /**
-   * Every page's list, names and statuses, equals the truth: the people soketi has in the channel
-   * (asked through the balancer, so of every node) with the statuses the app stored. And that truth
-   * is all three: nobody was dropped, from a page or from the server.
-   */
-  const listsAreTheTruth = async (label: string) => {
-    let last = '';
-    await waitFor(
+  const sees = (viewer: Person, name: string, status: string) => seesIn(viewer, name, status);
+  const changeSeenByOthers = (who: Person, status: string) => changeSeen(people, who, status);
+  /** The truth here: who soketi has (asked through the balancer, so of every node), as stored. */
+  const listsAreTheTruth = (label: string) =>
+    expectTruth(
+      people,
       async () => {
-        try {
-          const ids = await onlineIds(balancerPort);
-          const stored = await storedMembers(ben.page);
-          const truth = sorted(stored.filter((m) => ids.includes(m.id)));
-          const shown = await Promise.all(people.map(async (p) => sorted(await p.panel.rows())));
-          last = JSON.stringify({ truth, shown });
-          return (
-            truth.map((r) => r.name).join() === 'Ada,Ben,Cyd' &&
-            shown.every((rows) => JSON.stringify(rows) === JSON.stringify(truth))
-          );
-        } catch (err) {
-          last = String(err);
-          return false;
-        }
+        const ids = await onlineIds(balancerPort);
+        return (await storedMembers(ben.page)).members.filter((m) => ids.includes(m.id));
       },
-      WAIT,
-      () => `${label}: every list should be soketi's members with their stored statuses: ${last}`,
+      label,
     );
-  };
 
   it('should show the three people on two instances and two soketi nodes to each other', async () => {
     ada = await openPerson(browser, 'Ada', 0, `http://127.0.0.1:${appPorts[0]}/`);
@@ -263,5 +233,86 @@ describe('chaos: three people watch while an app instance, a soketi node and Red
       n?.running() ? [] : [`node ${i + 1}: ${n?.output().slice(-300)}`],
     );
     if (stopped.length) t.diagnostic(`soketi nodes that exited after Redis came back: ${stopped.join('; ')}`);
+  });
+});
+
+describe('chaos: three people watch while the demo restarts', () => {
+  let browser: Browser;
+  let data = '';
+  let port = 0;
+  let demo: Group | undefined;
+  const people: Person[] = [];
+
+  before(async () => {
+    data = await mkdtemp(join(tmpdir(), 'whatsup-chaos-demo-'));
+    port = await freePort();
+    demo = await startGroup('demo', [port, data]);
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await demo?.stop();
+    if (data) await rm(data, { recursive: true, force: true });
+  });
+
+  /** The truth here: who the embedded server has in the channel (as the app asks it), as stored. */
+  const listsAreTheTruth = (label: string) =>
+    expectTruth(
+      people,
+      async () => {
+        const { members, online } = await storedMembers(people[1]!.page, true);
+        if (!online) throw new Error('GET /members?online=1 gave no online ids');
+        return members.filter((m) => online.includes(m.id));
+      },
+      label,
+    );
+
+  it('should keep everyone signed in with their status, and every page live and right again once it is back', async (t) => {
+    for (const name of ['Ada', 'Ben', 'Cyd']) {
+      const person = await openPerson(browser, name, 0, `http://127.0.0.1:${port}/`);
+      await person.panel.signUp(name, `${name} is here`);
+      people.push(person);
+    }
+    const [ada, ben, cyd] = people as [Person, Person, Person];
+    await listsAreTheTruth('at the start');
+    await changeSeen(people, ben, 'Ben before the restart');
+
+    const stopped = performance.now();
+    await demo!.stop();
+    demo = undefined;
+    // While it is down an edit fails at once and says so; nothing is half-applied.
+    await cyd.panel.editStatusByKeyboard('Cyd while the demo is down');
+    const refusal = cyd.page.locator('whatsup-presence #editor-error[role="alert"]');
+    await refusal.waitFor({ timeout: WAIT });
+    assert.equal(
+      (await refusal.textContent())?.trim(),
+      'Your status was not saved: The server could not be reached.',
+    );
+    await cyd.page.keyboard.press('Escape');
+    for (const p of [ada, ben]) assert.deepEqual((await p.panel.names()).sort(), ['Ada', 'Ben', 'Cyd']);
+
+    demo = await startGroup('demo', [port, data]);
+    const back = performance.now();
+    await Promise.all(
+      people.map((p) =>
+        waitFor(
+          () => p.sockets.subscribedAfter(stopped) !== undefined,
+          WAIT,
+          () => `${p.name}'s page subscribes again`,
+        ),
+      ),
+    );
+    t.diagnostic(
+      `the demo back ${Math.round(back - stopped)} ms after SIGTERM; pages subscribed again after it was back: ${people
+        .map((p) => `${p.name} ${Math.round(p.sockets.subscribedAfter(stopped)! - back)} ms`)
+        .join(', ')}`,
+    );
+    await changeSeen(people, ada, 'Ada after the restart');
+    await changeSeen(people, cyd, 'Cyd after the restart');
+    await listsAreTheTruth('after the restart');
+    t.diagnostic(`every list the truth ${ms(back)} after the demo was back`);
+    for (const p of people) assert.equal(await p.panel.form.count(), 0, `${p.name} is still signed in`);
+    for (const p of [ada, cyd]) await seesIn(p, 'Ben', 'Ben before the restart');
   });
 });
