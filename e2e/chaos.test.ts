@@ -1,10 +1,12 @@
-// Chaos, with three people watching: `npm run scale-out`'s set-up (Redis with an append-only file,
-// two soketi nodes behind HAProxy, two app instances), and Ada, Ben and Cyd in three browsers on one
-// channel. An app instance, a soketi node (three times) and Redis are each SIGKILLed — their
-// process group, by its id — and started again. After each, the OTHER people's browsers prove the
-// list is the truth again (soketi's members, with the statuses the app stored) and that a change
-// made during the fault, or after it, reaches everyone. No time limits: the recovery times seen are
-// printed as diagnostics (docs/production.md#what-each-fault-does).
+// Chaos, with three people watching. First `npm run scale-out`'s set-up (Redis with an append-only
+// file, two soketi nodes behind HAProxy, two app instances), Ada, Ben and Cyd in three browsers on
+// one channel: an app instance, a soketi node (three times) and Redis are each SIGKILLed — their
+// process group, by its id — and started again. Then the demo (examples/basic with SESSION_SECRET)
+// restarts under three people (e2e/restart.test.ts covers a restart slower than pusher-js's retries).
+// After each fault the OTHER people's browsers prove the list is the truth again (who the realtime
+// server has in the channel, with the statuses the app stored) and that a change made during the
+// fault, or after it, reaches everyone. No time limits: the recovery times seen are printed as
+// diagnostics; `npm run bench` (bench/scenarios/recovery.mjs) measures them.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
