@@ -23,6 +23,7 @@ import * as firstStart from './scenarios/first-start.mjs';
 import * as slowBody from './scenarios/slow-body.mjs';
 import * as signUp from './scenarios/sign-up.mjs';
 import * as recovery from './scenarios/recovery.mjs';
+import * as timeToPresence from './scenarios/time-to-presence.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
@@ -109,6 +110,7 @@ async function main() {
     ['slow-body', slowBody, withServers()],
     ['sign-up', signUp, withServers()],
     ['recovery', recovery, withServers(soketi || recovery.available())],
+    ['time-to-presence', timeToPresence, () => servers || timeToPresence.available()],
   ];
   const sections = [];
   const summary = [];
