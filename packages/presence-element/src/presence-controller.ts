@@ -361,8 +361,10 @@ export class PresenceController implements ReactiveController {
     this._roster.reset(null);
     this._setState('loading');
     // pusher-js loads beside the bootstrap request: the list needs only the answer, the connection both.
+    const starting = bootstrap(this._base, this._options(), this._messages(), abort.signal);
+    // Asked second, so the request that draws the list gets the page's warm connection.
     loadPusher().catch(() => {}); // a failed load is the connection's `failed` state
-    const start = await bootstrap(this._base, this._options(), this._messages(), abort.signal).catch(
+    const start = await starting.catch(
       () => null, // aborted: a newer start or a teardown took over
     );
     if (!start || generation !== this._generation) return;

@@ -31,12 +31,13 @@
 // visitor loads before the first row: issue 23's 30 kB (30,720 B) holds. 29,634 with issue 26's
 // reconnect probe (GET /config while down, pusher-js nudged when the server answers again) and
 // issue 21's split of my status changes out of the controller (its own module and owner, +504 B).
+// 29,636: GET /bootstrap asked before the pusher-js chunk, so it gets the warm connection (+2 B).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 29_634;
+const BUDGET_GZIP = 29_636;
 /** Issue 23: the JavaScript before the first member row, gzip -9: at most 30 kB. */
 const FIRST_ROW_GZIP = 30_720;
 /** The pusher-js chunk: a ratchet too (pusher-js 8.6.0's build, minified, with its licence). */
