@@ -1,5 +1,6 @@
 // Builds every package: ESM + .d.ts (modules preserved, dependencies external), and the element also as
-// one-file bundles for a plain <script> tag (lit inside; pusher-js a chunk beside them). `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
+// one-file bundles for a plain <script> tag (lit inside; pusher-js and the status editor chunks beside
+// them). `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,20 +68,22 @@ const virtual = (id, code, swaps = []) => ({
   resolveId: (source) => (source === id || swaps.some((s) => source.endsWith(`/${s}.js`)) ? id : null),
   load: (source) => (source === id ? code : null),
 });
-const PUSHER = 'whatsup-presence.pusher.min.js';
-// The bundles' pusher-module.ts: its chunk, imported from beside the bundle's own URL (the IIFE's
-// import.meta.url is its script's src, read as it runs).
+const [PUSHER, EDITOR] = ['pusher', 'editor'].map((name) => `whatsup-presence.${name}.min.js`);
+// The bundles' pusher-module.ts and editor-module.ts: their chunks, imported from beside the
+// bundle's own URL (the IIFE's import.meta.url is its script's src, read as it runs).
 const beside = virtual(
   '\0chunks',
   `const base = import.meta.url;
-export const importPusher = () => import(new URL('${PUSHER}', base).href);`,
-  ['pusher-module'],
+export const importPusher = () => import(new URL('${PUSHER}', base).href);
+export const importEditor = () => import(new URL('${EDITOR}', base).href);`,
+  ['pusher-module', 'editor-module'],
 );
 
 /**
  * The element with lit inside, minified: classic script (IIFE) and ES module. Beside them, their
- * chunk, an ES module they import as the panel starts: pusher-js (its published browser build,
- * `browser`: dist/web/pusher.js, made a module by the commonjs plugin).
+ * chunks, ES modules they import once needed: pusher-js (its published browser build, `browser`:
+ * dist/web/pusher.js, made a module by the commonjs plugin) as the panel starts; the status editor,
+ * its picker and presets (a function of the bundle's lit, views/load-editor.ts) on first use.
  */
 const bundles = () => [
   ...Object.entries({ iife: 'bundle.min', es: 'bundle.esm.min' }).map(([format, name]) => ({
@@ -105,6 +108,12 @@ const bundles = () => [
       minified({ compress: { passes: 3 } }),
     ],
     output: { file: dist(PUSHER), format: 'es', sourcemap: true },
+  },
+  {
+    // Its own names stay: the objects it shares with the bundle keep theirs.
+    input: src('views', 'status-editor.ts'),
+    plugins: [literals(), nodeResolve({ browser: true }), elementTs(true), minified({ compress })],
+    output: { file: dist(EDITOR), format: 'es', sourcemap: true },
   },
 ];
 
