@@ -97,7 +97,10 @@ describe('pusher-js in its chunk', () => {
 
   it('should be published beside the bundle (@whatsup/presence/bundle.pusher)', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    assert.equal(pkg.exports['./bundle.pusher'], './dist/whatsup-presence.pusher.min.js');
+    assert.deepEqual(pkg.exports['./bundle.pusher'], {
+      types: './bundle.pusher.d.ts',
+      default: './dist/whatsup-presence.pusher.min.js',
+    });
     assert.ok(pkg.files.includes('dist'));
   });
 
@@ -134,7 +137,11 @@ describe('the status editor in its chunk', () => {
 
   it('should be published beside the bundle (@whatsup/presence/bundle.editor)', () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    assert.equal(pkg.exports['./bundle.editor'], './dist/whatsup-presence.editor.min.js');
+    // typed as what it is: status-editor.ts's default export, statusEditor(lit)
+    assert.deepEqual(pkg.exports['./bundle.editor'], {
+      types: './dist/views/status-editor.d.ts',
+      default: './dist/whatsup-presence.editor.min.js',
+    });
   });
 });
 
