@@ -1,33 +1,19 @@
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
-import '../define.js';
-import type { WhatsupPresence } from '../whatsup-presence.js';
+import { expect } from '@open-wc/testing';
+import { post, signedInPanel, waitUntil } from './support.js';
 
 // Issue 23: the status editor opened before its module is here (no hover or focus fetched it
 // ahead: a click from a script, an Enter forwarded by a test). My row says "Loading…" while it
 // comes, then the editor opens with focus in it, as it does when it was here already. A page of
 // its own (this file), so the module is not loaded before. (A failed load and the retry on the next
 // open: e2e/lazy-editor.test.ts, where the network can refuse it.)
-const AUTH = '/whatsup/usersystem/auth';
-const CHANNEL = 'presence-whatsup-members';
 
 describe('the status editor, opened before it is loaded', () => {
   beforeEach(async () => {
-    await fetch('/whatsup/logout', { method: 'POST' });
+    await post('/whatsup/logout', {});
   });
 
   it('should say "Loading…" by my row, then open with focus in it, its styles applied', async () => {
-    const res = await fetch('/whatsup/register', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: `Early${Math.random().toString(36).slice(2, 6)}`, status: 'here' }),
-    });
-    expect(res.ok).to.equal(true);
-    const el = document.createElement('whatsup-presence');
-    el.setAttribute('auth-endpoint', AUTH);
-    el.setAttribute('channel', CHANNEL);
-    await fixture<WhatsupPresence>(el);
-    await el.ready;
-    await el.updateComplete;
+    const el = await signedInPanel('Early', {}, 'here');
     const part = (name: string) => el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
     const rows = () => [...el.shadowRoot!.querySelectorAll('[part~="member"]')].length;
     const before = rows();
@@ -52,7 +38,3 @@ describe('the status editor, opened before it is loaded', () => {
     expect(el.shadowRoot!.querySelectorAll('.picker [role=option]').length).to.be.above(20);
   });
 });
-
-function waitUntil(predicate: () => unknown, message?: string): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout: 5000 });
-}

@@ -1,14 +1,12 @@
-import { expect, fixture, waitUntil as openWcWaitUntil } from '@open-wc/testing';
-import '../define.js';
+import { expect, fixture } from '@open-wc/testing';
 import type { WhatsupPresence } from '../whatsup-presence.js';
+import { panel, part as partOf, post, signedInPanel, waitUntil } from './support.js';
 
 // Issue 23, "load only what is needed to see": the status editor, its emoji picker and presets are
 // a module of their own (views/status-editor.ts, the bundles' whatsup-presence.editor.min.js),
 // fetched when the pointer comes over my row or focus comes to it, else on the first open. Each
 // test file is a page of its own, so nothing here has loaded it before this file's first test.
 // (The bundles' chunk, same-origin and from a CDN path: e2e/lazy-editor.test.ts.)
-const AUTH = '/whatsup/usersystem/auth';
-const CHANNEL = 'presence-whatsup-members';
 
 describe('the status editor, loaded when needed', () => {
   beforeEach(async () => {
@@ -16,9 +14,9 @@ describe('the status editor, loaded when needed', () => {
   });
 
   it('should not be fetched for the list, but on a hover of my row, once, and then open at once', async () => {
-    const el = await signedInPanel('Hover', 'around');
+    const el = await signedInPanel('Hover', {}, 'around');
     // Another panel of mine on the page: it shares the one load.
-    const second = await fixturePanel();
+    const second = await fixture<WhatsupPresence>(panel());
     await second.ready;
     await el.updateComplete;
     expect(part(el, 'me'), 'my row').to.not.equal(null);
@@ -78,33 +76,6 @@ function loaded(el: WhatsupPresence): boolean {
 function keydown(target: Element, key: string): void {
   target.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true }));
 }
-async function post(url: string, body: unknown): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-}
-async function fixturePanel(): Promise<WhatsupPresence> {
-  const el = document.createElement('whatsup-presence');
-  el.setAttribute('auth-endpoint', AUTH);
-  el.setAttribute('channel', CHANNEL);
-  return fixture<WhatsupPresence>(el);
-}
-async function signedInPanel(name: string, status: string): Promise<WhatsupPresence> {
-  const res = await post('/whatsup/register', {
-    username: `${name}${Math.random().toString(36).slice(2, 6)}`,
-    status,
-  });
-  if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
-  const el = await fixturePanel();
-  await el.ready;
-  await el.updateComplete;
-  return el;
-}
 function part(el: WhatsupPresence, name: string): HTMLElement | null {
-  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
-}
-function waitUntil(predicate: () => unknown, message?: string): Promise<void> {
-  return openWcWaitUntil(predicate, message, { interval: 30, timeout: 5000 });
+  return partOf(el, name) as HTMLElement | null;
 }
