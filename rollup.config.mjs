@@ -1,7 +1,7 @@
-// Builds every package: ESM + .d.ts (modules preserved, dependencies external), and the element
-// also as one-file bundles (lit inside, pusher-js their chunk beside them) for a plain <script> tag.
-// `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
-import { readdirSync, statSync } from 'node:fs';
+// Builds every package: ESM + .d.ts (modules preserved, dependencies external), and the element also as
+// one-file bundles for a plain <script> tag (lit inside; pusher-js and the status editor chunks beside
+// them). `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
@@ -18,43 +18,31 @@ const startTs = forStart
   ? { declaration: false, declarationMap: false, declarationDir: undefined, noCheck: true }
   : {};
 const element = join(root, 'packages', 'presence-element');
+const src = (...path) => join(element, 'src', ...path);
+const dist = (...path) => join(element, 'dist', ...path);
 
-/** Every .ts file under dir (recursively), skipping `skip` sub-folders. */
+/** Every .ts file under dir (recursively), but for those in `skip` sub-folders. */
 const sources = (dir, skip = []) =>
-  readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return skip.includes(name) ? [] : sources(path, skip);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
-  });
+  readdirSync(dir, { recursive: true })
+    .filter((path) => /(?<!\.d)\.ts$/.test(path) && !path.split('/').some((part) => skip.includes(part)))
+    .map((path) => join(dir, path));
 
 /** ESM modules + declarations for one package, tests included unless skipped. */
 function library(pkg, { skip = [] } = {}) {
-  const dir = join(root, 'packages', pkg);
+  const [dir, out, srcDir] = ['', 'dist', 'src'].map((sub) => join(root, 'packages', pkg, sub));
   return {
-    input: sources(join(dir, 'src'), forStart ? [...skip, 'test'] : skip),
+    input: sources(srcDir, forStart ? [...skip, 'test'] : skip),
     external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
-    output: {
-      dir: join(dir, 'dist'),
-      format: 'es',
-      preserveModules: true,
-      preserveModulesRoot: join(dir, 'src'),
-      sourcemap: true,
-    },
+    output: { dir: out, format: 'es', preserveModules: true, preserveModulesRoot: srcDir, sourcemap: true },
+    // module: the plugin would otherwise force ESNext, which NodeNext resolution refuses
     plugins: [
       typescript({
-        tsconfig: join(dir, 'tsconfig.json'),
-        // the plugin would otherwise force module ESNext, which NodeNext resolution refuses
-        module: pkg === 'presence-element' ? 'ES2022' : 'NodeNext',
-        outDir: join(dir, 'dist'),
-        declarationDir: join(dir, 'dist'),
-        noEmitOnError: true,
-        ...startTs,
+        ...{ tsconfig: join(dir, 'tsconfig.json'), outDir: out, declarationDir: out, noEmitOnError: true },
+        ...{ module: pkg === 'presence-element' ? 'ES2022' : 'NodeNext', ...startTs },
       }),
     ],
     // Dependencies stay external; a types-only module is an empty chunk. Other warnings fail a test.
-    onwarn(warning, warn) {
-      if (!['UNRESOLVED_IMPORT', 'EMPTY_BUNDLE'].includes(warning.code)) warn(warning);
-    },
+    onwarn: (warning, warn) => ['UNRESOLVED_IMPORT', 'EMPTY_BUNDLE'].includes(warning.code) || warn(warning),
   };
 }
 
@@ -62,94 +50,87 @@ function library(pkg, { skip = [] } = {}) {
 const elementTs = (sourceMap) =>
   typescript({
     tsconfig: join(element, 'tsconfig.json'),
-    declaration: false,
-    declarationMap: false,
-    outDir: undefined,
-    sourceMap,
-    ...startTs,
+    ...{ declaration: false, declarationMap: false, outDir: undefined, sourceMap, ...startTs },
   });
+// Licence comments (`/*!`, `@license`, `@preserve`) stay, as the published files carry them.
+const LICENCES = { comments: /^!|@license|@preserve/ };
+const minified = (options) => terser({ ecma: 2020, format: LICENCES, ...options });
+// ~320 B off gzip: no function expression here is called with `new` or needs its own `arguments`
+// (unsafe_arrows/_methods), no getter is read for a side effect (pure_getters).
+const compress = { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true };
+// Our html`` and css`` through lit's minifier plugin (the rest through terser).
+const unquoted = { minifyOptions: { removeAttributeQuotes: true } };
+const literals = () => minifyLiterals({ include: [src('**', '*.ts')], failOnError: true, options: unquoted });
 
-/** A module of our own for `id` (a virtual one: `\0…`), its code `code`. */
-const virtual = (id, code) => ({
+/** A module of our own (a virtual one: `\0…`) for `id` and the modules `swaps` (their file names). */
+const virtual = (id, code, swaps = []) => ({
   name: id.slice(1),
-  resolveId: (source) => (source === id || source.endsWith(`/${id.slice(1)}.js`) ? id : null),
+  resolveId: (source) => (source === id || swaps.some((s) => source.endsWith(`/${s}.js`)) ? id : null),
   load: (source) => (source === id ? code : null),
 });
-const PUSHER_CHUNK = 'whatsup-presence.pusher.min.js';
+const [PUSHER, EDITOR] = ['pusher', 'editor'].map((name) => `whatsup-presence.${name}.min.js`);
+// The bundles' pusher-module.ts and editor-module.ts: their chunks, imported from beside the
+// bundle's own URL (the IIFE's import.meta.url is its script's src, read as it runs).
+const beside = virtual(
+  '\0chunks',
+  `const base = import.meta.url;
+export const importPusher = () => import(new URL('${PUSHER}', base).href);
+export const importEditor = () => import(new URL('${EDITOR}', base).href);`,
+  ['pusher-module', 'editor-module'],
+);
 
 /**
- * The element with lit inside, minified: classic script (IIFE) and ES module; and pusher-js as
- * their chunk beside them, an ES module they import from their own URL (the IIFE's import.meta.url
- * is its script's src, read as it runs) once the panel starts. pusher-js is its published browser
- * build (`browser`: dist/web/pusher.js), made a module by the commonjs plugin; our html`` and css``
- * go through lit's minifier plugin, the rest through terser.
+ * The element with lit inside, minified: classic script (IIFE) and ES module. Beside them, their
+ * chunks, ES modules they import once needed: pusher-js (its published browser build, `browser`:
+ * dist/web/pusher.js, made a module by the commonjs plugin) as the panel starts; the status editor,
+ * its picker and presets (a function of the bundle's lit, views/load-editor.ts) on first use.
  */
-function bundles() {
-  const plugins = () => [
-    virtual(
-      '\0pusher-module',
-      `const base = import.meta.url;
-export const importPusher = () => import(new URL('${PUSHER_CHUNK}', base).href);`,
-    ),
-    minifyLiterals({
-      include: [join(element, 'src', '**', '*.ts')],
-      failOnError: true,
-      options: { minifyOptions: { removeAttributeQuotes: true } },
-    }),
-    nodeResolve({ browser: true }),
-    commonjs(),
-    elementTs(true),
-    terser({
-      ecma: 2020,
-      // ~320 B off gzip: no function expression here is called with `new` or needs its own
-      // `arguments` (unsafe_arrows/_methods), no getter is read for a side effect (pure_getters).
-      compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true },
+const bundles = () => [
+  ...Object.entries({ iife: 'bundle.min', es: 'bundle.esm.min' }).map(([format, name]) => ({
+    input: src('define.ts'),
+    plugins: [
+      beside,
+      literals(),
+      nodeResolve({ browser: true }),
+      commonjs(),
+      elementTs(true),
       // Our private `_names` get short names (lit's internals are `_$…`).
-      mangle: { properties: { regex: /^_[a-z]/ } },
-      // Licence comments (`/*!`, `@license`, `@preserve`) stay, as the published files carry them.
-      format: { comments: /^!|@license|@preserve/ },
-    }),
-  ];
-  const chunk = {
+      minified({ compress, mangle: { properties: { regex: /^_[a-z]/ } } }),
+    ],
+    output: { file: dist(`whatsup-presence.${name}.js`), format, sourcemap: true, name: 'WhatsupPresence' },
+  })),
+  {
     input: '\0pusher-chunk',
     plugins: [
       virtual('\0pusher-chunk', "export { default } from 'pusher-js';"),
       nodeResolve({ browser: true }),
       commonjs(),
-      terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: /^!|@license|@preserve/ } }),
+      minified({ compress: { passes: 3 } }),
     ],
-    output: { file: join(element, 'dist', PUSHER_CHUNK), format: 'es', sourcemap: true },
-  };
-  const bundle = ([format, name]) => ({
-    input: join(element, 'src', 'define.ts'),
-    plugins: plugins(),
-    output: {
-      file: join(element, 'dist', `whatsup-presence.bundle.${name}.js`),
-      format,
-      sourcemap: true,
-      name: 'WhatsupPresence',
-    },
-  });
-  return [bundle(['iife', 'min']), bundle(['es', 'esm.min']), chunk];
-}
+    output: { file: dist(PUSHER), format: 'es', sourcemap: true },
+  },
+  {
+    // Its own names stay: the objects it shares with the bundle keep theirs.
+    input: src('views', 'status-editor.ts'),
+    plugins: [literals(), nodeResolve({ browser: true }), elementTs(true), minified({ compress })],
+    output: { file: dist(EDITOR), format: 'es', sourcemap: true },
+  },
+];
 
 /** Each message pack also as a classic script registering itself through the bundle's global. */
-function localeScripts() {
+const localeScripts = () => {
   const isLocalize = (id) => /(^|\/)localize(\.js|\.ts)?$/.test(id);
-  return readdirSync(join(element, 'src', 'locales'))
+  const globals = (id) => (isLocalize(id) ? 'WhatsupPresence' : id);
+  return readdirSync(src('locales'))
     .filter((name) => name.endsWith('.ts'))
     .map((name) => ({
-      input: join(element, 'src', 'locales', name),
+      input: src('locales', name),
       external: isLocalize,
       plugins: [elementTs(false), terser({ ecma: 2020, format: { comments: false } })],
-      output: {
-        file: join(element, 'dist', 'locales', name.replace(/\.ts$/, '.bundle.min.js')),
-        format: 'iife',
-        globals: (id) => (isLocalize(id) ? 'WhatsupPresence' : id),
-      },
+      output: { file: dist('locales', name.replace(/\.ts$/, '.bundle.min.js')), format: 'iife', globals },
       onwarn: (warning, warn) => warning.code !== 'MISSING_NAME_OPTION_FOR_IIFE_EXPORT' && warn(warning),
     }));
-}
+};
 
 const configs = {
   // first: the others' declarations import its types

@@ -18,6 +18,9 @@ import { whatsupServer } from '../packages/presence-element/test-support/whatsup
 const root = new URL('../', import.meta.url);
 const bundle = fileURLToPath(new URL('packages/presence-element/dist/whatsup-presence.bundle.min.js', root));
 const chunk = fileURLToPath(new URL('packages/presence-element/dist/whatsup-presence.pusher.min.js', root));
+const editorChunk = fileURLToPath(
+  new URL('packages/presence-element/dist/whatsup-presence.editor.min.js', root),
+);
 const outDir = fileURLToPath(new URL('docs/gallery/', root));
 const only = process.env.GALLERY_ONLY ? new RegExp(process.env.GALLERY_ONLY) : null;
 const DEVICES = {
@@ -224,6 +227,10 @@ const server = createServer(async (req, res) => {
   if (req.url === '/whatsup-presence.pusher.min.js') {
     // pusher-js, which the bundle imports from beside itself
     return res.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(chunk));
+  }
+  if (req.url === '/whatsup-presence.editor.min.js') {
+    // the status editor, which it imports from there on first use
+    return res.writeHead(200, { 'content-type': 'text/javascript' }).end(await readFile(editorChunk));
   }
   whatsup.app()(req, res);
 });

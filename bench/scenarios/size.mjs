@@ -1,5 +1,6 @@
 // 6. Size of the one-file bundle: raw, gzip and brotli bytes, and who they belong to; and of the
-// pusher-js chunk it imports from beside itself once the panel starts (not needed to see the list).
+// pusher-js chunk it imports from beside itself once the panel starts (not needed to see the list),
+// and of the status editor's chunk it imports from there when someone is about to edit.
 // Attribution reads the bundle's own source map: every generated character belongs to the source
 // its mapping segment names (lit, pusher-js, tslib, our src/). Segments the minifier left
 // unmapped (the text inside template literals: our HTML templates and CSS) belong to the source
@@ -15,6 +16,7 @@ import { kb, ratio, target } from '../stats.mjs';
 export const title = 'Size of the one-file bundle';
 export const BUNDLE = 'packages/presence-element/dist/whatsup-presence.bundle.min.js';
 export const CHUNK = 'packages/presence-element/dist/whatsup-presence.pusher.min.js';
+export const EDITOR_CHUNK = 'packages/presence-element/dist/whatsup-presence.editor.min.js';
 /**
  * Issues 15 and 23's budget for the JavaScript before the first row: the one-file bundle (lit and
  * our code; pusher-js is its chunk, loaded beside the first request), gzip -9 at most 30 kB = 30 ×
@@ -103,8 +105,10 @@ export async function run() {
   if (attributed !== code.length)
     throw new Error(`attribution covers ${attributed} of ${code.length} characters`);
   const shares = [...parts].map(([name, text]) => ({ name, ...measure(text) })).sort((a, b) => b.raw - a.raw);
-  const chunk = measure(readFileSync(join(root, CHUNK)));
-  return { full: measure(code), shares, chunk, baseline: measure(readFileSync(join(root, BASELINE))) };
+  const [chunk, editor, baseline] = [CHUNK, EDITOR_CHUNK, BASELINE].map((f) =>
+    measure(readFileSync(join(root, f))),
+  );
+  return { full: measure(code), shares, chunk, editor, baseline };
 }
 
 /** One line for the summary at the top of BENCHMARKS.md. */
@@ -136,6 +140,10 @@ export function report(r) {
       row(`of which ${s.name} (${((100 * s.raw) / r.full.raw).toFixed(0)} % of raw)`, s),
     ),
     row('`whatsup-presence.pusher.min.js` (pusher-js, its chunk, loaded beside the first request)', r.chunk),
+    row(
+      '`whatsup-presence.editor.min.js` (the status editor, its chunk, loaded on hover, focus or first edit)',
+      r.editor,
+    ),
     row("baseline: pusher-js's own `pusher.min.js`", r.baseline),
     `| **ratio bundle ÷ pusher-js alone** | ${ratio(r.full.raw, r.baseline.raw)} | ${ratio(r.full.gzip, r.baseline.gzip)} | ${ratio(r.full.brotli, r.baseline.brotli)} |`,
     '',

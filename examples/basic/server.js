@@ -69,9 +69,13 @@ const presence = whatsup({
 app.use('/whatsup', presence, presence.errorHandler);
 // The one-file element bundle, served beside the page (`npm start` builds it first).
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
-// pusher-js, which the bundle loads from beside itself (its own folder) while the list is drawn.
+// pusher-js, which the bundle loads from beside itself (its own folder) while the list is drawn,
+// and the status editor, which it loads from there on first use (or a hover or focus of my row).
 app.get('/whatsup-presence.pusher.min.js', (_req, res) =>
   res.sendFile(require.resolve('@whatsup/presence/bundle.pusher')),
+);
+app.get('/whatsup-presence.editor.min.js', (_req, res) =>
+  res.sendFile(require.resolve('@whatsup/presence/bundle.editor')),
 );
 // Its language packs, so the page's settings (or ?lang=fr) can try them: @whatsup/presence's
 // dist/locales/<lang>.bundle.min.js, found through the package's exports. A tag only, no paths.
@@ -97,6 +101,9 @@ app.get('/dist/whatsup-presence.bundle.esm.min.js', (_req, res) =>
 );
 app.get('/dist/whatsup-presence.pusher.min.js', (_req, res) =>
   res.sendFile(require.resolve('@whatsup/presence/bundle.pusher')),
+);
+app.get('/dist/whatsup-presence.editor.min.js', (_req, res) =>
+  res.sendFile(require.resolve('@whatsup/presence/bundle.editor')),
 );
 app.use(express.static(join(here, 'public')));
 

@@ -77,9 +77,13 @@ const presence = whatsup({
 // The error handler after the router: a session store error answers JSON 503 store.unavailable.
 app.use('/whatsup', presence, presence.errorHandler);
 app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
-// pusher-js, which the bundle loads from beside itself (its own folder) while the list is drawn.
+// pusher-js, which the bundle loads from beside itself (its own folder) while the list is drawn,
+// and the status editor, which it loads from there on first use (or a hover or focus of my row).
 app.get('/whatsup-presence.pusher.min.js', (_req, res) =>
   res.sendFile(require.resolve('@whatsup/presence/bundle.pusher')),
+);
+app.get('/whatsup-presence.editor.min.js', (_req, res) =>
+  res.sendFile(require.resolve('@whatsup/presence/bundle.editor')),
 );
 
 app.use(express.static(join(here, 'public'), { index: false }));

@@ -1,7 +1,6 @@
 import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit';
 import { styles } from './whatsup-presence.styles.js';
 import { themeStyles } from './views/theme.styles.js';
-import { editorStyles } from './views/status-editor.styles.js';
 import { variantStyles } from './views/variants.styles.js';
 import { PresenceController, type PresenceOptions } from './presence-controller.js';
 import { defaultMessages, type Messages } from './messages.js';
@@ -97,7 +96,8 @@ const CONFIG_PROPERTIES = [
 export class WhatsupPresence extends LitElement {
   /** This copy's version: `define()` names both when a second copy meets the tag taken. */
   static readonly version = '0.1.0'; // = package.json's (test-support/size.test.mjs checks)
-  static override styles = [themeStyles, styles, variantStyles, editorStyles];
+  // The status editor's styles come with its chunk (controllers/status-draft.ts adds them).
+  static override styles = [themeStyles, styles, variantStyles];
   static override properties = {
     authEndpoint: { attribute: 'auth-endpoint' },
     channel: {},

@@ -1,6 +1,8 @@
-import type { ReactiveController } from 'lit';
+import { adoptStyles, supportsAdoptingStyleSheets, type ReactiveController } from 'lit';
 import type { PresenceController } from '../presence-controller.js';
 import type { ClearAfter, StatusChange } from '../types.js';
+import type { StatusEditor } from '../views/status-editor.js';
+import { loadEditor } from '../views/load-editor.js';
 import { focusIn, type ViewHost } from './view-host.js';
 
 /** What the editor holds while open: the draft, and whether the emoji picker is open. */
@@ -19,19 +21,29 @@ const MY_ROW = '[part~="me"]';
  * was about (from the error code: `emoji.invalid` → `emoji`). Save or Enter keeps the editor open
  * until the server agrees, so a refusal shows by its field; Escape or Cancel puts focus back on my
  * row; focus leaving the editor saves and stays where it went.
+ *
+ * The editor is a chunk of its own (`loadEditor()`): a hover or focus of my row fetches it ahead,
+ * so it opens at once; opened before it is here, my row says "Loading…" until it is, and if it
+ * cannot load, an error says so and the next open tries again.
  */
 export class StatusDraftController implements ReactiveController {
   editing = false;
   draft: Draft = { text: '', emoji: '', clear: 'never', picker: false };
   /** The field my last refused change was about, or ''. */
   field = '';
-  private readonly _host: ViewHost;
+  /** The editor, once its chunk is here. */
+  editor: StatusEditor | null = null;
+  /** Opening: the editor's chunk is on its way. */
+  loading = false;
+  /** The editor's chunk could not load (the next open tries again). */
+  loadFailed = false;
+  private readonly _host: ViewHost & EventTarget;
   private readonly _presence: PresenceController;
   private readonly _save: (change: StatusChange) => Promise<boolean>;
 
   /** `save` is the element's `setStatus` (which reports a refusal through `saved()`). */
   constructor(
-    host: ViewHost,
+    host: ViewHost & EventTarget,
     presence: PresenceController,
     save: (change: StatusChange) => Promise<boolean>,
   ) {
@@ -41,9 +53,43 @@ export class StatusDraftController implements ReactiveController {
     host.addController(this);
   }
 
-  /** Leaving the signed-in state ends any edit. */
+  hostConnected(): void {
+    this._host.addEventListener('pointerover', this._prefetch);
+    this._host.addEventListener('focusin', this._prefetch);
+  }
+
+  hostDisconnected(): void {
+    this._host.removeEventListener('pointerover', this._prefetch);
+    this._host.removeEventListener('focusin', this._prefetch);
+  }
+
+  /** The pointer over my row, or focus on it: fetch the editor ahead (a failure shows on open). */
+  private readonly _prefetch = (e: Event): void => {
+    if (this.editor || !e.composedPath().some((n) => n instanceof Element && n.matches(MY_ROW))) return;
+    this._load().catch(() => {});
+  };
+
+  /** The editor, its styles added to the panel's shadow root once. */
+  private async _load(): Promise<StatusEditor> {
+    const editor = await loadEditor();
+    if (!this.editor) {
+      this.editor = editor;
+      this.loadFailed = false;
+      this._host.requestUpdate();
+      const root = this._host.renderRoot;
+      // Appended after the panel's own styles, as they were when the editor was part of them.
+      if (root instanceof ShadowRoot)
+        adoptStyles(
+          root,
+          supportsAdoptingStyleSheets ? [...root.adoptedStyleSheets, editor.styles] : [editor.styles],
+        );
+    }
+    return editor;
+  }
+
+  /** Leaving the signed-in state ends any edit (and forgets a failed load). */
   hostUpdate(): void {
-    if (this._presence.state !== 'signed-in') this.editing = false;
+    if (this._presence.state !== 'signed-in') this.editing = this.loadFailed = false;
   }
 
   /** A `whatsup-error`: remember which field it is about. */
@@ -66,7 +112,23 @@ export class StatusDraftController implements ReactiveController {
   }
 
   async start(): Promise<void> {
-    if (this.editing) return;
+    if (this.editing || this.loading) return;
+    if (!this.editor) {
+      this.loading = true;
+      this.loadFailed = false;
+      this._host.requestUpdate();
+      try {
+        await this._load();
+      } catch (err) {
+        this.loadFailed = true;
+        console.error('<whatsup-presence> the status editor could not load:', err);
+        return;
+      } finally {
+        this.loading = false;
+        this._host.requestUpdate();
+      }
+      if (this._presence.state !== 'signed-in') return;
+    }
     const me = this._presence.me;
     this.draft = { text: me?.status ?? '', emoji: me?.emoji ?? '', clear: 'never', picker: false };
     this.field = '';

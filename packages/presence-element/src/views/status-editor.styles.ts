@@ -1,7 +1,11 @@
-import { css } from 'lit';
+import type { CSSResult } from 'lit';
+import type { EditorLit } from './editor-lit.js';
 
-/** The status editor, its emoji picker and the presets: a dialog in the top layer over my row. */
-export const editorStyles = css`
+/**
+ * The status editor, its emoji picker and the presets: a dialog in the top layer over my row.
+ * Part of the editor's chunk: the panel adds them to its shadow root when the chunk arrives.
+ */
+export const editorStyles = ({ css }: EditorLit): CSSResult => css`
   .pop {
     display: grid;
     gap: 0.625rem;
