@@ -10,12 +10,14 @@
 //   __ttp.ready     the element's `ready` settled (signed in: subscribed, then checked)
 //   __ttp.signedIn  `whatsup-signed-in` fired
 //   __ttp.socket    the first WebSocket was opened
+//   __ttp.pointer   the first pointer over the panel after the bench:hover mark
 //   __ttp.signUp()  fills the form and submits it as a person would; notes when (submitted)
-//   __ttp.read()    all of the above, the page's marks (bench:script-ran, bench:subscribed)
+//   __ttp.read()    all of the above, the page's marks (bench:script-ran, bench:subscribed,
+//                          bench:hover)
 //                          and every request from resource timing
 /* global document, MutationObserver */
 (() => {
-  const ttp = { live: 0, form: 0, row: 0, ready: 0, signedIn: 0, submitted: 0, socket: 0 };
+  const ttp = { live: 0, form: 0, row: 0, ready: 0, signedIn: 0, submitted: 0, socket: 0, pointer: 0 };
   globalThis.__ttp = ttp;
 
   const Native = globalThis.WebSocket;
@@ -72,6 +74,14 @@
     }
   });
   observer.observe(document, { childList: true, subtree: true });
+  // The first pointer over the panel once the bench asked for a hover (the mouse really moved).
+  document.addEventListener(
+    'pointerover',
+    (e) => {
+      if (!ttp.pointer && mark('bench:hover') && e.target === panel) ttp.pointer = performance.now();
+    },
+    true,
+  );
 
   ttp.signUp = (username, status) => {
     const form = panel.shadowRoot.querySelector('[part~="form"]');
@@ -94,6 +104,8 @@
     submitted: ttp.submitted,
     socket: ttp.socket,
     scriptRan: mark('bench:script-ran'),
+    hover: mark('bench:hover'),
+    pointer: ttp.pointer,
     subscribed: mark('bench:subscribed'),
     requests: performance.getEntriesByType('resource').map((e) => ({
       path: new URL(e.name).pathname,

@@ -6,7 +6,7 @@
 //                                     to the same presence channel, authorized by the same route
 // The scripts are served from /gzip/ (gzip -9, Content-Encoding: gzip, as a CDN or a compressing
 // server sends them) or /identity/ (uncompressed, as examples/basic's res.sendFile sends them); the
-// bundle finds its pusher-js chunk beside itself, so under the same prefix.
+// bundle finds its pusher-js and editor chunks beside itself, so under the same prefix.
 // IPC: sends { type: 'listening', port } once it listens.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,6 +25,7 @@ const scripts = new Map(
   [
     ['whatsup-presence.bundle.min.js', require.resolve('@whatsup/presence/bundle')],
     ['whatsup-presence.pusher.min.js', require.resolve('@whatsup/presence/bundle.pusher')],
+    ['whatsup-presence.editor.min.js', require.resolve('@whatsup/presence/bundle.editor')],
     ['pusher.min.js', require.resolve('pusher-js/dist/web/pusher.min.js')],
   ].map(([name, file]) => {
     const identity = readFileSync(file);
