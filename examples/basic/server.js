@@ -2,6 +2,8 @@
 // Run from the repository root with `npm install && npm start`, then open the printed URL.
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,16 +69,30 @@ const presence = whatsup({
 });
 // The error handler after the router: a session store error answers JSON 503 store.unavailable.
 app.use('/whatsup', presence, presence.errorHandler);
-// The one-file element bundle, served beside the page (`npm start` builds it first).
-app.get('/whatsup-presence.js', (_req, res) => res.sendFile(require.resolve('@whatsup/presence/bundle')));
-// pusher-js, which the bundle loads from beside itself (its own folder) while the list is drawn,
-// and the status editor, which it loads from there on first use (or a hover or focus of my row).
-app.get('/whatsup-presence.pusher.min.js', (_req, res) =>
-  res.sendFile(require.resolve('@whatsup/presence/bundle.pusher')),
-);
-app.get('/whatsup-presence.editor.min.js', (_req, res) =>
-  res.sendFile(require.resolve('@whatsup/presence/bundle.editor')),
-);
+// The scripts, gzipped once (a browser that does not take gzip gets the file as it is): the bundle
+// is what a visitor waits for before the first row, 28 kB gzip against 82 kB as it is.
+const gzipped = new Map();
+function sendScript(req, res, file) {
+  if (!req.acceptsEncodings('gzip')) return res.sendFile(file);
+  const key = `${file}:${statSync(file).mtimeMs}`; // a rebuild while the demo runs is served anew
+  let body = gzipped.get(key);
+  if (!body) gzipped.set(key, (body = gzipSync(readFileSync(file), { level: 9 })));
+  res.set({
+    'Content-Type': 'text/javascript; charset=utf-8',
+    'Content-Encoding': 'gzip',
+    Vary: 'Accept-Encoding',
+  });
+  res.send(body); // with an ETag: a reload asks again and gets 304
+}
+// The one-file element bundle, served beside the page (`npm start` builds it first), then pusher-js,
+// which the bundle loads from beside itself (its own folder) while the list is drawn, and the
+// status editor, which it loads from there on first use (or a hover or focus of my row).
+for (const [path, name] of [
+  ['/whatsup-presence.js', 'bundle'],
+  ['/whatsup-presence.pusher.min.js', 'bundle.pusher'],
+  ['/whatsup-presence.editor.min.js', 'bundle.editor'],
+])
+  app.get(path, (req, res) => sendScript(req, res, require.resolve(`@whatsup/presence/${name}`)));
 // Its language packs, so the page's settings (or ?lang=fr) can try them: @whatsup/presence's
 // dist/locales/<lang>.bundle.min.js, found through the package's exports. A tag only, no paths.
 app.get('/locales/:file', (req, res, next) => {
@@ -88,7 +104,7 @@ app.get('/locales/:file', (req, res, next) => {
     // no pack for that language: the static files' 404
   }
   if (!file) return next();
-  res.sendFile(file);
+  sendScript(req, res, file);
 });
 // The headless example that ships in @whatsup/presence (examples/headless.html): a UI of its own on
 // PresenceController, without the element. It imports ../dist/whatsup-presence.bundle.esm.min.js.

@@ -5,7 +5,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { get } from 'node:http';
+import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +42,50 @@ async function startDemo(
   throw new Error(`the demo exited before listening:\n${output}`);
 }
 
+/** A GET without fetch's own decoding: the status, the headers and the bytes as sent. */
+function raw(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>(
+    (resolve, reject) => {
+      get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      }).on('error', reject);
+    },
+  );
+}
+
 describe('examples/basic', () => {
+  it('should send its scripts gzipped to a browser that takes gzip, and as they are otherwise', async () => {
+    const demo = await startDemo();
+    const resolve = createRequire(import.meta.url).resolve;
+    for (const [path, name] of [
+      ['/whatsup-presence.js', 'bundle'],
+      ['/whatsup-presence.pusher.min.js', 'bundle.pusher'],
+      ['/whatsup-presence.editor.min.js', 'bundle.editor'],
+      ['/locales/fr.bundle.min.js', 'locales/fr.bundle.min.js'],
+    ]) {
+      const file = readFileSync(resolve(`@whatsup/presence/${name}`));
+      const gz = await raw(demo.origin + path, { 'accept-encoding': 'gzip, deflate, br' });
+      assert.equal(gz.status, 200, path);
+      assert.equal(gz.headers['content-encoding'], 'gzip', path);
+      assert.match(String(gz.headers['content-type']), /javascript/, path);
+      assert.ok(gunzipSync(gz.body).equals(file), `${path}: the file, gzipped`);
+      assert.ok(gz.body.length < file.length / 2, `${path}: ${gz.body.length} B gzip of ${file.length}`);
+      const again = await raw(demo.origin + path, {
+        'accept-encoding': 'gzip',
+        'if-none-match': String(gz.headers.etag),
+      });
+      assert.equal(again.status, 304, `${path}: a reload gets 304`);
+      const plain = await raw(demo.origin + path, { 'accept-encoding': 'identity' });
+      assert.equal(plain.headers['content-encoding'], undefined, path);
+      assert.ok(plain.body.equals(file), `${path}: the file as it is`);
+    }
+    assert.equal((await raw(`${demo.origin}/locales/xx.bundle.min.js`, {})).status, 404);
+  });
+
   it('should give sessions an expiry, so a guest’s session (and the name it holds) ends', async () => {
     const demo = await startDemo();
     const res = await fetch(`${demo.origin}/whatsup/register`, {
