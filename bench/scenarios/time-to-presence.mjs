@@ -6,7 +6,7 @@
 // for a signed-in visitor (others already in the channel) and for a new one (the sign-up form, then
 // a sign-up through that form). Baseline, same run, same proxy, same session: pusher-js alone (its
 // own pusher.min.js) connecting and subscribing to the same presence channel. The signed-in visitor
-// and the baseline once more with the scripts uncompressed, as examples/basic sends them. Each page
+// and the baseline once more with the scripts uncompressed, as a server without compression sends them. Each page
 // load is a fresh browser context (cold cache, new connections); the five take turns, the order
 // reversed every round, so a noisy moment hits them alike.
 import { fork } from 'node:child_process';
@@ -143,7 +143,7 @@ export async function run({ quick, log }) {
             await page.waitForFunction(settled, null, { timeout: LOAD_TIMEOUT_MS, polling: 50 });
           },
         }),
-      // the scripts uncompressed, as examples/basic sends them (res.sendFile, no compression)
+      // the scripts uncompressed, as a server without compression sends them (res.sendFile)
       pusherIdentity: () => load('/pusher.html?enc=identity', { signedIn: true, until: subscribed }),
       signedInIdentity: () => load('/element.html?enc=identity', { signedIn: true, until: settled }),
     };
@@ -362,7 +362,7 @@ export function report(r) {
     sinceSubmit('live (the `subscription_succeeded` frame arrived)', 'live'),
     sinceSubmit('`ready` settled', 'ready'),
     '',
-    `| scripts uncompressed, as \`examples/basic\` sends them (\`res.sendFile\`) | from navigation start, p50 (range) | after the script ran, p50 (range) | ÷ pusher-js alone (uncompressed) subscribed after its script |`,
+    `| scripts uncompressed, as a server without compression sends them (\`res.sendFile\`) | from navigation start, p50 (range) | after the script ran, p50 (range) | ÷ pusher-js alone (uncompressed) subscribed after its script |`,
     '|---|---|---|---|',
     line('pusher-js alone: its script ran', pusherIdentity, 'scriptRan', { after: false }),
     line('pusher-js alone: `pusher:subscription_succeeded`', pusherIdentity, 'subscribed', { vs: baseId }),

@@ -5,7 +5,7 @@
 //   /pusher.html?enc=gzip|identity    pusher-js alone (its own dist/web/pusher.min.js) subscribing
 //                                     to the same presence channel, authorized by the same route
 // The scripts are served from /gzip/ (gzip -9, Content-Encoding: gzip, as a CDN or a compressing
-// server sends them) or /identity/ (uncompressed, as examples/basic's res.sendFile sends them); the
+// server sends them) or /identity/ (uncompressed, as a plain res.sendFile sends them); the
 // bundle finds its pusher-js and editor chunks beside itself, so under the same prefix.
 // IPC: sends { type: 'listening', port } once it listens.
 import { readFileSync } from 'node:fs';
