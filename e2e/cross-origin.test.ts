@@ -119,11 +119,16 @@ describe('the page and the middleware on two origins', () => {
     app.get('/whatsup-presence.js', (_req, res) => {
       res.sendFile(require.resolve('@whatsup/presence/bundle'));
     });
-    // pusher-js, imported by the bundle from beside itself: an ES module, fetched with CORS.
-    app.get('/whatsup-presence.pusher.min.js', (_req, res) => {
-      res.set('Access-Control-Allow-Origin', '*');
-      res.sendFile(require.resolve('@whatsup/presence/bundle.pusher'));
-    });
+    // pusher-js and the status editor, imported by the bundle from beside itself: ES modules,
+    // fetched with CORS (the editor ahead of its first use, when my row has focus after signing up).
+    for (const [path, name] of [
+      ['/whatsup-presence.pusher.min.js', 'bundle.pusher'],
+      ['/whatsup-presence.editor.min.js', 'bundle.editor'],
+    ])
+      app.get(path, (_req, res) => {
+        res.set('Access-Control-Allow-Origin', '*');
+        res.sendFile(require.resolve(`@whatsup/presence/${name}`));
+      });
     closers.push(async () => {
       await realtime.close();
       server.closeAllConnections();
