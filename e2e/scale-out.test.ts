@@ -259,12 +259,14 @@ describe('examples/scale-out behind HAProxy, when a soketi node or Redis goes do
     await page.goto(`http://127.0.0.1:${appPorts[i]}/`);
     return { page, panel: new Panel(page) };
   };
-  const sees = (panel: Panel, name: string, status: string) =>
-    waitFor(
-      async () => (await panel.rows()).some((r) => r.name === name && r.status === status),
+  const sees = (panel: Panel, name: string, status: string) => {
+    let rows: unknown = [];
+    return waitFor(
+      async () => (rows = await panel.rows()).some((r) => r.name === name && r.status === status),
       30_000,
-      () => `${name}: ${status}`,
+      () => `${name}: ${status}; the rows were ${JSON.stringify(rows)}`,
     );
+  };
   let a: Awaited<ReturnType<typeof open>>;
   let b: Awaited<ReturnType<typeof open>>;
 
@@ -349,7 +351,19 @@ describe('examples/scale-out behind HAProxy, when a soketi node or Redis goes do
       members: { name: string; status: string }[];
     };
     // The panel's change goes through once Redis answers; the request refused in the outage never does.
-    await sees(a.panel, 'Ben', 'said while down');
+    await sees(a.panel, 'Ben', 'said while down').catch(async (err: Error) => {
+      const said = await b.page.locator('whatsup-presence').evaluate((el) => {
+        const c = (el as unknown as { controller: Record<string, unknown> }).controller;
+        return {
+          statusError: c.statusError,
+          pending: c.statusPending,
+          state: c.state,
+          conn: c.connectionState,
+        };
+      });
+      const stored = (await ask(b.page, '/isLoggedIn')).body;
+      throw new Error(`${err.message}; Ben's panel: ${JSON.stringify(said)}; his session: ${stored}`);
+    });
     await pending.waitFor({ state: 'detached', timeout: 10_000 });
     t.diagnostic(
       `the panel's retried change seen by the other browser ${Math.round(performance.now() - back)} ms after redis-server was ready`,
