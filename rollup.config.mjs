@@ -2,7 +2,7 @@
 // one-file bundles for a plain <script> tag (lit inside; pusher-js and the status editor chunks beside
 // them). `WHATSUP_PKG=express rollup -c` (or `npm run build -w @whatsup/express`) builds one package.
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -69,14 +69,16 @@ const virtual = (id, code, swaps = []) => ({
   load: (source) => (source === id ? code : null),
 });
 const [PUSHER, EDITOR] = ['pusher', 'editor'].map((name) => `whatsup-presence.${name}.min.js`);
-// The bundles' pusher-module.ts and editor-module.ts: their chunks, imported from beside the
-// bundle's own URL (the IIFE's import.meta.url is its script's src, read as it runs).
+// The bundles' pusher-, editor- and locale-module.ts: chunks beside the bundle's own URL (the IIFE's
+// import.meta.url is its script's src, read as it runs); packs register through global WhatsupPresence.
 const beside = virtual(
   '\0chunks',
-  `const base = import.meta.url;
-export const importPusher = () => import(new URL('${PUSHER}', base).href);
-export const importEditor = () => import(new URL('${EDITOR}', base).href);`,
-  ['pusher-module', 'editor-module'],
+  `const base = import.meta.url, near = (file) => import(new URL(file, base).href);
+export const importPusher = () => near('${PUSHER}');
+export const importEditor = () => near('${EDITOR}');
+export const importLocale = (lang, addMessages) =>
+  ((globalThis.WhatsupPresence ??= { addMessages }), near(\`locales/\${lang}.bundle.min.js\`));`,
+  ['pusher-module', 'editor-module', 'locale-module'],
 );
 
 /**
@@ -121,15 +123,13 @@ const bundles = () => [
 const localeScripts = () => {
   const isLocalize = (id) => /(^|\/)localize(\.js|\.ts)?$/.test(id);
   const globals = (id) => (isLocalize(id) ? 'WhatsupPresence' : id);
-  return readdirSync(src('locales'))
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => ({
-      input: src('locales', name),
-      external: isLocalize,
-      plugins: [elementTs(false), terser({ ecma: 2020, format: { comments: false } })],
-      output: { file: dist('locales', name.replace(/\.ts$/, '.bundle.min.js')), format: 'iife', globals },
-      onwarn: (warning, warn) => warning.code !== 'MISSING_NAME_OPTION_FOR_IIFE_EXPORT' && warn(warning),
-    }));
+  return sources(src('locales')).map((input) => ({
+    input,
+    external: isLocalize,
+    plugins: [elementTs(false), terser({ ecma: 2020, format: { comments: false } })],
+    output: { file: dist('locales', basename(input, '.ts') + '.bundle.min.js'), format: 'iife', globals },
+    onwarn: (warning, warn) => warning.code !== 'MISSING_NAME_OPTION_FOR_IIFE_EXPORT' && warn(warning),
+  }));
 };
 
 const configs = {

@@ -65,7 +65,15 @@ const launchers = { chromium, firefox, webkit };
 
 export default {
   files: ['packages/presence-element/src/test/**/*.test.ts'],
-  middleware: [whatsup.middleware],
+  // The language packs are imported by a computed name (src/locale-module.ts): `…/locales/fr.js` is
+  // the .ts beside it, as the static imports are resolved.
+  middleware: [
+    whatsup.middleware,
+    (ctx, next) => {
+      ctx.path = ctx.path.replace(/(\/src\/locales\/[\w-]+)\.js$/, '$1.ts');
+      return next();
+    },
+  ],
   nodeResolve: { browser: true },
   concurrency: 1,
   // One engine at a time: every test file shares the one server and its channel, so two engines

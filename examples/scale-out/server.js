@@ -110,6 +110,8 @@ app.get('/whatsup-presence.pusher.min.js', (_req, res) =>
 app.get('/whatsup-presence.editor.min.js', (_req, res) =>
   res.sendFile(require.resolve('@whatsup/presence/bundle.editor')),
 );
+// The language packs, which it loads from locales/ beside itself when a panel's language has one.
+app.use('/locales', express.static(join(dirname(require.resolve('@whatsup/presence/bundle')), 'locales')));
 app.use(express.static(join(here, 'public')));
 
 const server = createServer(app);

@@ -79,7 +79,10 @@ const packs = new Map<string, Record<string, unknown>>();
 export function addMessages(lang: string, pack: Record<string, unknown>): void {
   packs.set(lang.toLowerCase(), pack);
   version++;
+  packListeners.forEach((listener) => listener());
 }
+/** Called after every `addMessages`: panels re-render in a pack that arrived after them. */
+export const packListeners = new Set<() => void>();
 let version = 0;
 /** Changes whenever a pack is added: a cache key for merged messages. */
 export function packsVersion(): number {

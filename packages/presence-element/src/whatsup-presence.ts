@@ -16,6 +16,7 @@ import { ToastController } from './controllers/toasts.js';
 import { WindowedListController } from './controllers/windowed-list.js';
 import { ListKeysController } from './controllers/list-keys.js';
 import { ConnectionNoticeController } from './controllers/connection-notice.js';
+import { LocaleController } from './controllers/locale.js';
 import { focusIn } from './controllers/view-host.js';
 import { diagnosis, forDeveloper } from './diagnosis.js';
 import { renderList } from './views/member-list.js';
@@ -188,6 +189,7 @@ export class WhatsupPresence extends LitElement {
 
   constructor() {
     super();
+    new LocaleController(this); // the panel's language pack, loaded on first use
     this.addEventListener('whatsup-error', (e) => {
       const { code, message } = e.detail;
       this._draft.refused(code);

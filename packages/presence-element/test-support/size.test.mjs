@@ -35,13 +35,15 @@
 // 28,281 with issue 23's lazy status editor (−1,359 B): the editor, its emoji picker, presets and
 // styles are a chunk beside the bundle (whatsup-presence.editor.min.js, 2,463 B), a function of the
 // bundle's lit, imported from beside it on a hover or focus of my row or the first open: a visitor
-// who never edits never downloads it.
+// who never edits never downloads it. 28,540 with issue 23's language packs on first use (+259 B):
+// a panel whose language has no pack imports locales/<lang>.bundle.min.js from beside the bundle
+// (fr: 1,384 B), after the page's own scripts, and every panel re-renders once it registers.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 28_281;
+const BUDGET_GZIP = 28_540;
 /** Issue 23: the JavaScript before the first member row, gzip -9: at most 30 kB. */
 const FIRST_ROW_GZIP = 30_720;
 /** The pusher-js chunk: a ratchet too (pusher-js 8.6.0's build, minified, with its licence). */
@@ -66,11 +68,17 @@ describe('the one-file bundle', () => {
     assert.ok(gzip(bundle) <= FIRST_ROW_GZIP, `${gzip(bundle)} bytes gzip before the first row`);
   });
 
-  it('should import its pusher-js and editor chunks from beside its own URL', () => {
+  it('should import its pusher-js, editor and language pack chunks from beside its own URL', () => {
     const code = readFileSync(bundle, 'utf8');
     assert.match(code, /document\.currentScript/, 'its script, read as it runs');
-    assert.match(code, /import\(new URL\("whatsup-presence\.pusher\.min\.js",/);
-    assert.match(code, /import\(new URL\("whatsup-presence\.editor\.min\.js",/);
+    const near = /(\w+)=\w+=>import\(new URL\(\w+,/.exec(code)?.[1];
+    assert.ok(near, 'one import() of a URL beside the bundle');
+    for (const file of [
+      '"whatsup-presence.pusher.min.js"',
+      '"whatsup-presence.editor.min.js"',
+      '`locales/${',
+    ])
+      assert.ok(code.includes(`${near}(${file}`), `${file} through it`);
   });
 
   it('should leave the status editor, its picker and their styles to their chunk', () => {
