@@ -91,6 +91,12 @@ function bundles() {
       `const base = import.meta.url;
 export const importPusher = () => import(new URL('${PUSHER_CHUNK}', base).href);`,
     ),
+    // The shared connection's hub (connection/hub.ts) rides in the same chunk: not before the first row.
+    virtual(
+      '\0hub-module',
+      `const base = import.meta.url;
+export const importHub = () => import(new URL('${PUSHER_CHUNK}', base).href);`,
+    ),
     minifyLiterals({
       include: [join(element, 'src', '**', '*.ts')],
       failOnError: true,
@@ -113,9 +119,14 @@ export const importPusher = () => import(new URL('${PUSHER_CHUNK}', base).href);
   const chunk = {
     input: '\0pusher-chunk',
     plugins: [
-      virtual('\0pusher-chunk', "export { default } from 'pusher-js';"),
+      virtual(
+        '\0pusher-chunk',
+        `export { default } from 'pusher-js';
+export { joinHub } from ${JSON.stringify(join(element, 'src', 'connection', 'hub.ts'))};`,
+      ),
       nodeResolve({ browser: true }),
       commonjs(),
+      elementTs(true),
       terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: /^!|@license|@preserve/ } }),
     ],
     output: { file: join(element, 'dist', PUSHER_CHUNK), format: 'es', sourcemap: true },
