@@ -5,11 +5,14 @@ import type { FromLeader, RelayMessage, ToLeader } from './relay-protocol.js';
 
 /** How often the leader says it is alive (followers answer each beat with what they need). */
 const BEAT_MS = 1000;
-/** No beat for this long: the leader is frozen (or gone without its lock): a visible tab takes over. */
+/**
+ * No beat for this long: the leader is frozen (or gone without its lock): a visible tab takes over.
+ * Each tab adds up to a second of its own, so two visible tabs rarely take it at the same moment.
+ */
 const SILENT_MS = 3000;
 /** Hidden followers wait longer: a hidden leader's timers may wake once a minute (Chrome). */
 const SILENT_HIDDEN_MS = 90_000;
-/** A leader hidden this long gives way to a visible tab (background timers get throttled). */
+/** A leader hidden this long asks a visible tab to take over (background timers get throttled). */
 const HIDDEN_MS = 10_000;
 /** A follower not heard from for this long is gone (crashed): its channels are not needed any more. */
 const FORGET_MS = 5000;
@@ -79,7 +82,7 @@ class Hub {
   // As a follower:
   private _leader: string | undefined;
   private _lastBeat = Date.now();
-  private _leaderHidden = 0;
+  private readonly _silentMs = SILENT_MS + Math.random() * 1000;
   // As the leader:
   private _pusher: PusherConnection | undefined;
   private readonly _onPusher = new Set<string>();
@@ -281,8 +284,7 @@ class Hub {
   }
 
   private _beat(): void {
-    const hidden = document.hidden ? Date.now() - this._hiddenSince : 0;
-    this._post({ k: 'beat', from: this._id, state: this._state, hidden });
+    this._post({ k: 'beat', from: this._id, state: this._state });
   }
 
   // ---- following -----------------------------------------------------------------------------
@@ -295,6 +297,7 @@ class Hub {
     this._followers.clear();
     if (pusher) setTimeout(() => pusher.disconnect(), OVERLAP_MS);
     this._lastBeat = Date.now();
+    this._leader = undefined;
     if (this._timer) this._announce(); // not while suspended (back-forward cache)
   }
 
@@ -310,14 +313,11 @@ class Hub {
       for (const view of this._channels.values()) view.subscribed = false;
     } else if (m.from !== (this._leader ??= m.from)) return;
     this._lastBeat = Date.now();
+    if (m.k === 'yield') return this._election.steal();
     if (m.k === 'claim' || m.k === 'beat') {
-      if (m.k === 'beat') {
-        this._leaderHidden = m.hidden;
-        if (m.state !== this._state) this._apply({ k: 'state', from: m.from, state: m.state });
-      }
-      this._announce();
-      this._maybeSteal();
-      return;
+      if (m.k === 'beat' && m.state !== this._state)
+        this._apply({ k: 'state', from: m.from, state: m.state });
+      return this._announce();
     }
     this._apply(m);
   }
@@ -331,15 +331,17 @@ class Hub {
         if (now - f.seen > FORGET_MS) gone = this._followers.delete(tab);
       if (gone) this._reconcile();
       this._beat();
+      // Hidden for a while: the first visible tab takes over (one tab, so no two race for it).
+      const visible = [...this._followers].find(([, f]) => f.visible)?.[0];
+      if (document.hidden && now - this._hiddenSince >= HIDDEN_MS && visible)
+        this._post({ k: 'yield', from: this._id, to: visible });
     } else this._maybeSteal();
   }
 
   private _maybeSteal(): void {
     if (this._election.leading || this._handles.size === 0) return;
     const silent = Date.now() - this._lastBeat;
-    const visible = !document.hidden;
-    if (silent > (visible ? SILENT_MS : SILENT_HIDDEN_MS) || (visible && this._leaderHidden >= HIDDEN_MS))
-      this._election.steal();
+    if (silent > (document.hidden ? SILENT_HIDDEN_MS : this._silentMs)) this._election.steal();
   }
 
   // ---- every tab -----------------------------------------------------------------------------
@@ -365,6 +367,7 @@ class Hub {
         return;
       case 'claim':
       case 'beat':
+      case 'yield':
         return;
     }
     const view = this._channels.get(m.ch);
@@ -391,10 +394,7 @@ class Hub {
   private readonly _visibility = (): void => {
     if (document.hidden) this._hiddenSince = Date.now();
     if (this._election.leading) this._beat();
-    else {
-      this._announce();
-      this._maybeSteal();
-    }
+    else this._announce();
   };
 
   /** Into the back-forward cache (or unloading): leave, so a live tab leads. */

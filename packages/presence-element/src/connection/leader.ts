@@ -13,6 +13,8 @@ export class Election {
   private _queued: AbortController | undefined;
   private _release: (() => void) | undefined;
   private _running = false;
+  /** A steal is under way: another would take the lock from this tab's own new grant. */
+  private _stealing = false;
 
   /** `lead()`: the lock is granted; `lose()`: it went (stolen, or resigned). */
   constructor(name: string, lead: () => void, lose: () => void) {
@@ -29,7 +31,8 @@ export class Election {
 
   /** Takes the lock now from the tab that holds it. */
   steal(): void {
-    if (!this._running || this.leading) return;
+    if (!this._running || this.leading || this._stealing) return;
+    this._stealing = true;
     this._request(true);
   }
 
@@ -49,6 +52,7 @@ export class Election {
     let release: (() => void) | undefined;
     const held = (): Promise<void> => {
       granted = true;
+      if (steal) this._stealing = false;
       if (this._queued === queued) this._queued = undefined;
       if (!this._running) return Promise.resolve();
       // An earlier grant of this tab was stolen by this one: it is over.
@@ -63,7 +67,10 @@ export class Election {
     const options: LockOptions = steal ? { steal: true } : { signal: queued!.signal };
     navigator.locks.request(this._name, options, held).then(
       () => this._ended(granted, release),
-      () => this._ended(granted, release),
+      () => {
+        if (steal) this._stealing = false;
+        this._ended(granted, release);
+      },
     );
   }
 

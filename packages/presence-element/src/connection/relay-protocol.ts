@@ -7,8 +7,10 @@ import type { PresenceMember } from './connection.js';
  */
 export type FromLeader = { from: string; to?: string } & (
   | /** I hold the lock now: tell me what you need (`want`). */ { k: 'claim' }
-    /** About once a second: I am alive, the connection's state, and how long I have been hidden (ms). */
-  | { k: 'beat'; state: string; hidden: number }
+    /** About once a second: I am alive, and the connection's state. */
+  | { k: 'beat'; state: string }
+  /** I have been hidden a while and you are visible (`to`): take the lock. */
+  | { k: 'yield' }
   | { k: 'state'; state: string }
   | { k: 'error'; code: number; message: string }
   | { k: 'retrying'; seconds: number }
