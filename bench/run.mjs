@@ -22,6 +22,7 @@ import * as webhooks from './scenarios/webhooks.mjs';
 import * as firstStart from './scenarios/first-start.mjs';
 import * as slowBody from './scenarios/slow-body.mjs';
 import * as signUp from './scenarios/sign-up.mjs';
+import * as sharedConnection from './scenarios/shared-connection.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
@@ -107,6 +108,7 @@ async function main() {
     ['webhooks', webhooks, withServers()],
     ['slow-body', slowBody, withServers()],
     ['sign-up', signUp, withServers()],
+    ['shared-connection', sharedConnection, () => servers || sharedConnection.available()],
   ];
   const sections = [];
   const summary = [];
