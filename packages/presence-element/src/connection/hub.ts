@@ -87,6 +87,8 @@ class Hub {
   private _pusher: PusherConnection | undefined;
   private readonly _onPusher = new Set<string>();
   private readonly _followers = new Map<string, Follower>();
+  /** Channels refused once and subscribed again on a new connection. */
+  private readonly _retried = new Set<string>();
   /** The server refused the connection for good (4000–4099): what each tab had asked until then. */
   private _dead: Map<string, number> | undefined;
 
@@ -206,13 +208,7 @@ class Hub {
     if (!this._election.leading || !this._pusher) return;
     const needed = this._mine();
     for (const f of this._followers.values()) for (const ch of f.chs) needed.add(ch);
-    if (this._dead && this._askedSince(this._dead)) {
-      this._dead = undefined;
-      this._pusher.disconnect();
-      this._onPusher.clear();
-      for (const view of this._channels.values()) view.subscribed = false;
-      this._pusher = this._newPusher();
-    }
+    if (this._dead && this._askedSince(this._dead)) this._renew();
     for (const ch of needed) {
       const refused = this._channels.get(ch)?.refused;
       if (refused && this._onPusher.has(ch) && this._askedSince(refused)) {
@@ -230,6 +226,15 @@ class Hub {
       this._channels.delete(ch);
       this._pusher.unsubscribe(ch);
     }
+  }
+
+  /** A new connection in place of this one; every channel needed is subscribed again on it. */
+  private _renew(): void {
+    this._dead = undefined;
+    this._pusher?.disconnect();
+    this._onPusher.clear();
+    for (const view of this._channels.values()) view.subscribed = false;
+    this._pusher = this._newPusher();
   }
 
   /** How many subscriptions each tab has asked for so far. */
@@ -250,10 +255,22 @@ class Hub {
       if (pusher === this._pusher && this._onPusher.has(ch)) this._send(m);
     };
     return {
-      subscribed: (members) => live({ k: 'sub', from, ch, members }),
+      subscribed: (members) => {
+        this._retried.delete(ch);
+        live({ k: 'sub', from, ch, members });
+      },
       refused: (status) => {
         const view = this._channels.get(ch);
-        if (view && pusher === this._pusher) view.refused = this._marks();
+        if (!view || pusher !== this._pusher) return;
+        // The server may refuse a connection it has retired (I went invisible: its 4009 is on the
+        // way), where a tab of its own would have opened a new one: try once on a new connection.
+        if (!this._retried.has(ch)) {
+          this._retried.add(ch);
+          this._renew();
+          return this._reconcile();
+        }
+        this._retried.delete(ch);
+        view.refused = this._marks();
         live({ k: 'refused', from, ch, status });
       },
       added: (member) => live({ k: 'add', from, ch, member }),
