@@ -5,7 +5,7 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Pusher from 'pusher';
-import type { Browser, BrowserContext, Page, WebSocket } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocket } from 'playwright-core';
 import { Panel } from './panel.js';
 import { launch, startExample, waitFor, type RunningExample } from './support.js';
 
@@ -258,5 +258,57 @@ describe('one connection per browser, end to end', () => {
     console.log(`hand-over from a hidden leader: subscribed in a visible tab ${ms} ms after it was hidden`);
     await liveAgain(tabs, boTab, since, 'the leader tab was hidden');
     assert.deepEqual(await seen(), [], 'no leave and no join for Ada in Bo\u2019s panel');
+  });
+
+  it('the leader tab into the back-forward cache: another leads; back, it follows', async () => {
+    // playwright-core turns the back-forward cache off; this test's browser has it on.
+    const bfBrowser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu'],
+      ignoreDefaultArgs: ['--disable-back-forward-cache'],
+    });
+    try {
+      const context = await bfBrowser.newContext();
+      const ada = `Ada${Math.random().toString(36).slice(2, 6)}`;
+      const first = await tab(context);
+      await first.panel.signUp(ada, 'back and forth');
+      const second = await tab(context);
+      for (const t of [first, second])
+        await waitFor(async () => (await state(t)) === 'signed-in connected', 15_000);
+      assert.equal(first.sockets.size, 1, 'the first tab leads');
+      await first.page.evaluate(() => ((window as unknown as { kept: number }).kept = 1));
+      const since = Date.now();
+      await first.page.goto(`${example.url}whatsup/config`);
+      await waitFor(
+        () => second.sockets.size === 1 && second.subscribedAt > since,
+        15_000,
+        () => 'the second tab leads',
+      );
+      console.log(`hand-over into the back-forward cache: ${second.subscribedAt - since} ms`);
+      // A page restored from the cache fires no load event.
+      await first.page.goBack({ waitUntil: 'commit' });
+      const restored = await first.page.evaluate(() => (window as unknown as { kept?: number }).kept === 1);
+      assert.ok(restored, 'restored from the back-forward cache (the page kept its state)');
+      await waitFor(async () => (await state(first)) === 'signed-in connected', 15_000);
+      await waitFor(
+        async () => (await channel()).subscriptions === 1,
+        15_000,
+        () => 'one connection of Ada',
+      );
+      // (The page's old socket, closed as it went into the cache, may still be listed by playwright.)
+      const locks = await first.page.evaluate(async () => {
+        const { held = [], pending = [] } = await navigator.locks.query();
+        return { held: held.length, pending: pending.length };
+      });
+      assert.deepEqual(locks, { held: 1, pending: 1 }, 'one leads, the other waits in the queue again');
+      await second.panel.editStatusByKeyboard('seen after coming back');
+      await waitFor(
+        async () => (await first.panel.rows()).some((r) => r.status === 'seen after coming back'),
+        15_000,
+        () => 'the restored tab hears the leader',
+      );
+    } finally {
+      await bfBrowser.close();
+    }
   });
 });

@@ -69,7 +69,7 @@ class Hub {
   private readonly _id = Math.random().toString(36).slice(2);
   private readonly _scope: string;
   private readonly _openPusher: Open;
-  private readonly _bc: BroadcastChannel;
+  private _bc!: BroadcastChannel;
   private readonly _election: Election;
   private readonly _handles = new Set<Handle>();
   private readonly _channels = new Map<string, ChannelView>();
@@ -95,8 +95,7 @@ class Hub {
   constructor(scope: string, open: Open) {
     this._scope = scope;
     this._openPusher = open;
-    this._bc = new BroadcastChannel(`whatsup:${scope}`);
-    this._bc.onmessage = (e: MessageEvent<RelayMessage>) => this._heard(e.data);
+    this._listen();
     this._election = new Election(
       `whatsup:${scope}`,
       () => this._lead(),
@@ -151,7 +150,12 @@ class Hub {
   }
 
   private _post(m: RelayMessage): void {
-    if (!this.closed) this._bc.postMessage(m);
+    if (!this.closed && this._timer) this._bc.postMessage(m);
+  }
+
+  private _listen(): void {
+    this._bc = new BroadcastChannel(`whatsup:${this._scope}`);
+    this._bc.onmessage = (e: MessageEvent<RelayMessage>) => this._heard(e.data);
   }
 
   /** What this tab needs changed (or the leader asked): tell the leader, or, leading, act on it. */
@@ -414,25 +418,30 @@ class Hub {
     else this._announce();
   };
 
-  /** Into the back-forward cache (or unloading): leave, so a live tab leads. */
+  /**
+   * Into the back-forward cache (or unloading): leave, so a live tab leads. The channel closes too:
+   * a message to a cached page (a beat a second) would evict it (Chrome: BroadcastChannelOnMessage).
+   */
   private readonly _pagehide = (e: PageTransitionEvent): void => {
     if (!e.persisted) return this._post({ k: 'bye', from: this._id });
     this._suspend();
+    this._bc.close();
   };
 
   /** Back from the back-forward cache: wait in the queue again and ask for my channels. */
   private readonly _pageshow = (e: PageTransitionEvent): void => {
     if (!e.persisted || this.closed || this._timer) return;
     this._lastBeat = Date.now();
-    this._election.start();
+    this._listen();
     this._timer = setInterval(() => this._tick(), BEAT_MS);
+    this._election.start();
     this._announce();
   };
 
   private _suspend(): void {
+    if (!this._election.leading) this._post({ k: 'bye', from: this._id });
     clearInterval(this._timer);
     this._timer = undefined;
-    if (!this._election.leading) this._post({ k: 'bye', from: this._id });
     const pusher = this._pusher;
     this._pusher = undefined;
     this._election.stop();
