@@ -53,8 +53,8 @@ const elementTs = (sourceMap) =>
     ...{ declaration: false, declarationMap: false, outDir: undefined, sourceMap, ...startTs },
   });
 // Licence comments (`/*!`, `@license`, `@preserve`) stay, as the published files carry them.
-const LICENCES = { comments: /^!|@license|@preserve/ };
-const minified = (options) => terser({ ecma: 2020, format: LICENCES, ...options });
+const minified = (options) =>
+  terser({ ecma: 2020, format: { comments: /^!|@license|@preserve/ }, ...options });
 // ~320 B off gzip: no function expression here is called with `new` or needs its own `arguments`
 // (unsafe_arrows/_methods), no getter is read for a side effect (pure_getters).
 const compress = { passes: 3, unsafe_arrows: true, unsafe_methods: true, pure_getters: true };
@@ -69,23 +69,23 @@ const virtual = (id, code, swaps = []) => ({
   load: (source) => (source === id ? code : null),
 });
 const [PUSHER, EDITOR] = ['pusher', 'editor'].map((name) => `whatsup-presence.${name}.min.js`);
-// The bundles' pusher-, editor- and locale-module.ts: chunks beside the bundle's own URL (the IIFE's
+const HUB = src('connection', 'hub.ts');
+// The bundles' pusher-, hub-, editor- and locale-module.ts: chunks beside the bundle's own URL (the IIFE's
 // import.meta.url is its script's src, read as it runs); packs register through global WhatsupPresence.
 const beside = virtual(
   '\0chunks',
   `const base = import.meta.url, near = (file) => import(new URL(file, base).href);
-export const importPusher = () => near('${PUSHER}');
+export const importPusher = () => near('${PUSHER}'), importHub = importPusher;
 export const importEditor = () => near('${EDITOR}');
 export const importLocale = (lang, addMessages) =>
   ((globalThis.WhatsupPresence ??= { addMessages }), near(\`locales/\${lang}.bundle.min.js\`));`,
-  ['pusher-module', 'editor-module', 'locale-module'],
+  ['pusher-module', 'editor-module', 'locale-module', 'hub-module'],
 );
 
 /**
- * The element with lit inside, minified: classic script (IIFE) and ES module. Beside them, their
- * chunks, ES modules they import once needed: pusher-js (its published browser build, `browser`:
- * dist/web/pusher.js, made a module by the commonjs plugin) as the panel starts; the status editor,
- * its picker and presets (a function of the bundle's lit, views/load-editor.ts) on first use.
+ * The element with lit inside, minified: classic script (IIFE) and ES module. Beside them, chunks (ES
+ * modules) they import once needed: pusher-js's published browser build (dist/web/pusher.js, `browser`) with
+ * the shared connection's hub as the panel starts; the editor (a function of the bundle's lit) on first use.
  */
 const bundles = () => [
   ...Object.entries({ iife: 'bundle.min', es: 'bundle.esm.min' }).map(([format, name]) => ({
@@ -104,9 +104,10 @@ const bundles = () => [
   {
     input: '\0pusher-chunk',
     plugins: [
-      virtual('\0pusher-chunk', "export { default } from 'pusher-js';"),
+      virtual('\0pusher-chunk', `export { default } from 'pusher-js'; export { joinHub } from '${HUB}';`),
       nodeResolve({ browser: true }),
       commonjs(),
+      elementTs(true),
       minified({ compress: { passes: 3 } }),
     ],
     output: { file: dist(PUSHER), format: 'es', sourcemap: true },

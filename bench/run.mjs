@@ -24,6 +24,7 @@ import * as slowBody from './scenarios/slow-body.mjs';
 import * as signUp from './scenarios/sign-up.mjs';
 import * as recovery from './scenarios/recovery.mjs';
 import * as timeToPresence from './scenarios/time-to-presence.mjs';
+import * as sharedConnection from './scenarios/shared-connection.mjs';
 
 const started = Date.now();
 const quick = process.env.BENCH_QUICK === '1';
@@ -111,6 +112,7 @@ async function main() {
     ['sign-up', signUp, withServers()],
     ['recovery', recovery, withServers(soketi || recovery.available())],
     ['time-to-presence', timeToPresence, () => servers || timeToPresence.available()],
+    ['shared-connection', sharedConnection, () => servers || sharedConnection.available()],
   ];
   const sections = [];
   const summary = [];

@@ -5,9 +5,10 @@ import { fromRecord } from './members.js';
 import { Activity } from './activity.js';
 import type { Roster } from './roster.js';
 import type { Messages } from './messages.js';
-import { seconds, type PresenceOptions } from './presence-options.js';
+import { seconds, sharedConnection, type PresenceOptions } from './presence-options.js';
 import type { Connection, PresenceMember } from './connection/connection.js';
 import { openPusher } from './connection/pusher.js';
+import { openShared } from './connection/shared.js';
 import { pusherSettings } from './connection/settings.js';
 import { ReconnectProbe } from './connection/probe.js';
 import type { Member, ServerConfig } from './types.js';
@@ -103,11 +104,15 @@ export class LiveChannel {
     );
     this._probe = new ReconnectProbe(owner.base() + ROUTES.config, () => this._connection.reconnect());
     const { key, options } = pusherSettings(o, config);
-    this._connection = openPusher(key, options, {
-      state: (current) => this._onState(current),
-      error: (code, message) => this._onError(code, message),
-      retrying: (seconds) => owner.retrying(seconds),
-    });
+    const on = {
+      state: (current: string) => this._onState(current),
+      error: (code: number, message: string) => this._onError(code, message),
+      retrying: (seconds: number) => owner.retrying(seconds),
+    };
+    // One connection per browser (a leader tab's), unless turned off: then this tab's own.
+    this._connection = sharedConnection(o)
+      ? openShared(key, options, on, me.id)
+      : openPusher(key, options, on);
     if (this._following) void this._follow(snapshot);
     else this._join(o.channel);
   }

@@ -19,6 +19,13 @@ export interface PresenceOptions {
   leaveGrace?: number;
   /** Keep `recent` (people who left lately, from GET /members) up to date after each leave. */
   showRecent?: boolean;
+  /** `off` (or false): this tab opens its own connection instead of sharing the leader tab's. */
+  sharedConnection?: string | boolean;
+}
+
+/** Does this panel share one connection with the other tabs (the default)? */
+export function sharedConnection(o: PresenceOptions): boolean {
+  return o.sharedConnection !== false && o.sharedConnection !== 'off';
 }
 
 /** What is wrong with the options, in words for the page's developer, or ''. */

@@ -116,6 +116,7 @@ export class WhatsupPresence extends LitElement {
     idleAfter: { attribute: 'idle-after', type: Number },
     leaveGrace: { attribute: 'leave-grace', type: Number },
     showRecent: { attribute: 'show-recent', type: Boolean },
+    sharedConnection: { attribute: 'shared-connection' },
     messages: { attribute: false },
   };
 
@@ -151,6 +152,8 @@ export class WhatsupPresence extends LitElement {
   leaveGrace = 30;
   /** Show a collapsed "Recently here" section with who left lately ("left 5 min ago"). */
   showRecent = false;
+  /** `off`: this tab opens its own connection rather than sharing one tab's with every tab of this browser. */
+  sharedConnection: 'on' | 'off' = 'on';
   /** Every visible string can be replaced here (see `defaultMessages`). */
   messages: Partial<Messages> = {};
 

@@ -38,16 +38,22 @@
 // who never edits never downloads it. 28,540 with issue 23's language packs on first use (+259 B):
 // a panel whose language has no pack imports locales/<lang>.bundle.min.js from beside the bundle
 // (fr: 1,384 B), after the page's own scripts, and every panel re-renders once it registers.
+// 28,806 with issue 24's one connection per browser (+266 B: `openShared()`, the attribute, the
+// wiring); its hub (election, relay, ~2.4 kB) rides in the pusher-js chunk, loaded on demand:
+// 20,304 B for the chunk (a follower loads the file but never starts pusher-js).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_GZIP = 28_540;
+const BUDGET_GZIP = 28_806;
 /** Issue 23: the JavaScript before the first member row, gzip -9: at most 30 kB. */
 const FIRST_ROW_GZIP = 30_720;
-/** The pusher-js chunk: a ratchet too (pusher-js 8.6.0's build, minified, with its licence). */
-const CHUNK_GZIP = 17_823;
+/**
+ * The pusher-js chunk: a ratchet too (pusher-js 8.6.0's build, minified, with its licence: 17,823 B;
+ * and the shared connection's hub since issue 24).
+ */
+const CHUNK_GZIP = 20_304;
 /** The status editor's chunk: a ratchet too. */
 const EDITOR_GZIP = 2_463;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);

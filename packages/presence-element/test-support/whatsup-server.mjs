@@ -286,6 +286,10 @@ function whatsupServerPlugin(onApp, statusLimit, gate, probe) {
       await forgetLeft();
       return true;
     },
+    /** How many connections the realtime server has open now (its public `connectionCount`). */
+    async 'whatsup-connections'() {
+      return realtime.connectionCount;
+    },
     async 'whatsup-drop-all'({ code = 4100, reason = 'Over capacity' } = {}) {
       // 4100 "over capacity": pusher-js waits a second before reconnecting, so the state is visible.
       await realtime.disconnectAll(code, reason);

@@ -9,12 +9,18 @@ interface PusherError {
   error?: { data?: { code?: number; message?: string } };
 }
 
+/** A pusher-js connection, which can also leave a channel (the shared connection's leader does). */
+export interface PusherConnection extends Connection {
+  /** Leaves the channel; its callbacks are not called again. */
+  unsubscribe(channel: string): void;
+}
+
 /**
  * A `Connection` on a pusher-js client of this tab, through pusher-js's public API only. pusher-js
  * loads on demand (`loadPusher()`): what is asked before it is here waits for it; if it cannot
  * load, the state is `failed`.
  */
-export function openPusher(key: string, options: Options, on: ConnectionEvents): Connection {
+export function openPusher(key: string, options: Options, on: ConnectionEvents): PusherConnection {
   let pusher: Pusher | undefined;
   let open = true;
   /** A reconnect() is under way: its own `disconnected` is not news. */
@@ -47,6 +53,12 @@ export function openPusher(key: string, options: Options, on: ConnectionEvents):
   return {
     subscribe(name: string, events: ChannelEvents): void {
       withPusher((p) => bindChannel(p.subscribe(name) as PresenceChannel, events, live));
+    },
+    unsubscribe(name: string): void {
+      withPusher((p) => {
+        p.channel(name)?.unbind_all();
+        p.unsubscribe(name);
+      });
     },
     reconnect(): void {
       const state = pusher?.connection.state;
