@@ -54,8 +54,8 @@ const FIRST_ROW_GZIP = 30_720;
  * and the shared connection's hub since issue 24).
  */
 const CHUNK_GZIP = 20_304;
-/** The status editor's chunk: a ratchet too. */
-const EDITOR_GZIP = 2_463;
+/** The status editor's chunk: a ratchet too (2,479 B: its two selects one helper, +16 B). */
+const EDITOR_GZIP = 2_479;
 const bundle = new URL('../dist/whatsup-presence.bundle.min.js', import.meta.url);
 const chunk = new URL('../dist/whatsup-presence.pusher.min.js', import.meta.url);
 const editor = new URL('../dist/whatsup-presence.editor.min.js', import.meta.url);

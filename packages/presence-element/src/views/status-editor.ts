@@ -1,7 +1,7 @@
 import type { CSSResult, TemplateResult } from 'lit';
 import { AVAILABILITIES, CLEAR_AFTER } from '@whatsup/protocol';
 import type { Messages } from '../messages.js';
-import type { Availability, StatusPreset } from '../types.js';
+import type { Availability, ClearAfter, StatusPreset } from '../types.js';
 import type { Draft } from '../controllers/status-draft.js';
 import { statusText } from '../members.js';
 import { pickerView, type RenderPicker } from './emoji-picker.js';
@@ -78,6 +78,28 @@ const editorView =
       on.done(e.key === 'Enter');
     };
     const field = (field: string) => (e: Event) => on.set({ [field]: (e.target as HTMLInputElement).value });
+    /** A labelled `<select>` of `values` (shown as `labels`), `current` selected. */
+    const choice = (
+      name: string,
+      partName: string,
+      label: string,
+      values: readonly string[],
+      labels: readonly string[],
+      current: string,
+      change: (value: string) => void,
+    ) =>
+      html`<label
+        >${label}
+        <select
+          part=${partName}
+          name=${name}
+          aria-invalid=${invalid(name)}
+          aria-describedby=${described(name)}
+          @change=${(e: Event) => change((e.target as HTMLSelectElement).value)}
+        >
+          ${values.map((v, i) => html`<option value=${v} ?selected=${v === current}>${labels[i]}</option>`)}
+        </select></label
+      >`;
     return html`<div
       part="status-panel"
       class="pop"
@@ -146,32 +168,17 @@ const editorView =
           : nothing
       }
       <div class="erow">
-        <label
-          >${t.editorClearAfter}
-          <select
-            part="clear-after"
-            name="clearAfter"
-            aria-invalid=${invalid('clearAfter')}
-            aria-describedby=${described('clearAfter')}
-            @change=${field('clear')}
-          >
-            ${CLEAR_AFTER.map((v, i) => html`<option value=${v} ?selected=${v === s.clear}>${t.editorClears[i]}</option>`)}
-          </select></label
-        ><label
-          >${t.editorAvailability}
-          <select
-            part="availability"
-            name="availability"
-            aria-invalid=${invalid('availability')}
-            aria-describedby=${described('availability')}
-            @change=${(e: Event) => on.availability((e.target as HTMLSelectElement).value as Availability)}
-          >
-            ${AVAILABILITIES.map(
-              (v, i) =>
-                html`<option value=${v} ?selected=${v === s.availability}>${t.editorAvails[i]}</option>`,
-            )}
-          </select></label
-        >
+        ${choice('clearAfter', 'clear-after', t.editorClearAfter, CLEAR_AFTER, t.editorClears, s.clear, (v) =>
+          on.set({ clear: v as ClearAfter }),
+        )}${choice(
+          'availability',
+          'availability',
+          t.editorAvailability,
+          AVAILABILITIES,
+          t.editorAvails,
+          s.availability,
+          (v) => on.availability(v as Availability),
+        )}
       </div>
       ${error('clearAfter')}${error('availability')}
       ${s.availability === 'invisible' ? html`<p class="hint">${t.editorInvisible}</p>` : nothing}
