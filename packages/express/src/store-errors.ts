@@ -11,9 +11,22 @@ const debug = debuglog('whatsup');
 /** Seconds a client is told to wait before trying again (`Retry-After`). */
 export const STORE_RETRY_AFTER_SECONDS = 1;
 
+/** When a store last failed in this process (0: never); see `sinceStoreFailure()`. */
+let lastFailure = 0;
+
+/**
+ * Milliseconds since a store last failed in this process (Infinity if never). A Redis that has just
+ * come back is shared with the realtime side (soketi's Redis adapter), which may still be
+ * reconnecting: the status service publishes changes made right after an outage a second time.
+ */
+export function sinceStoreFailure(): number {
+  return lastFailure ? Date.now() - lastFailure : Infinity;
+}
+
 /** The 503 for a store error; a WhatsupError (ours, on purpose) passes unchanged. */
 export function storeUnavailable(cause: unknown): WhatsupError {
   if (cause instanceof WhatsupError) return cause;
+  lastFailure = Date.now();
   debug('store unavailable: %o', cause);
   return new WhatsupError(
     503,

@@ -29,8 +29,12 @@ import {
 } from '../rich-status.js';
 import type { MemberRecord, StatusStore } from '../status-store.js';
 import { cleanText } from '../text.js';
+import { sinceStoreFailure } from '../store-errors.js';
 
 const debug = debuglog('whatsup');
+/** A change saved this soon after a storage outage is published a second time, this much later. */
+const AFTER_OUTAGE_MS = 10_000;
+const AGAIN_AFTER_MS = 2000;
 
 export interface StatusServiceOptions {
   store: StatusStore;
@@ -246,7 +250,12 @@ export class StatusService {
     } catch (err) {
       if (!(err instanceof WhatsupError && err.code === 'publish.failed')) throw err;
       this.#republish.add(record.id, channels);
+      return;
     }
+    // Just after a storage outage the realtime side may still be reconnecting to the same Redis
+    // (soketi's adapter): the node that took the publish told only its own sockets. Once more, later.
+    if (sinceStoreFailure() < AFTER_OUTAGE_MS)
+      setTimeout(() => this.#republish.add(record.id, channels), AGAIN_AFTER_MS).unref();
   }
 
   /** How many people's changes wait for the realtime service. */
