@@ -194,7 +194,7 @@ describe('limits.sendBufferBytes', () => {
           await raw.next((f) => f.event === 'pusher_internal:subscription_succeeded');
         }
         // from here the stalled client reads nothing: kernel buffers fill, then the server's
-        (stalled.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+        stalled.ws.pause();
         let received = 0;
         reader.ws.on('message', () => (received += 1));
         const data = 'x'.repeat(9000);
