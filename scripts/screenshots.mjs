@@ -383,15 +383,15 @@ async function shot(
   }, device !== 'desktop');
   const path = `${outDir}${name}.png`;
   await tab.screenshot({ path, clip: box });
-  // A guest who signs out leaves no record: the next picture's Recently here has no earlier Ada.
-  if (o.states)
-    await tab.evaluate(() =>
-      fetch('/whatsup/logout', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
-      }),
-    );
+  // A guest who signs out leaves no record (the next picture's Recently here has no earlier Ada) and
+  // frees the name: it is held while the session lives, so the next picture's Ada could not sign up.
+  await tab.evaluate(() =>
+    fetch('/whatsup/logout', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    }),
+  );
   await context.close();
   await back;
   console.log(path);
